@@ -1,0 +1,179 @@
+/**
+ * A stand-in for the utility's commercial system, shipped for the demo and the tests. It keeps
+ * a ledger of accounts and invoices (seeded from an export), applies payments, and records
+ * every posting by idempotency key so tests can check that each effect happened exactly once.
+ */
+import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import type { PortfolioRow } from '../../domain/portfolio-row.js';
+import { toDecimalString } from '../../domain/money.js';
+import type {
+  BillingAccount,
+  BillingAdapter,
+  PostAgreement,
+  PostFee,
+  PostingResult,
+  RegisterPayment,
+} from './port.js';
+
+/** One effect billing received, as the simulator recorded it. */
+export interface BillingEffect {
+  kind: 'agreement' | 'fee' | 'payment';
+  key: string;
+  accountNumber: string;
+  amountCents: number;
+  at: string;
+  detail: unknown;
+}
+
+interface Ledger {
+  rows: Record<string, PortfolioRow>; // by invoice number
+  effects: BillingEffect[];
+}
+
+const CSV_COLUMNS = [
+  'cuenta', 'cedula_ruc', 'titular', 'direccion', 'sector', 'ruta', 'categoria', 'telefono',
+  'email', 'factura', 'emision', 'vencimiento', 'valor', 'saldo', 'proteccion',
+] as const;
+
+function csvField(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export class BillingSimulator implements BillingAdapter {
+  private ledger: Ledger = { rows: {}, effects: [] };
+  private byKey = new Map<string, BillingEffect>();
+
+  constructor(
+    private readonly opts: { file?: string; now?: () => Date } = {},
+  ) {
+    if (opts.file && existsSync(opts.file)) {
+      this.ledger = JSON.parse(readFileSync(opts.file, 'utf8')) as Ledger;
+      for (const e of this.ledger.effects) this.byKey.set(`${e.kind}:${e.key}`, e);
+    }
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  /** Writes the ledger atomically when the simulator was given a file. */
+  persist(): void {
+    if (!this.opts.file) return;
+    const tmp = `${this.opts.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.ledger));
+    renameSync(tmp, this.opts.file);
+  }
+
+  /** Seeds (or refreshes) invoices from validated export rows. */
+  load(rows: Iterable<PortfolioRow>): number {
+    let n = 0;
+    for (const r of rows) {
+      this.ledger.rows[r.invoiceNumber] = r;
+      n++;
+    }
+    this.persist();
+    return n;
+  }
+
+  get accountCount(): number {
+    return new Set(Object.values(this.ledger.rows).map((r) => r.accountNumber)).size;
+  }
+
+  /** Every effect received, oldest first. */
+  effects(): readonly BillingEffect[] {
+    return this.ledger.effects;
+  }
+
+  private invoicesOf(accountNumber: string): PortfolioRow[] {
+    return Object.values(this.ledger.rows)
+      .filter((r) => r.accountNumber === accountNumber)
+      .sort((a, b) => a.dueOn.localeCompare(b.dueOn));
+  }
+
+  async getAccount(accountNumber: string): Promise<BillingAccount | null> {
+    const rows = this.invoicesOf(accountNumber);
+    if (rows.length === 0) return null;
+    const open = rows.filter((r) => r.balanceCents > 0);
+    return {
+      accountNumber,
+      balanceCents: open.reduce((s, r) => s + r.balanceCents, 0),
+      invoices: open.map((r) => ({
+        number: r.invoiceNumber,
+        issuedOn: r.issuedOn,
+        dueOn: r.dueOn,
+        amountCents: r.amountCents,
+        balanceCents: r.balanceCents,
+      })),
+    };
+  }
+
+  private record(
+    kind: BillingEffect['kind'],
+    key: string,
+    accountNumber: string,
+    amountCents: number,
+    detail: unknown,
+    apply?: () => void,
+  ): PostingResult {
+    const existing = this.byKey.get(`${kind}:${key}`);
+    if (existing) return { billingReference: `${kind}:${key}`, created: false };
+    if (this.invoicesOf(accountNumber).length === 0) {
+      throw new Error(`unknown account ${accountNumber}`);
+    }
+    apply?.();
+    const effect: BillingEffect = { kind, key, accountNumber, amountCents, at: this.now().toISOString(), detail };
+    this.ledger.effects.push(effect);
+    this.byKey.set(`${kind}:${key}`, effect);
+    this.persist();
+    return { billingReference: `${kind}:${key}`, created: true };
+  }
+
+  async postAgreement(req: PostAgreement): Promise<PostingResult> {
+    const total = req.downPaymentCents + req.instalments.reduce((s, i) => s + i.amountCents, 0);
+    return this.record('agreement', req.idempotencyKey, req.accountNumber, total, req);
+  }
+
+  async postFee(req: PostFee): Promise<PostingResult> {
+    return this.record('fee', req.idempotencyKey, req.accountNumber, req.amountCents, req);
+  }
+
+  /** Applies the payment to the oldest invoices first. */
+  async registerPayment(req: RegisterPayment): Promise<PostingResult> {
+    return this.record('payment', req.reference, req.accountNumber, req.amountCents, req, () => {
+      let left = req.amountCents;
+      for (const inv of this.invoicesOf(req.accountNumber)) {
+        const take = Math.min(left, inv.balanceCents);
+        inv.balanceCents -= take;
+        left -= take;
+        if (left === 0) break;
+      }
+    });
+  }
+
+  async exportOverdueInvoices(): Promise<string> {
+    const today = this.now().toISOString().slice(0, 10);
+    const lines = [CSV_COLUMNS.join(',')];
+    for (const r of Object.values(this.ledger.rows)) {
+      if (r.balanceCents <= 0 || r.dueOn >= today) continue;
+      const values: Record<(typeof CSV_COLUMNS)[number], string> = {
+        cuenta: r.accountNumber,
+        cedula_ruc: r.holderId,
+        titular: r.holderName,
+        direccion: r.address,
+        sector: r.sector,
+        ruta: r.route,
+        categoria: r.category,
+        telefono: r.phone ?? '',
+        email: r.email ?? '',
+        factura: r.invoiceNumber,
+        emision: r.issuedOn,
+        vencimiento: r.dueOn,
+        valor: toDecimalString(r.amountCents),
+        saldo: toDecimalString(r.balanceCents),
+        proteccion: r.protection === 'none' ? '' : r.protection,
+      };
+      lines.push(CSV_COLUMNS.map((c) => csvField(values[c])).join(','));
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Keeps the case list and timeline in PostgreSQL current for the case workflow. Every write
+ * is idempotent (case id, payment reference, event key derived from case id + step), so a
+ * retried activity never records anything twice.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { toLocalDate } from '../domain/calendar.js';
+import type { CaseStage, CloseReason } from '../domain/case.js';
+import { isUniqueViolation, type Prisma, type PrismaClient } from '../prisma/client.js';
+
+export interface RecordCaseOpened {
+  caseId: string;
+  workflowId: string;
+  accountId: string;
+  balanceCents: number;
+  priority: number;
+  protected: boolean;
+  overdueInvoices: number;
+  oldestDueOn: string;
+  openingReasons: string[];
+  policyVersion: number;
+  openedAt: string;
+  openedBy: string;
+}
+
+export interface RecordPayment {
+  caseId: string;
+  accountId: string;
+  stage: CaseStage;
+  reference: string;
+  amountCents: number;
+  paidAt: string;
+  source: string;
+  balanceBeforeCents: number;
+  balanceAfterCents: number;
+}
+
+export interface RecordBalanceChange {
+  caseId: string;
+  stage: CaseStage;
+  importId: string;
+  balanceBeforeCents: number;
+  balanceAfterCents: number;
+  at: string;
+}
+
+export interface RecordCaseClosed {
+  caseId: string;
+  reason: CloseReason;
+  closedAt: string;
+  balanceCents: number;
+}
+
+type EventInput = Prisma.CaseEventCreateManyInput;
+
+/**
+ * Imports take this advisory lock exclusively while merging balances; case opening takes it
+ * shared while it reads the balance and creates the row. So an import either sees the new
+ * case row (and signals it) or the case reads the import's balances: no update is lost.
+ */
+export const BALANCE_LOCK_KEY = 7_244_601;
+
+export interface CaseOpened {
+  assignedCollectorId: string | null;
+  /** The overdue balance billing data shows now (may differ from the opener's figure). */
+  balanceCents: number;
+}
+
+export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) {
+  const addEvent = (tx: Prisma.TransactionClient, e: EventInput) =>
+    tx.caseEvent.createMany({ data: [e], skipDuplicates: true });
+
+  return {
+    /** Creates the case row (assigning the collector of the account's portfolio) once. */
+    async recordCaseOpened(input: RecordCaseOpened): Promise<CaseOpened> {
+      const existing = await prisma.case.findUnique({ where: { id: input.caseId } });
+      if (existing) return { assignedCollectorId: existing.assignedCollectorId, balanceCents: existing.balanceCents };
+      const account = await prisma.account.findUniqueOrThrow({ where: { id: input.accountId } });
+      const portfolio = await prisma.portfolioAssignment.findFirst({
+        where: { sector: account.sector, route: { in: [account.route, ''] } },
+        orderBy: { route: 'desc' }, // a route-specific assignment beats the whole sector
+      });
+      const assignedCollectorId = portfolio?.userId ?? null;
+      const asOf = toLocalDate(new Date(input.openedAt));
+      try {
+        return await prisma.$transaction(async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${BALANCE_LOCK_KEY})`;
+          const [debt] = await tx.$queryRaw<{ cents: bigint | null }[]>`
+            SELECT sum("balanceCents")::bigint AS cents FROM "Invoice"
+            WHERE "accountId" = ${input.accountId}::uuid AND "balanceCents" > 0 AND "dueOn" < ${asOf}::date`;
+          const balanceCents = Number(debt?.cents ?? input.balanceCents);
+          await tx.case.create({
+            data: {
+              id: input.caseId,
+              workflowId: input.workflowId,
+              accountId: input.accountId,
+              openKey: input.accountId,
+              priority: input.priority,
+              balanceCents,
+              openingBalanceCents: balanceCents,
+              overdueInvoices: input.overdueInvoices,
+              oldestDueOn: new Date(`${input.oldestDueOn}T00:00:00Z`),
+              protected: input.protected,
+              assignedCollectorId,
+              policyVersion: input.policyVersion,
+              openedAt: new Date(input.openedAt),
+            },
+          });
+          await addEvent(tx, {
+            eventKey: `${input.caseId}:opened`,
+            caseId: input.caseId,
+            type: 'case_opened',
+            stage: 'reminder',
+            occurredAt: new Date(input.openedAt),
+            actor: input.openedBy,
+            reason: input.openingReasons.join(', '),
+            data: {
+              balanceCents,
+              overdueInvoices: input.overdueInvoices,
+              oldestDueOn: input.oldestDueOn,
+              priority: input.priority,
+              protected: input.protected,
+              assignedCollectorId,
+              policyVersion: input.policyVersion,
+            },
+          });
+          return { assignedCollectorId, balanceCents };
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        const again = await prisma.case.findUnique({ where: { id: input.caseId } });
+        if (again) return { assignedCollectorId: again.assignedCollectorId, balanceCents: again.balanceCents };
+        throw ApplicationFailure.nonRetryable(
+          `account ${account.number} already has an open case`,
+          'CaseConflict',
+        );
+      }
+    },
+
+    /**
+     * Stores the payment (once per reference), applies it to the account's invoices oldest
+     * first (as billing does, until its next export confirms), and the case's new balance.
+     */
+    async recordPayment(p: RecordPayment): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const inserted = await tx.payment.createMany({
+          data: [
+            {
+              reference: p.reference,
+              accountId: p.accountId,
+              caseId: p.caseId,
+              amountCents: p.amountCents,
+              paidAt: new Date(p.paidAt),
+              source: p.source,
+            },
+          ],
+          skipDuplicates: true,
+        });
+        if (inserted.count === 1) {
+          await tx.$executeRaw`
+            WITH ordered AS (
+              SELECT id, "balanceCents",
+                     sum("balanceCents") OVER (ORDER BY "dueOn", number) - "balanceCents" AS before
+              FROM "Invoice" WHERE "accountId" = ${p.accountId}::uuid AND "balanceCents" > 0
+            )
+            UPDATE "Invoice" i
+            SET "balanceCents" = i."balanceCents" - LEAST(o."balanceCents", GREATEST(0, ${p.amountCents}::int - o.before)),
+                "updatedAt" = now()
+            FROM ordered o
+            WHERE i.id = o.id AND o.before < ${p.amountCents}::int`;
+        }
+        await tx.case.update({ where: { id: p.caseId }, data: { balanceCents: p.balanceAfterCents } });
+        await addEvent(tx, {
+          eventKey: `${p.caseId}:payment:${p.reference}`,
+          caseId: p.caseId,
+          type: 'payment_received',
+          stage: p.stage,
+          occurredAt: new Date(p.paidAt),
+          actor: p.source,
+          data: {
+            reference: p.reference,
+            amountCents: p.amountCents,
+            balanceBeforeCents: p.balanceBeforeCents,
+            balanceAfterCents: p.balanceAfterCents,
+          },
+        });
+      });
+    },
+
+    /** Records that a newer billing export changed the balance. */
+    async recordBalanceChange(c: RecordBalanceChange): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        await tx.case.update({ where: { id: c.caseId }, data: { balanceCents: c.balanceAfterCents } });
+        await addEvent(tx, {
+          eventKey: `${c.caseId}:billing:${c.importId}`,
+          caseId: c.caseId,
+          type: 'balance_updated',
+          stage: c.stage,
+          occurredAt: new Date(c.at),
+          actor: 'billing',
+          data: {
+            importId: c.importId,
+            balanceBeforeCents: c.balanceBeforeCents,
+            balanceAfterCents: c.balanceAfterCents,
+          },
+        });
+      });
+    },
+
+    /** Closes the case row, freeing the account for a future case. */
+    async recordCaseClosed(c: RecordCaseClosed): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        await tx.case.update({
+          where: { id: c.caseId },
+          data: {
+            status: 'closed',
+            stage: 'closed',
+            openKey: null,
+            closedAt: new Date(c.closedAt),
+            closeReason: c.reason,
+            balanceCents: c.balanceCents,
+          },
+        });
+        await addEvent(tx, {
+          eventKey: `${c.caseId}:closed`,
+          caseId: c.caseId,
+          type: 'case_closed',
+          stage: 'closed',
+          occurredAt: new Date(c.closedAt),
+          actor: 'system',
+          reason: c.reason,
+          data: { balanceCents: c.balanceCents },
+        });
+      });
+    },
+  };
+}
+
+export type CaseStoreActivities = ReturnType<typeof createCaseStoreActivities>;

@@ -1,0 +1,166 @@
+/**
+ * The one module that reads the environment. Everything else receives a typed Config.
+ * Defaults run the whole system locally on embedded services under .data/.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Absolute path of the repository root. */
+export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where embedded services keep their data. */
+  CARTERA_DATA_DIR: z.string().default('.data'),
+  /** A managed PostgreSQL; when unset an embedded server runs under CARTERA_DATA_DIR. */
+  DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  EMBEDDED_PG_PORT: port.default(54329),
+  /** A Temporal cluster (host:port); when unset a local dev server runs under CARTERA_DATA_DIR. */
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('cartera-cases'),
+  /** mTLS client certificate and key (PEM files), e.g. for Temporal Cloud. */
+  TEMPORAL_TLS_CERT_PATH: optionalText,
+  TEMPORAL_TLS_KEY_PATH: optionalText,
+  /** CA bundle for a self-hosted cluster with its own CA. */
+  TEMPORAL_TLS_CA_PATH: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+  /** TLS without client certificates (e.g. Temporal Cloud API keys). */
+  TEMPORAL_TLS: flag.default(false),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  /** Base URL of the Temporal Web UI, for links from case pages. */
+  TEMPORAL_UI_URL: optionalText,
+  TEMPORAL_CLI_PATH: optionalText,
+  TEMPORAL_TEST_SERVER_PATH: optionalText,
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  /** The utility's commercial system; when unset the bundled billing simulator is started. */
+  BILLING_URL: optionalText,
+  BILLING_API_KEY: optionalText,
+  BILLING_SIMULATOR_PORT: port.default(3100),
+  /** A policy file (JSON, partial allowed) to load at start, e.g. policies/training.json. */
+  CARTERA_POLICY: optionalText,
+  /** Load the demo portfolio on first start (embedded defaults only). */
+  CARTERA_DEMO: flag.default(true),
+  CARTERA_DEMO_ACCOUNTS: z.coerce.number().int().min(100).max(500_000).default(8_000),
+  CARTERA_DEMO_SEED: z.coerce.number().int().default(20_261_128),
+  /** How many workflow starts may be in flight while opening cases. */
+  CARTERA_OPEN_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(64),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** TLS settings for the Temporal connection, or false for plaintext (local dev server). */
+export type TemporalTls =
+  | false
+  | {
+      serverNameOverride?: string;
+      serverRootCACertificate?: Buffer;
+      clientCertPair?: { crt: Buffer; key: Buffer };
+    };
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  database: { url: string | undefined; embeddedPort: number };
+  temporal: {
+    /** Undefined: start the local dev server. */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    tls: TemporalTls;
+    apiKey: string | undefined;
+    devPort: number;
+    uiPort: number;
+    uiUrl: string | undefined;
+    cliPath: string | undefined;
+    testServerPath: string | undefined;
+  };
+  api: { host: string; port: number };
+  billing: { url: string | undefined; apiKey: string | undefined; simulatorPort: number };
+  policyFile: string | undefined;
+  demo: { enabled: boolean; accounts: number; seed: number };
+  openConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function readPem(file: string | undefined, what: string): Buffer | undefined {
+  if (!file) return undefined;
+  const abs = path.resolve(ROOT_DIR, file);
+  if (!existsSync(abs)) throw new ConfigError(`${what}: file not found: ${abs}`);
+  return readFileSync(abs);
+}
+
+/** Paths written by scripts/ensure.mjs for the locally installed Temporal binaries. */
+function localToolPaths(): { temporalCli?: string; temporalTestServer?: string } {
+  const file = path.join(ROOT_DIR, '.tools', 'paths.json');
+  if (!existsSync(file)) return {};
+  return z
+    .object({ temporalCli: z.string().optional(), temporalTestServer: z.string().optional() })
+    .parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** Validates the environment once; throws ConfigError listing every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const cert = readPem(e.TEMPORAL_TLS_CERT_PATH, 'TEMPORAL_TLS_CERT_PATH');
+  const key = readPem(e.TEMPORAL_TLS_KEY_PATH, 'TEMPORAL_TLS_KEY_PATH');
+  if (Boolean(cert) !== Boolean(key)) {
+    throw new ConfigError('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
+  }
+  const ca = readPem(e.TEMPORAL_TLS_CA_PATH, 'TEMPORAL_TLS_CA_PATH');
+  const useTls = Boolean(cert || ca || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_TLS || e.TEMPORAL_API_KEY);
+  const tools = localToolPaths();
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(ROOT_DIR, e.CARTERA_DATA_DIR),
+    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      tls: useTls
+        ? {
+            ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+            ...(ca ? { serverRootCACertificate: ca } : {}),
+            ...(cert && key ? { clientCertPair: { crt: cert, key } } : {}),
+          }
+        : false,
+      apiKey: e.TEMPORAL_API_KEY,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? (e.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`),
+      cliPath: e.TEMPORAL_CLI_PATH ?? tools.temporalCli,
+      testServerPath: e.TEMPORAL_TEST_SERVER_PATH ?? tools.temporalTestServer,
+    },
+    api: { host: e.API_HOST, port: e.API_PORT },
+    billing: { url: e.BILLING_URL, apiKey: e.BILLING_API_KEY, simulatorPort: e.BILLING_SIMULATOR_PORT },
+    policyFile: e.CARTERA_POLICY ? path.resolve(ROOT_DIR, e.CARTERA_POLICY) : undefined,
+    demo: { enabled: e.CARTERA_DEMO, accounts: e.CARTERA_DEMO_ACCOUNTS, seed: e.CARTERA_DEMO_SEED },
+    openConcurrency: e.CARTERA_OPEN_CONCURRENCY,
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * `npm start`: the whole system on one machine. PostgreSQL and Temporal are embedded unless
+ * DATABASE_URL / TEMPORAL_ADDRESS say otherwise; then migrations, policy, billing (simulator
+ * unless BILLING_URL), worker, API + web app, and the demo portfolio on first run.
+ * Ctrl-C stops everything; data under .data/ survives for the next start.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import pg from 'pg';
+import { pino } from 'pino';
+import { HttpBillingAdapter } from '../activities/billing/http.js';
+import { BillingSimulator } from '../activities/billing/simulator.js';
+import { startBillingSimulator } from '../activities/billing/simulator-server.js';
+import { currentPolicy, ensurePolicy } from '../activities/policy-store.js';
+import { createApp } from '../api/app.js';
+import { loadConfig, ROOT_DIR } from '../config/index.js';
+import { demoLoaded, loadDemo } from '../demo/load-demo.js';
+import { createPrisma } from '../prisma/client.js';
+import { DEMO_PASSWORD, DEMO_USERS } from '../prisma/seed.js';
+import { writeWorkflowBundle } from '../temporal/bundle.js';
+import { connectClient, connectWorker } from '../temporal/connection.js';
+import { createCaseWorker } from '../temporal/worker.js';
+import { runPrisma, startDatabase, startTemporal, type Stoppable } from './system.js';
+
+const say = (line: string) => console.log(`[cartera] ${line}`);
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the web app when its sources are newer than the last build. */
+function buildWebIfStale(): string {
+  const webDir = path.join(ROOT_DIR, 'web');
+  const dist = path.join(webDir, 'dist');
+  const index = path.join(dist, 'index.html');
+  const sourcesAt = Math.max(newestMtime(path.join(webDir, 'src')), statSync(path.join(webDir, 'index.html')).mtimeMs);
+  if (!existsSync(index) || statSync(index).mtimeMs < sourcesAt) {
+    say('Compilando la aplicación web…');
+    const r = spawnSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join(webDir, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT_DIR, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('web build failed');
+  }
+  return dist;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  mkdirSync(path.join(config.dataDir, 'logs'), { recursive: true });
+  const log = pino({ level: config.logLevel }, pino.destination({ dest: path.join(config.dataDir, 'logs', 'cartera.log'), mkdir: true, sync: false }));
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('Deteniendo…');
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(err));
+    say('Detenido. Los datos quedan en .data/ para el próximo inicio.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    const db = await startDatabase(config, say);
+    if (db.embedded) stops.push(() => (db.embedded as Stoppable).stop());
+    await runPrisma(['migrate', 'deploy'], db.url);
+    say('Migraciones aplicadas');
+
+    const temporal = await startTemporal(config, say);
+    if (temporal.devServer) stops.push(() => (temporal.devServer as Stoppable).stop());
+
+    const prisma = createPrisma(db.url);
+    const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    stops.push(async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    });
+    const policy = await ensurePolicy(prisma, config.policyFile);
+    say(`Política v${policy.version} (${policy.source}), vía legal ${policy.policy.legalRoute}`);
+
+    let simulator: BillingSimulator | null = null;
+    let billingUrl = config.billing.url;
+    if (!billingUrl) {
+      simulator = new BillingSimulator({ file: path.join(config.dataDir, 'billing-simulator.json') });
+      const sim = await startBillingSimulator(simulator, { port: config.billing.simulatorPort });
+      stops.push(() => sim.close());
+      billingUrl = sim.url;
+      say(`Simulador de facturación en ${sim.url}`);
+    }
+    const billing = new HttpBillingAdapter({ baseUrl: billingUrl, ...(config.billing.apiKey ? { apiKey: config.billing.apiKey } : {}) });
+
+    await writeWorkflowBundle();
+    const workerConnection = await connectWorker(config, temporal.address);
+    const worker = await createCaseWorker({
+      connection: workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      prisma,
+      preferBundle: true,
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+      await workerConnection.close();
+    });
+    const client = await connectClient(config, temporal.address);
+    stops.push(() => client.connection.close());
+
+    const webDir = buildWebIfStale();
+    const app = createApp({
+      prisma,
+      pool,
+      temporal: client,
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      log,
+      policy: async () => (await currentPolicy(prisma)) ?? policy,
+      uploadDir: path.join(config.dataDir, 'uploads'),
+      ...(temporal.uiUrl ? { temporalUiUrl: temporal.uiUrl } : {}),
+      webDir,
+      readiness: async () => ({
+        postgres: await pool.query('SELECT 1').then(() => true, () => false),
+        temporal: await client.connection.workflowService.getSystemInfo({}).then(() => true, () => false),
+      }),
+    });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    if (config.demo.enabled && !(await demoLoaded(prisma))) {
+      say(`Cargando la cartera de demostración (${config.demo.accounts} cuentas)…`);
+      await loadDemo(
+        { pool, prisma, temporal: client, taskQueue: config.temporal.taskQueue, billing, simulator, policy, dataDir: config.dataDir, log: say },
+        config.demo,
+      );
+    }
+
+    const url = `http://${config.api.host}:${config.api.port}`;
+    say('Listo.');
+    console.log(`
+  Aplicación web y API   ${url}            (salud: ${url}/healthz, ${url}/readyz)
+  Temporal Web UI        ${temporal.uiUrl ?? '(cluster externo)'}
+  Temporal (gRPC)        ${temporal.address}   namespace ${config.temporal.namespace}
+  PostgreSQL             ${db.embedded ? `embebido, 127.0.0.1:${config.database.embeddedPort}` : 'DATABASE_URL'}
+  Facturación            ${billingUrl}${simulator ? ' (simulador)' : ''}
+  Registros              ${path.join(config.dataDir, 'logs')}
+${config.demo.enabled ? `
+  Usuarios de demostración (contraseña "${DEMO_PASSWORD}"):
+${DEMO_USERS.map((u) => `    ${u.username.padEnd(12)} ${u.role.padEnd(10)} ${u.displayName}`).join('\n')}
+` : ''}
+  Ctrl-C para detener.
+`);
+    await running.catch((err: unknown) => {
+      log.error({ err }, 'worker stopped');
+      throw err;
+    });
+  } catch (err) {
+    console.error(`[cartera] Error: ${(err as Error).message}`);
+    await shutdown(1);
+  }
+}
+
+await main();

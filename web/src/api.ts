@@ -1,0 +1,299 @@
+// Typed fetch client for the Cartera API (same origin, relative URLs).
+import { clearSession, getToken } from './session.js';
+
+export type Role = 'collector' | 'legal' | 'manager' | 'admin';
+export const STAGES = [
+  'reminder',
+  'agreement',
+  'suspension',
+  'credit_title',
+  'coactiva',
+  'closed',
+] as const;
+export type Stage = (typeof STAGES)[number];
+export type CaseStatus = 'open' | 'closed';
+/** Decimal string, e.g. "125.40". */
+export type Money = string;
+/** ISO 8601 timestamp or calendar date (YYYY-MM-DD). */
+export type IsoDate = string;
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+}
+
+export interface LoginResponse {
+  token: string;
+  user: User;
+}
+
+export interface CaseListItem {
+  id: string;
+  accountNumber: string;
+  holderName: string;
+  sector: string;
+  route: string;
+  category: string;
+  stage: Stage;
+  status: CaseStatus;
+  priority: number;
+  balance: Money;
+  overdueInvoices: number;
+  oldestDueOn: IsoDate | null;
+  daysPastDue: number;
+  protected: boolean;
+  assignedCollector: { id: string; displayName: string } | null;
+  openedAt: IsoDate;
+}
+
+export interface CaseListQuery {
+  status?: CaseStatus | '';
+  stage?: Stage | '';
+  sector?: string;
+  q?: string;
+  page?: number;
+  pageSize?: number;
+  sort?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface PortfolioSummary {
+  openCases: number;
+  balance: Money;
+  byStage: { stage: Stage; count: number; balance: Money }[];
+}
+
+export interface Account {
+  number: string;
+  holderName: string;
+  holderId: string | null;
+  address: string | null;
+  sector: string;
+  route: string;
+  category: string;
+  phone: string | null;
+  email: string | null;
+  /** Reason the account is protected from automatic suspension, or null. */
+  protection: string | null;
+}
+
+export interface Invoice {
+  number: string;
+  issuedOn: IsoDate;
+  dueOn: IsoDate;
+  amount: Money;
+  balance: Money;
+}
+
+export interface CaseDetail extends CaseListItem {
+  account: Account;
+  invoices: Invoice[];
+  closedAt: IsoDate | null;
+  closeReason: string | null;
+}
+
+export interface WorkflowState {
+  stage: Stage;
+  status: string;
+  balance: Money;
+  paymentsApplied: number;
+}
+
+export interface CaseEvent {
+  id: string;
+  type: string;
+  stage: Stage | null;
+  occurredAt: IsoDate;
+  actor: string | null;
+  reason: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface CaseResponse {
+  case: CaseDetail;
+  workflow: WorkflowState | null;
+  events: CaseEvent[];
+  temporalUiUrl: string | null;
+}
+
+export type ImportStatus = 'running' | 'succeeded' | 'failed';
+
+export interface ImportSummary {
+  id: string;
+  fileName: string;
+  status: ImportStatus;
+  rowsRead: number;
+  goodRows: number;
+  badRows: number;
+  accountsUpserted: number;
+  invoicesChanged: number;
+  casesOpened: number;
+  errorsTruncated: boolean;
+  failure: string | null;
+  startedAt: IsoDate;
+  finishedAt: IsoDate | null;
+}
+
+export interface ImportLineError {
+  line: number;
+  field: string | null;
+  message: string;
+}
+
+export interface ImportDetail extends ImportSummary {
+  errors: ImportLineError[];
+}
+
+export interface ImportAccepted {
+  id: string;
+  status: ImportStatus;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; fields?: Record<string, string> };
+}
+
+/** An error to show the user. `message` comes from the API when it sent one. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly fields: Record<string, string> | undefined;
+  constructor(status: number, code: string, message: string, fields?: Record<string, string>) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+/** status 0 = network failure; code 'http_error' = non-JSON error body. */
+export const NETWORK_ERROR = 'network_error';
+export const HTTP_ERROR = 'http_error';
+
+let unauthorizedHandler: (() => void) | null = null;
+/** Called on any 401 (except a failed login): the app goes back to sign-in. */
+export function onUnauthorized(handler: (() => void) | null): void {
+  unauthorizedHandler = handler;
+}
+
+function isErrorBody(body: unknown): body is ApiErrorBody {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
+  const e = (body as { error: unknown }).error;
+  return (
+    typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string'
+  );
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  json?: unknown;
+  form?: FormData;
+  signal?: AbortSignal | undefined;
+  /** Skip the global 401 handler (login itself). */
+  anonymous?: boolean;
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = getToken();
+  if (token && !opts.anonymous) headers.Authorization = `Bearer ${token}`;
+  let body: BodyInit | undefined;
+  if (opts.form) {
+    body = opts.form; // browser sets multipart boundary
+  } else if (opts.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  }
+
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: opts.method ?? (body ? 'POST' : 'GET'),
+      headers,
+      body: body ?? null,
+      signal: opts.signal ?? null,
+      credentials: 'same-origin',
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, NETWORK_ERROR, '');
+  }
+
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+  }
+
+  if (!res.ok) {
+    const err = isErrorBody(parsed)
+      ? new ApiError(res.status, parsed.error.code, parsed.error.message, parsed.error.fields)
+      : new ApiError(res.status, HTTP_ERROR, '');
+    if (res.status === 401 && !opts.anonymous) {
+      clearSession();
+      unauthorizedHandler?.();
+    }
+    throw err;
+  }
+  return parsed as T;
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined) sp.set(k, String(v));
+  }
+  const s = sp.toString();
+  return s ? `?${s}` : '';
+}
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<LoginResponse>('/api/auth/login', {
+      method: 'POST',
+      json: { username, password },
+      anonymous: true,
+    }),
+  logout: () => request<unknown>('/api/auth/logout', { method: 'POST' }),
+
+  listCases: (q: CaseListQuery, signal?: AbortSignal) =>
+    request<Page<CaseListItem>>(
+      `/api/cases${query({
+        status: q.status ?? 'open',
+        stage: q.stage ?? '',
+        sector: q.sector ?? '',
+        q: q.q ?? '',
+        page: q.page ?? 1,
+        pageSize: q.pageSize ?? 50,
+        sort: q.sort ?? 'priority',
+      })}`,
+      { signal },
+    ),
+  portfolioSummary: (signal?: AbortSignal) =>
+    request<PortfolioSummary>('/api/portfolio/summary', { signal }),
+  getCase: (id: string, signal?: AbortSignal) =>
+    request<CaseResponse>(`/api/cases/${encodeURIComponent(id)}`, { signal }),
+
+  uploadPortfolio: (file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return request<ImportAccepted>('/api/imports/portfolio', { method: 'POST', form });
+  },
+  getImport: (id: string, signal?: AbortSignal) =>
+    request<ImportDetail>(`/api/imports/${encodeURIComponent(id)}`, { signal }),
+  listImports: (signal?: AbortSignal) =>
+    request<{ items: ImportSummary[] }>('/api/imports', { signal }),
+};

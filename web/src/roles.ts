@@ -1,0 +1,5 @@
+import type { Role } from './api.js';
+
+export function canImport(role: Role): boolean {
+  return role === 'manager' || role === 'admin';
+}
