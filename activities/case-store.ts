@@ -74,7 +74,11 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
     /** Creates the case row (assigning the collector of the account's portfolio) once. */
     async recordCaseOpened(input: RecordCaseOpened): Promise<CaseOpened> {
       const existing = await prisma.case.findUnique({ where: { id: input.caseId } });
-      if (existing) return { assignedCollectorId: existing.assignedCollectorId, balanceCents: existing.balanceCents };
+      if (existing)
+        return {
+          assignedCollectorId: existing.assignedCollectorId,
+          balanceCents: existing.balanceCents,
+        };
       const account = await prisma.account.findUniqueOrThrow({ where: { id: input.accountId } });
       const portfolio = await prisma.portfolioAssignment.findFirst({
         where: { sector: account.sector, route: { in: [account.route, ''] } },
@@ -129,7 +133,11 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         const again = await prisma.case.findUnique({ where: { id: input.caseId } });
-        if (again) return { assignedCollectorId: again.assignedCollectorId, balanceCents: again.balanceCents };
+        if (again)
+          return {
+            assignedCollectorId: again.assignedCollectorId,
+            balanceCents: again.balanceCents,
+          };
         throw ApplicationFailure.nonRetryable(
           `account ${account.number} already has an open case`,
           'CaseConflict',
@@ -169,7 +177,10 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
             FROM ordered o
             WHERE i.id = o.id AND o.before < ${p.amountCents}::int`;
         }
-        await tx.case.update({ where: { id: p.caseId }, data: { balanceCents: p.balanceAfterCents } });
+        await tx.case.update({
+          where: { id: p.caseId },
+          data: { balanceCents: p.balanceAfterCents },
+        });
         await addEvent(tx, {
           eventKey: `${p.caseId}:payment:${p.reference}`,
           caseId: p.caseId,
@@ -190,7 +201,10 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
     /** Records that a newer billing export changed the balance. */
     async recordBalanceChange(c: RecordBalanceChange): Promise<void> {
       await prisma.$transaction(async (tx) => {
-        await tx.case.update({ where: { id: c.caseId }, data: { balanceCents: c.balanceAfterCents } });
+        await tx.case.update({
+          where: { id: c.caseId },
+          data: { balanceCents: c.balanceAfterCents },
+        });
         await addEvent(tx, {
           eventKey: `${c.caseId}:billing:${c.importId}`,
           caseId: c.caseId,

@@ -50,7 +50,12 @@ export async function savePolicy(
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('cartera.policy'))`;
     const latest = await tx.policyVersion.findFirst({ orderBy: { version: 'desc' } });
     if (latest?.hash === hash) {
-      return { version: latest.version, policy, source: latest.source, createdAt: latest.createdAt };
+      return {
+        version: latest.version,
+        policy,
+        source: latest.source,
+        createdAt: latest.createdAt,
+      };
     }
     const row = await tx.policyVersion.create({
       data: { version: (latest?.version ?? 0) + 1, document: policy, hash, ...meta },
@@ -68,7 +73,8 @@ export async function readPolicyFile(file: string): Promise<Policy> {
     throw new PolicyFileError(`policy file ${file}: ${(err as Error).message}`);
   }
   const resolved = resolvePolicy(json, DEFAULT_POLICY);
-  if (!resolved.ok) throw new PolicyFileError(`policy file ${file}:\n  ${resolved.errors.join('\n  ')}`);
+  if (!resolved.ok)
+    throw new PolicyFileError(`policy file ${file}:\n  ${resolved.errors.join('\n  ')}`);
   return resolved.policy;
 }
 
@@ -76,12 +82,23 @@ export async function readPolicyFile(file: string): Promise<Policy> {
  * At start: with a policy file, make it the current version (if different); without one,
  * keep the current version, or store the defaults on first run.
  */
-export async function ensurePolicy(prisma: PrismaClient, file: string | undefined): Promise<PolicyRecord> {
+export async function ensurePolicy(
+  prisma: PrismaClient,
+  file: string | undefined,
+): Promise<PolicyRecord> {
   if (file) {
     const policy = await readPolicyFile(file);
-    return savePolicy(prisma, policy, { source: `file:${file}`, reason: 'loaded at start', createdBy: 'system' });
+    return savePolicy(prisma, policy, {
+      source: `file:${file}`,
+      reason: 'loaded at start',
+      createdBy: 'system',
+    });
   }
   const current = await currentPolicy(prisma);
   if (current) return current;
-  return savePolicy(prisma, DEFAULT_POLICY, { source: 'defaults', reason: 'first start', createdBy: 'system' });
+  return savePolicy(prisma, DEFAULT_POLICY, {
+    source: 'defaults',
+    reason: 'first start',
+    createdBy: 'system',
+  });
 }

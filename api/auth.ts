@@ -45,9 +45,19 @@ export class Authenticator {
     if (!user || !ok) return null;
     const token = randomBytes(32).toString('base64url');
     await this.prisma.session.create({
-      data: { tokenHash: sha256(token), userId: user.id, expiresAt: new Date(Date.now() + SESSION_MS), ip: ip ?? null },
+      data: {
+        tokenHash: sha256(token),
+        userId: user.id,
+        expiresAt: new Date(Date.now() + SESSION_MS),
+        ip: ip ?? null,
+      },
     });
-    const principal: Principal = { id: user.id, username: user.username, displayName: user.displayName, role: user.role };
+    const principal: Principal = {
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      role: user.role,
+    };
     return { token, user: principal };
   }
 
@@ -63,7 +73,8 @@ export class Authenticator {
       where: { tokenHash: sha256(token) },
       include: { user: true },
     });
-    if (!session || session.revokedAt || session.expiresAt < new Date() || !session.user.active) return null;
+    if (!session || session.revokedAt || session.expiresAt < new Date() || !session.user.active)
+      return null;
     const u = session.user;
     return { id: u.id, username: u.username, displayName: u.displayName, role: u.role };
   }

@@ -33,7 +33,9 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
 export function errorMapper(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (err instanceof ApiError) {
-      res.status(err.status).json({ error: { code: err.code, message: err.message, fields: err.fields } });
+      res
+        .status(err.status)
+        .json({ error: { code: err.code, message: err.message, fields: err.fields } });
       return;
     }
     if (err instanceof z.ZodError) {
@@ -42,13 +44,19 @@ export function errorMapper(log: Logger): ErrorRequestHandler {
       });
       return;
     }
-    const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+    const status =
+      (err as { status?: number; statusCode?: number }).status ??
+      (err as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // body-parser / multer errors (malformed JSON, file too large…)
-      res.status(status).json({ error: { code: 'invalid_request', message: (err as Error).message } });
+      res
+        .status(status)
+        .json({ error: { code: 'invalid_request', message: (err as Error).message } });
       return;
     }
     log.error({ err, reqId: req.id }, 'unhandled error');
-    res.status(500).json({ error: { code: 'internal', message: 'Error interno; se registró para revisión' } });
+    res
+      .status(500)
+      .json({ error: { code: 'internal', message: 'Error interno; se registró para revisión' } });
   };
 }

@@ -132,7 +132,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
   const ca = readPem(e.TEMPORAL_TLS_CA_PATH, 'TEMPORAL_TLS_CA_PATH');
-  const useTls = Boolean(cert || ca || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_TLS || e.TEMPORAL_API_KEY);
+  const useTls = Boolean(
+    cert || ca || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_TLS || e.TEMPORAL_API_KEY,
+  );
   const tools = localToolPaths();
   return {
     env: e.NODE_ENV,
@@ -145,7 +147,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       tls: useTls
         ? {
-            ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+            ...(e.TEMPORAL_TLS_SERVER_NAME
+              ? { serverNameOverride: e.TEMPORAL_TLS_SERVER_NAME }
+              : {}),
             ...(ca ? { serverRootCACertificate: ca } : {}),
             ...(cert && key ? { clientCertPair: { crt: cert, key } } : {}),
           }
@@ -153,12 +157,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       apiKey: e.TEMPORAL_API_KEY,
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
-      uiUrl: e.TEMPORAL_UI_URL ?? (e.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`),
+      uiUrl:
+        e.TEMPORAL_UI_URL ??
+        (e.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`),
       cliPath: e.TEMPORAL_CLI_PATH ?? tools.temporalCli,
       testServerPath: e.TEMPORAL_TEST_SERVER_PATH ?? tools.temporalTestServer,
     },
     api: { host: e.API_HOST, port: e.API_PORT },
-    billing: { url: e.BILLING_URL, apiKey: e.BILLING_API_KEY, simulatorPort: e.BILLING_SIMULATOR_PORT },
+    billing: {
+      url: e.BILLING_URL,
+      apiKey: e.BILLING_API_KEY,
+      simulatorPort: e.BILLING_SIMULATOR_PORT,
+    },
     policyFile: e.CARTERA_POLICY ? path.resolve(ROOT_DIR, e.CARTERA_POLICY) : undefined,
     demo: { enabled: e.CARTERA_DEMO, accounts: e.CARTERA_DEMO_ACCOUNTS, seed: e.CARTERA_DEMO_SEED },
     openConcurrency: e.CARTERA_OPEN_CONCURRENCY,

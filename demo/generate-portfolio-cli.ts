@@ -136,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${format.toUpperCase()} |{bar}| {percentage}% | {value}/{total} rows | {duration_formatted}`,
+      format: `${format.toUpperCase()} |{bar}| {percentage}% | {value}/{total} rows | ETA {eta}s`,
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,

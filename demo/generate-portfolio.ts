@@ -123,7 +123,10 @@ export interface PortfolioOptions {
   accounts?: number;
   /** PRNG seed, unsigned 32-bit. @default 20261128 */
   seed?: number;
-  /** Export date (LocalDate, YYYY-MM-DD): invoices due before it are overdue. @default '2026-11-28' */
+  /**
+   * Export date (LocalDate, YYYY-MM-DD): invoices due before it are overdue.
+   * @default '2026-11-28'
+   */
   asOf?: string;
   /** Share of accounts with overdue invoices (0–1), clamped to 0.25–0.40. @default 0.32 */
   delinquentShare?: number;
@@ -654,9 +657,7 @@ class PortfolioSynth {
     const numbered = (): string => `${rng.pick(ORDINALS)} ${rng.pick(DIRECTIONS)}`;
     switch (zone.style) {
       case 'centro':
-        return rng.chance(0.5)
-          ? `${rng.pick(AVENUES)} y Calle ${street()}`
-          : `Calle ${street()} ${rng.int(1, 30)}${pad(rng.int(1, 99), 2)} entre ${street()} y ${street()}`;
+        return rng.chance(0.5) ? `${rng.pick(AVENUES)} y Calle ${street()}` : this.cityBlock();
       case 'barrio':
         return rng.chance(0.6)
           ? `${zone.name}, Calle ${numbered()} y ${numbered()}`
@@ -674,6 +675,16 @@ class PortfolioSynth {
           ? `Sitio ${zone.name}, Km ${rng.int(8, 22)} vía Santa Rosa`
           : `Sitio ${zone.name}, junto a la escuela, casa ${rng.int(1, 150)}`;
     }
+  }
+
+  /** "Calle Sucre 1204 entre Colón y Junín": three different streets. */
+  private cityBlock(): string {
+    const rng = this.rng;
+    const i = rng.int(0, STREETS.length - 1);
+    const j = (i + rng.int(1, 3)) % STREETS.length;
+    const k = (j + rng.int(1, 3)) % STREETS.length;
+    const number = `${rng.int(1, 30)}${pad(rng.int(1, 99), 2)}`;
+    return `Calle ${STREETS[i]} ${number} entre ${STREETS[j]} y ${STREETS[k]}`;
   }
 
   private owner(): Person {

@@ -34,10 +34,15 @@ export interface DemoDeps {
 
 /** True once a demo import has succeeded (the demo loads only on the first start). */
 export async function demoLoaded(prisma: PrismaClient): Promise<boolean> {
-  return (await prisma.importBatch.count({ where: { createdBy: 'demo', status: 'succeeded' } })) > 0;
+  return (
+    (await prisma.importBatch.count({ where: { createdBy: 'demo', status: 'succeeded' } })) > 0
+  );
 }
 
-export async function loadDemo(deps: DemoDeps, opts: { accounts: number; seed: number }): Promise<void> {
+export async function loadDemo(
+  deps: DemoDeps,
+  opts: { accounts: number; seed: number },
+): Promise<void> {
   const dir = path.join(deps.dataDir, 'demo');
   mkdirSync(dir, { recursive: true });
   const today = toLocalDate(new Date());
@@ -45,14 +50,20 @@ export async function loadDemo(deps: DemoDeps, opts: { accounts: number; seed: n
 
   if (deps.simulator && deps.simulator.accountCount === 0) {
     const generated = path.join(dir, 'portfolio.csv');
-    const summary = await writePortfolioCsv(generated, { accounts: opts.accounts, seed: opts.seed, asOf: today });
+    const summary = await writePortfolioCsv(generated, {
+      accounts: opts.accounts,
+      seed: opts.seed,
+      asOf: today,
+    });
     const rows: PortfolioRow[] = [];
     for await (const raw of readExport(generated, 'csv')) {
       const r = validatePortfolioRow(raw.values);
       if (r.ok) rows.push(r.row);
     }
     deps.simulator.load(rows);
-    deps.log(`Simulador de facturación: ${summary.accounts} cuentas morosas, ${summary.rows} planillas vencidas`);
+    deps.log(
+      `Simulador de facturación: ${summary.accounts} cuentas morosas, ${summary.rows} planillas vencidas`,
+    );
   }
 
   const exportFile = path.join(dir, `export-${today}.csv`);
@@ -69,8 +80,18 @@ export async function loadDemo(deps: DemoDeps, opts: { accounts: number; seed: n
   await assignUnownedSectors(deps.prisma);
   const cases = await openCases(
     { pool: deps.pool, temporal: deps.temporal, taskQueue: deps.taskQueue },
-    { policy: deps.policy.policy, policyVersion: deps.policy.version, asOf: today, openedBy: 'system' },
+    {
+      policy: deps.policy.policy,
+      policyVersion: deps.policy.version,
+      asOf: today,
+      openedBy: 'system',
+    },
   );
-  await deps.pool.query(`UPDATE "ImportBatch" SET "casesOpened" = $2 WHERE id = $1`, [report.id, cases.opened]);
-  deps.log(`Casos abiertos: ${cases.opened} de ${cases.eligible} cuentas elegibles (${cases.durationMs} ms)`);
+  await deps.pool.query(`UPDATE "ImportBatch" SET "casesOpened" = $2 WHERE id = $1`, [
+    report.id,
+    cases.opened,
+  ]);
+  deps.log(
+    `Casos abiertos: ${cases.opened} de ${cases.eligible} cuentas elegibles (${cases.durationMs} ms)`,
+  );
 }

@@ -30,7 +30,11 @@ export interface AccountDebt {
 export type OpeningReason = 'overdue_invoices' | 'days_past_due' | 'balance';
 
 export type CaseOpeningDecision =
-  | { open: false; why: 'nothing_overdue' | 'below_floor' | 'below_thresholds'; daysPastDue: number }
+  | {
+      open: false;
+      why: 'nothing_overdue' | 'below_floor' | 'below_thresholds';
+      daysPastDue: number;
+    }
   | {
       open: true;
       reasons: OpeningReason[];
@@ -90,6 +94,7 @@ export function priorityScore(
   const maxCategory = Math.max(...Object.values(weights.categoryWeight));
   const category = weights.categoryWeight[debt.category] / maxCategory;
   const history = 1 + weights.brokenCommitmentWeight * (debt.brokenCommitments ?? 0);
-  const raw = (0.2 + 0.8 * Math.min(1, amount)) * (0.2 + 0.8 * Math.min(1, age)) * category * history;
+  const raw =
+    (0.2 + 0.8 * Math.min(1, amount)) * (0.2 + 0.8 * Math.min(1, age)) * category * history;
   return Math.round(1000 * Math.min(1, raw));
 }

@@ -72,8 +72,7 @@ export function openCaseState(facts: OpenCaseFacts): CaseState {
 }
 
 export type PaymentOutcome =
-  | { kind: 'duplicate' }
-  | { kind: 'applied'; balanceBeforeCents: number; settles: boolean };
+  { kind: 'duplicate' } | { kind: 'applied'; balanceBeforeCents: number; settles: boolean };
 
 /**
  * Applies a payment once. A payment arriving after closure is still recorded (the money is

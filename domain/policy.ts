@@ -76,7 +76,9 @@ export const policySchema = z
         notarisedSignatureAboveCents: cents,
         instalmentGrace: waitingPeriodSchema,
         /** Interest as a multiple of the BCE rate, by legal route (CT: 1.5 ×). */
-        interestMultiplierBp: z.object({ COA: basisPoints, CODIGO_TRIBUTARIO: basisPoints }).strict(),
+        interestMultiplierBp: z
+          .object({ COA: basisPoints, CODIGO_TRIBUTARIO: basisPoints })
+          .strict(),
         instalmentInterval: waitingPeriodSchema,
       })
       .strict(),

@@ -3,7 +3,12 @@
  * the columns, how headers are recognised, and the validation of each field.
  */
 import { z } from 'zod';
-import { ACCOUNT_CATEGORIES, PROTECTIONS, type AccountCategory, type Protection } from './case-opening.js';
+import {
+  ACCOUNT_CATEGORIES,
+  PROTECTIONS,
+  type AccountCategory,
+  type Protection,
+} from './case-opening.js';
 import { isLocalDate, type LocalDate } from './calendar.js';
 import { validateIdentification } from './ecuador-id.js';
 import { parseMoney } from './money.js';
@@ -101,7 +106,8 @@ export interface FieldError {
 
 export type RowResult = { ok: true; row: PortfolioRow } | { ok: false; errors: FieldError[] };
 
-const text = (max: number) => z.string().trim().min(1, 'obligatorio').max(max, `máximo ${max} caracteres`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'obligatorio').max(max, `máximo ${max} caracteres`);
 const emailSchema = z.email('correo electrónico inválido');
 
 /** Accepts ISO (2026-03-31) and the Ecuadorian day-first form (31/03/2026). */
@@ -163,14 +169,21 @@ export function validatePortfolioRow(raw: Partial<Record<PortfolioColumn, string
 
   const category = normaliseCategory(get('categoria'));
   if (!category) {
-    errors.push({ field: 'categoria', message: `categoría desconocida "${get('categoria')}" (residencial, comercial, industrial, publica)` });
+    errors.push({
+      field: 'categoria',
+      message: `categoría desconocida "${get('categoria')}" (residencial, comercial, industrial, publica)`,
+    });
   }
   const protection = normaliseProtection(get('proteccion'));
   if (!protection) {
-    errors.push({ field: 'proteccion', message: `protección desconocida "${get('proteccion')}" (vulnerable, hospital, escuela o vacío)` });
+    errors.push({
+      field: 'proteccion',
+      message: `protección desconocida "${get('proteccion')}" (vulnerable, hospital, escuela o vacío)`,
+    });
   }
   const phone = normalisePhone(get('telefono'));
-  if (phone === undefined) errors.push({ field: 'telefono', message: 'teléfono inválido (7 a 10 dígitos)' });
+  if (phone === undefined)
+    errors.push({ field: 'telefono', message: 'teléfono inválido (7 a 10 dígitos)' });
   const emailRaw = get('email');
   let email: string | null = null;
   if (emailRaw) {
@@ -180,9 +193,17 @@ export function validatePortfolioRow(raw: Partial<Record<PortfolioColumn, string
   }
 
   const issuedOn = parseExportDate(get('emision'));
-  if (!issuedOn) errors.push({ field: 'emision', message: `fecha inválida "${get('emision')}" (AAAA-MM-DD o DD/MM/AAAA)` });
+  if (!issuedOn)
+    errors.push({
+      field: 'emision',
+      message: `fecha inválida "${get('emision')}" (AAAA-MM-DD o DD/MM/AAAA)`,
+    });
   const dueOn = parseExportDate(get('vencimiento'));
-  if (!dueOn) errors.push({ field: 'vencimiento', message: `fecha inválida "${get('vencimiento')}" (AAAA-MM-DD o DD/MM/AAAA)` });
+  if (!dueOn)
+    errors.push({
+      field: 'vencimiento',
+      message: `fecha inválida "${get('vencimiento')}" (AAAA-MM-DD o DD/MM/AAAA)`,
+    });
   if (issuedOn && dueOn && dueOn < issuedOn) {
     errors.push({ field: 'vencimiento', message: 'vencimiento anterior a la emisión' });
   }
@@ -193,7 +214,10 @@ export function validatePortfolioRow(raw: Partial<Record<PortfolioColumn, string
   }
   const balanceCents = parseMoney(get('saldo'));
   if (balanceCents === null || balanceCents < 0) {
-    errors.push({ field: 'saldo', message: `saldo inválido "${get('saldo')}" (p. ej. 125.40, no negativo)` });
+    errors.push({
+      field: 'saldo',
+      message: `saldo inválido "${get('saldo')}" (p. ej. 125.40, no negativo)`,
+    });
   } else if (amountCents !== null && amountCents >= 0 && balanceCents > amountCents) {
     errors.push({ field: 'saldo', message: 'saldo mayor que el valor de la factura' });
   }

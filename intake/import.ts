@@ -67,8 +67,21 @@ export interface ImportOptions {
 }
 
 const STAGING_COLUMNS = [
-  'line', 'account_number', 'holder_id', 'holder_name', 'address', 'sector', 'route', 'category',
-  'phone', 'email', 'invoice_number', 'issued_on', 'due_on', 'amount_cents', 'balance_cents',
+  'line',
+  'account_number',
+  'holder_id',
+  'holder_name',
+  'address',
+  'sector',
+  'route',
+  'category',
+  'phone',
+  'email',
+  'invoice_number',
+  'issued_on',
+  'due_on',
+  'amount_cents',
+  'balance_cents',
   'protection',
 ] as const;
 
@@ -81,8 +94,21 @@ function copyText(v: string | number | null): string {
 
 function copyLine(line: number, r: PortfolioRow): string {
   return `${[
-    line, r.accountNumber, r.holderId, r.holderName, r.address, r.sector, r.route, r.category,
-    r.phone, r.email, r.invoiceNumber, r.issuedOn, r.dueOn, r.amountCents, r.balanceCents,
+    line,
+    r.accountNumber,
+    r.holderId,
+    r.holderName,
+    r.address,
+    r.sector,
+    r.route,
+    r.category,
+    r.phone,
+    r.email,
+    r.invoiceNumber,
+    r.issuedOn,
+    r.dueOn,
+    r.amountCents,
+    r.balanceCents,
     r.protection,
   ]
     .map(copyText)
@@ -154,13 +180,33 @@ export async function importPortfolio(
   const id = opts.batchId ?? randomUUID();
   const maxErrors = opts.maxErrors ?? 10_000;
   const format = source.format ?? (await detectFormat(source.filePath, source.fileName));
-  await createImportBatch(pool, { id, fileName: source.fileName, format, createdBy: opts.createdBy });
-  const [fileHash, { size: totalBytes }] = await Promise.all([hashFile(source.filePath), stat(source.filePath)]);
+  await createImportBatch(pool, {
+    id,
+    fileName: source.fileName,
+    format,
+    createdBy: opts.createdBy,
+  });
+  const [fileHash, { size: totalBytes }] = await Promise.all([
+    hashFile(source.filePath),
+    stat(source.filePath),
+  ]);
 
   const report: ImportReport = {
-    id, status: 'failed', fileName: source.fileName, fileHash, format, rowsRead: 0, goodRows: 0,
-    badRows: 0, duplicateRows: 0, accountsUpserted: 0, invoicesChanged: 0, errors: [],
-    errorsTruncated: false, failure: null, durationMs: 0,
+    id,
+    status: 'failed',
+    fileName: source.fileName,
+    fileHash,
+    format,
+    rowsRead: 0,
+    goodRows: 0,
+    badRows: 0,
+    duplicateRows: 0,
+    accountsUpserted: 0,
+    invoicesChanged: 0,
+    errors: [],
+    errorsTruncated: false,
+    failure: null,
+    durationMs: 0,
   };
   const addError = (e: LineError) => {
     if (report.errors.length < maxErrors) report.errors.push(e);
@@ -175,7 +221,10 @@ export async function importPortfolio(
     lastProgressAt = now;
     opts.onProgress?.({ rowsRead: report.rowsRead, bytesRead: counter.bytesRead, totalBytes });
     void pool
-      .query(`UPDATE "ImportBatch" SET "rowsRead" = $2 WHERE id = $1 AND status = 'running'`, [id, report.rowsRead])
+      .query(`UPDATE "ImportBatch" SET "rowsRead" = $2 WHERE id = $1 AND status = 'running'`, [
+        id,
+        report.rowsRead,
+      ])
       .catch(() => undefined); // progress is best effort; the final update is not
   };
 
@@ -195,7 +244,8 @@ export async function importPortfolio(
         const result = validatePortfolioRow(raw.values);
         if (!result.ok) {
           report.badRows++;
-          for (const e of result.errors) addError({ line: raw.line, field: e.field, message: e.message });
+          for (const e of result.errors)
+            addError({ line: raw.line, field: e.field, message: e.message });
           continue;
         }
         const signature = rowSignature(result.row);
@@ -218,7 +268,9 @@ export async function importPortfolio(
         yield copyLine(raw.line, result.row);
       }
     }
-    const copy = client.query(copyFrom(`COPY import_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN`));
+    const copy = client.query(
+      copyFrom(`COPY import_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN`),
+    );
     await pipeline(Readable.from(goodRows()), copy);
 
     await client.query('SELECT pg_advisory_xact_lock($1)', [BALANCE_LOCK_KEY]);
@@ -231,7 +283,9 @@ export async function importPortfolio(
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     report.failure =
-      err instanceof ExportFormatError ? err.message : `Error al importar: ${(err as Error).message}`;
+      err instanceof ExportFormatError
+        ? err.message
+        : `Error al importar: ${(err as Error).message}`;
   } finally {
     client.release();
   }
@@ -243,9 +297,19 @@ export async function importPortfolio(
        failure = $10, "finishedAt" = now()
      WHERE id = $1`,
     [
-      id, report.status, fileHash, report.rowsRead, report.goodRows, report.badRows,
-      report.accountsUpserted, report.invoicesChanged,
-      JSON.stringify({ items: report.errors, truncated: report.errorsTruncated, duplicateRows: report.duplicateRows }),
+      id,
+      report.status,
+      fileHash,
+      report.rowsRead,
+      report.goodRows,
+      report.badRows,
+      report.accountsUpserted,
+      report.invoicesChanged,
+      JSON.stringify({
+        items: report.errors,
+        truncated: report.errorsTruncated,
+        duplicateRows: report.duplicateRows,
+      }),
       report.failure,
     ],
   );

@@ -3,7 +3,12 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { toLocalDate } from '../domain/calendar.js';
 import type { Policy } from '../domain/policy.js';
-import { importPortfolio, type ImportOptions, type ImportReport, type ImportSource } from './import.js';
+import {
+  importPortfolio,
+  type ImportOptions,
+  type ImportReport,
+  type ImportSource,
+} from './import.js';
 import { notifyBalanceChanges, openCases, type OpenCasesReport } from './open-cases.js';
 
 export interface IntakeDeps {
@@ -47,6 +52,9 @@ export async function runIntake(
     ...(opts.openConcurrency ? { concurrency: opts.openConcurrency } : {}),
     ...(opts.onCasesProgress ? { onProgress: opts.onCasesProgress } : {}),
   });
-  await deps.pool.query(`UPDATE "ImportBatch" SET "casesOpened" = $2 WHERE id = $1`, [report.id, cases.opened]);
+  await deps.pool.query(`UPDATE "ImportBatch" SET "casesOpened" = $2 WHERE id = $1`, [
+    report.id,
+    cases.opened,
+  ]);
   return { import: report, cases, balanceUpdates };
 }

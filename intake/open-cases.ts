@@ -6,7 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type pg from 'pg';
-import { decideCaseOpening, type AccountCategory, type Protection } from '../domain/case-opening.js';
+import {
+  decideCaseOpening,
+  type AccountCategory,
+  type Protection,
+} from '../domain/case-opening.js';
 import type { Policy } from '../domain/policy.js';
 import type { LocalDate } from '../domain/calendar.js';
 import type { caseWorkflow } from '../workflows/case.js';
@@ -83,7 +87,10 @@ async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<voi
   await Promise.all(lanes);
 }
 
-export async function openCases(deps: OpenCasesDeps, opts: OpenCasesOptions): Promise<OpenCasesReport> {
+export async function openCases(
+  deps: OpenCasesDeps,
+  opts: OpenCasesOptions,
+): Promise<OpenCasesReport> {
   const started = performance.now();
   const { rows } = await deps.pool.query<DebtRow>(DEBT_QUERY, [opts.asOf, opts.accountIds ?? null]);
   const toOpen: CaseWorkflowInput[] = [];
@@ -143,7 +150,8 @@ export async function openCases(deps: OpenCasesDeps, opts: OpenCasesOptions): Pr
       report.opened++;
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) report.alreadyOpen++;
-      else report.failed.push({ accountNumber: input.accountNumber, error: (err as Error).message });
+      else
+        report.failed.push({ accountNumber: input.accountNumber, error: (err as Error).message });
     }
     opts.onProgress?.(++done, toOpen.length);
   });

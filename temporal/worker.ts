@@ -26,8 +26,12 @@ export async function createCaseWorker(deps: CaseWorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    ...(useBundle ? { workflowBundle: { codePath: BUNDLE_PATH } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(useBundle
+      ? { workflowBundle: { codePath: BUNDLE_PATH } }
+      : { workflowsPath: WORKFLOWS_PATH }),
     activities: activitiesFor(deps),
-    ...(deps.maxConcurrentActivities ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivities } : {}),
+    ...(deps.maxConcurrentActivities
+      ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivities }
+      : {}),
   });
 }

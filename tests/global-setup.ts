@@ -13,7 +13,11 @@ import { loadConfig } from '../config/index.js';
 import { startTemporalDevServer } from '../temporal/dev-server.js';
 import { findFreePort } from '../temporal/ports.js';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
-import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '../scripts/embedded-postgres.js';
+import {
+  dropDatabase,
+  ensureDatabase,
+  startEmbeddedPostgres,
+} from '../scripts/embedded-postgres.js';
 import { runPrisma, withDatabase } from '../scripts/system.js';
 
 declare module 'vitest' {
@@ -39,7 +43,14 @@ export default async function setup(project: TestProject) {
     const embedded = await startEmbeddedPostgres({
       dataDir: path.join(tmp, 'pg'),
       port: await findFreePort(),
-      postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+      postgresFlags: [
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+      ],
     });
     stops.push(() => embedded.stop());
     adminUrl = embedded.url;
@@ -49,7 +60,8 @@ export default async function setup(project: TestProject) {
   stops.push(() => dropTestDatabases(adminUrl, template));
   await runPrisma(['migrate', 'deploy'], withDatabase(adminUrl, template));
 
-  if (!config.temporal.cliPath) throw new Error('Temporal CLI missing: run node scripts/ensure.mjs');
+  if (!config.temporal.cliPath)
+    throw new Error('Temporal CLI missing: run node scripts/ensure.mjs');
   const temporal = await startTemporalDevServer({
     cliPath: config.temporal.cliPath,
     port: await findFreePort(),

@@ -42,7 +42,9 @@ const store = proxyActivities<CaseStoreActivities>({
   },
 });
 
-type Fact = { kind: 'payment'; payment: PaymentReceived } | { kind: 'billing'; update: BillingBalanceChanged };
+type Fact =
+  | { kind: 'payment'; payment: PaymentReceived }
+  | { kind: 'billing'; update: BillingBalanceChanged };
 
 function view(s: CaseState): CaseView {
   return {
@@ -86,7 +88,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       openedBy: input.openedBy,
     });
     // Billing may have changed between the opener's query and the case row (see BALANCE_LOCK_KEY).
-    state = { ...state, balanceCents: opened.balanceCents, openingBalanceCents: opened.balanceCents };
+    state = {
+      ...state,
+      balanceCents: opened.balanceCents,
+      openingBalanceCents: opened.balanceCents,
+    };
     if (state.balanceCents === 0) state = closeCase(state, 'paid', nowIso());
   }
 
@@ -107,7 +113,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       });
       if (outcome.settles) state = closeCase(state, 'paid', nowIso());
     } else if (fact?.kind === 'billing') {
-      const { state: next, changed, settles } = applyBillingBalance(state, fact.update.balanceCents);
+      const {
+        state: next,
+        changed,
+        settles,
+      } = applyBillingBalance(state, fact.update.balanceCents);
       if (!changed) continue;
       await store.recordBalanceChange({
         caseId: state.caseId,

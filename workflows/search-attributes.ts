@@ -5,9 +5,15 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-export const CarteraAccount = defineSearchAttributeKey('CarteraAccount', SearchAttributeType.KEYWORD);
+export const CarteraAccount = defineSearchAttributeKey(
+  'CarteraAccount',
+  SearchAttributeType.KEYWORD,
+);
 export const CarteraStage = defineSearchAttributeKey('CarteraStage', SearchAttributeType.KEYWORD);
-export const CarteraBalanceCents = defineSearchAttributeKey('CarteraBalanceCents', SearchAttributeType.INT);
+export const CarteraBalanceCents = defineSearchAttributeKey(
+  'CarteraBalanceCents',
+  SearchAttributeType.INT,
+);
 export const CarteraPriority = defineSearchAttributeKey('CarteraPriority', SearchAttributeType.INT);
 
 /** Names and types to register on a server (dev server flags or the operator API). */

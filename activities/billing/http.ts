@@ -1,5 +1,5 @@
 /** BillingAdapter over HTTP+JSON (a live commercial system, or the bundled simulator). */
-import { z } from 'zod';
+import { type z } from 'zod';
 import {
   BillingRejectedError,
   billingAccountSchema,
@@ -37,7 +37,10 @@ export class HttpBillingAdapter implements BillingAdapter {
       signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
     });
     if (res.status >= 400 && res.status < 500 && res.status !== 404 && res.status !== 429) {
-      throw new BillingRejectedError(`billing ${method} ${path}: ${res.status} ${await res.text()}`, res.status);
+      throw new BillingRejectedError(
+        `billing ${method} ${path}: ${res.status} ${await res.text()}`,
+        res.status,
+      );
     }
     if (res.status >= 500 || res.status === 429) {
       throw new Error(`billing ${method} ${path}: ${res.status} (temporary)`);
@@ -47,7 +50,8 @@ export class HttpBillingAdapter implements BillingAdapter {
 
   private async json<T>(schema: z.ZodType<T>, res: Response): Promise<T> {
     const parsed = schema.safeParse(await res.json());
-    if (!parsed.success) throw new Error(`billing answered an unexpected shape: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new Error(`billing answered an unexpected shape: ${parsed.error.message}`);
     return parsed.data;
   }
 
@@ -59,7 +63,8 @@ export class HttpBillingAdapter implements BillingAdapter {
 
   private async post(path: string, body: unknown) {
     const res = await this.call('POST', path, body);
-    if (res.status === 404) throw new BillingRejectedError(`billing POST ${path}: unknown account`, 404);
+    if (res.status === 404)
+      throw new BillingRejectedError(`billing POST ${path}: unknown account`, 404);
     return this.json(postingResultSchema, res);
   }
 

@@ -4,8 +4,8 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
-import { z } from 'zod';
-import { BillingSimulator } from './simulator.js';
+import { type z } from 'zod';
+import { type BillingSimulator } from './simulator.js';
 import { postAgreementSchema, postFeeSchema, registerPaymentSchema } from './port.js';
 
 export interface SimulatorFaults {
@@ -65,9 +65,18 @@ export function createBillingSimulatorApp(
     if (!account) res.status(404).json({ error: 'unknown account' });
     else res.json(account);
   });
-  app.post('/agreements', handle(postAgreementSchema, (b) => sim.postAgreement(b)));
-  app.post('/fees', handle(postFeeSchema, (b) => sim.postFee(b)));
-  app.post('/payments', handle(registerPaymentSchema, (b) => sim.registerPayment(b)));
+  app.post(
+    '/agreements',
+    handle(postAgreementSchema, (b) => sim.postAgreement(b)),
+  );
+  app.post(
+    '/fees',
+    handle(postFeeSchema, (b) => sim.postFee(b)),
+  );
+  app.post(
+    '/payments',
+    handle(registerPaymentSchema, (b) => sim.registerPayment(b)),
+  );
   app.get('/export.csv', async (_req, res) => {
     res.type('text/csv').send(await sim.exportOverdueInvoices());
   });

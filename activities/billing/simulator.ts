@@ -31,8 +31,21 @@ interface Ledger {
 }
 
 const CSV_COLUMNS = [
-  'cuenta', 'cedula_ruc', 'titular', 'direccion', 'sector', 'ruta', 'categoria', 'telefono',
-  'email', 'factura', 'emision', 'vencimiento', 'valor', 'saldo', 'proteccion',
+  'cuenta',
+  'cedula_ruc',
+  'titular',
+  'direccion',
+  'sector',
+  'ruta',
+  'categoria',
+  'telefono',
+  'email',
+  'factura',
+  'emision',
+  'vencimiento',
+  'valor',
+  'saldo',
+  'proteccion',
 ] as const;
 
 function csvField(v: string): string {
@@ -43,9 +56,7 @@ export class BillingSimulator implements BillingAdapter {
   private ledger: Ledger = { rows: {}, effects: [] };
   private byKey = new Map<string, BillingEffect>();
 
-  constructor(
-    private readonly opts: { file?: string; now?: () => Date } = {},
-  ) {
+  constructor(private readonly opts: { file?: string; now?: () => Date } = {}) {
     if (opts.file && existsSync(opts.file)) {
       this.ledger = JSON.parse(readFileSync(opts.file, 'utf8')) as Ledger;
       for (const e of this.ledger.effects) this.byKey.set(`${e.kind}:${e.key}`, e);
@@ -121,7 +132,14 @@ export class BillingSimulator implements BillingAdapter {
       throw new Error(`unknown account ${accountNumber}`);
     }
     apply?.();
-    const effect: BillingEffect = { kind, key, accountNumber, amountCents, at: this.now().toISOString(), detail };
+    const effect: BillingEffect = {
+      kind,
+      key,
+      accountNumber,
+      amountCents,
+      at: this.now().toISOString(),
+      detail,
+    };
     this.ledger.effects.push(effect);
     this.byKey.set(`${kind}:${key}`, effect);
     this.persist();

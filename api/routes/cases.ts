@@ -27,7 +27,16 @@ export function caseScope(p: Principal): Prisma.CaseWhereInput {
 }
 
 const listInclude = {
-  account: { select: { number: true, holderName: true, holderId: true, sector: true, route: true, category: true } },
+  account: {
+    select: {
+      number: true,
+      holderName: true,
+      holderId: true,
+      sector: true,
+      route: true,
+      category: true,
+    },
+  },
   assignedCollector: { select: { id: true, displayName: true } },
 } satisfies Prisma.CaseInclude;
 
@@ -88,7 +97,12 @@ export function caseRoutes(deps: AppDeps): Router {
       }),
     ]);
     const today = toLocalDate(new Date());
-    res.json({ items: rows.map((c) => listItem(c, today)), total, page: q.page, pageSize: q.pageSize });
+    res.json({
+      items: rows.map((c) => listItem(c, today)),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    });
   });
 
   r.get('/cases/:id', async (req, res) => {
@@ -98,7 +112,9 @@ export function caseRoutes(deps: AppDeps): Router {
       where: { AND: [{ id: id.data }, caseScope(req.principal!)] },
       include: {
         ...listInclude,
-        account: { include: { invoices: { where: { balanceCents: { gt: 0 } }, orderBy: { dueOn: 'asc' } } } },
+        account: {
+          include: { invoices: { where: { balanceCents: { gt: 0 } }, orderBy: { dueOn: 'asc' } } },
+        },
         events: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], take: 500 },
       },
     });
@@ -125,8 +141,15 @@ export function caseRoutes(deps: AppDeps): Router {
         closedAt: c.closedAt?.toISOString() ?? null,
         closeReason: c.closeReason,
         account: {
-          number: a.number, holderName: a.holderName, holderId: a.holderId, address: a.address,
-          sector: a.sector, route: a.route, category: a.category, phone: a.phone, email: a.email,
+          number: a.number,
+          holderName: a.holderName,
+          holderId: a.holderId,
+          address: a.address,
+          sector: a.sector,
+          route: a.route,
+          category: a.category,
+          phone: a.phone,
+          email: a.email,
           protection: a.protection === 'none' ? null : a.protection,
         },
         invoices: a.invoices.map((i) => ({
@@ -163,7 +186,11 @@ export function caseRoutes(deps: AppDeps): Router {
     });
     const byStage = CASE_STAGES.filter((s) => s !== 'closed').map((stage) => {
       const g = groups.find((x) => x.stage === stage);
-      return { stage, count: g?._count._all ?? 0, balance: toDecimalString(g?._sum.balanceCents ?? 0) };
+      return {
+        stage,
+        count: g?._count._all ?? 0,
+        balance: toDecimalString(g?._sum.balanceCents ?? 0),
+      };
     });
     res.json({
       openCases: byStage.reduce((s, g) => s + g.count, 0),

@@ -15,15 +15,35 @@ import { ApiError, notFound } from '../errors.js';
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
 function batchView(b: {
-  id: string; fileName: string; format: string; status: string; rowsRead: number; goodRows: number;
-  badRows: number; accountsUpserted: number; invoicesChanged: number; casesOpened: number;
-  failure: string | null; startedAt: Date; finishedAt: Date | null; createdBy: string;
+  id: string;
+  fileName: string;
+  format: string;
+  status: string;
+  rowsRead: number;
+  goodRows: number;
+  badRows: number;
+  accountsUpserted: number;
+  invoicesChanged: number;
+  casesOpened: number;
+  failure: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  createdBy: string;
 }) {
   return {
-    id: b.id, fileName: b.fileName, format: b.format, status: b.status, rowsRead: b.rowsRead,
-    goodRows: b.goodRows, badRows: b.badRows, accountsUpserted: b.accountsUpserted,
-    invoicesChanged: b.invoicesChanged, casesOpened: b.casesOpened, failure: b.failure,
-    startedAt: b.startedAt.toISOString(), finishedAt: b.finishedAt?.toISOString() ?? null,
+    id: b.id,
+    fileName: b.fileName,
+    format: b.format,
+    status: b.status,
+    rowsRead: b.rowsRead,
+    goodRows: b.goodRows,
+    badRows: b.badRows,
+    accountsUpserted: b.accountsUpserted,
+    invoicesChanged: b.invoicesChanged,
+    casesOpened: b.casesOpened,
+    failure: b.failure,
+    startedAt: b.startedAt.toISOString(),
+    finishedAt: b.finishedAt?.toISOString() ?? null,
     createdBy: b.createdBy,
   };
 }
@@ -43,14 +63,24 @@ export function importRoutes(deps: AppDeps): Router {
 
   r.post('/imports/portfolio', canImport, upload.single('file'), async (req, res) => {
     const file = req.file;
-    if (!file) throw new ApiError(400, 'invalid_request', 'Adjunte el archivo en el campo "file"', { file: 'obligatorio' });
+    if (!file)
+      throw new ApiError(400, 'invalid_request', 'Adjunte el archivo en el campo "file"', {
+        file: 'obligatorio',
+      });
     if (!/\.(csv|txt|xlsx)$/i.test(file.originalname)) {
       await unlink(file.path).catch(() => undefined);
-      throw new ApiError(400, 'invalid_request', 'Formato no admitido: use CSV o XLSX', { file: 'CSV o XLSX' });
+      throw new ApiError(400, 'invalid_request', 'Formato no admitido: use CSV o XLSX', {
+        file: 'CSV o XLSX',
+      });
     }
     const id = randomUUID();
     const format = /\.xlsx$/i.test(file.originalname) ? 'xlsx' : 'csv';
-    await createImportBatch(deps.pool, { id, fileName: file.originalname, format, createdBy: req.principal!.id });
+    await createImportBatch(deps.pool, {
+      id,
+      fileName: file.originalname,
+      format,
+      createdBy: req.principal!.id,
+    });
     const policy = await deps.policy();
     void runIntake(
       { pool: deps.pool, temporal: deps.temporal, taskQueue: deps.taskQueue },
@@ -63,13 +93,18 @@ export function importRoutes(deps: AppDeps): Router {
   });
 
   r.get('/imports', canImport, async (_req, res) => {
-    const rows = await deps.prisma.importBatch.findMany({ orderBy: { startedAt: 'desc' }, take: 50 });
+    const rows = await deps.prisma.importBatch.findMany({
+      orderBy: { startedAt: 'desc' },
+      take: 50,
+    });
     res.json({ items: rows.map(batchView) });
   });
 
   r.get('/imports/:id', canImport, async (req, res) => {
     const id = z.uuid().safeParse(req.params.id);
-    const b = id.success ? await deps.prisma.importBatch.findUnique({ where: { id: id.data } }) : null;
+    const b = id.success
+      ? await deps.prisma.importBatch.findUnique({ where: { id: id.data } })
+      : null;
     if (!b) throw notFound('La importación');
     const errors = storedErrorsSchema.parse(b.errors ?? undefined);
     res.json({ ...batchView(b), errors: errors.items, errorsTruncated: errors.truncated });

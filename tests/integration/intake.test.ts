@@ -13,9 +13,17 @@ import { makeCedula } from '../../domain/ecuador-id.js';
 import { runIntake } from '../../intake/intake.js';
 import { caseWorkflowId } from '../../temporal/workflow-ids.js';
 import { caseViewQuery, paymentReceivedSignal } from '../../workflows/messages.js';
-import { eventually, freshDatabase, temporalClient, uniqueTaskQueue, withWorker, type TestDatabase } from '../support/env.js';
+import {
+  eventually,
+  freshDatabase,
+  temporalClient,
+  uniqueTaskQueue,
+  withWorker,
+  type TestDatabase,
+} from '../support/env.js';
 
-const HEADER = 'cuenta,cedula_ruc,titular,direccion,sector,ruta,categoria,telefono,email,factura,emision,vencimiento,valor,saldo,proteccion';
+const HEADER =
+  'cuenta,cedula_ruc,titular,direccion,sector,ruta,categoria,telefono,email,factura,emision,vencimiento,valor,saldo,proteccion';
 const policy = { policy: DEFAULT_POLICY, version: 1 };
 const asOf = '2026-11-28';
 
@@ -81,17 +89,30 @@ describe('portfolio intake', () => {
       expect(report.cases).toMatchObject({ eligible: 2, opened: 2, alreadyOpen: 0, failed: [] });
 
       const cases = await eventually(
-        () => db.prisma.case.findMany({ include: { account: true }, orderBy: { account: { number: 'asc' } } }),
+        () =>
+          db.prisma.case.findMany({
+            include: { account: true },
+            orderBy: { account: { number: 'asc' } },
+          }),
         (rows) => rows.length === 2,
       );
       expect(cases.map((c) => c.account.number)).toEqual([acct(1), acct(5)]);
-      expect(cases[0]).toMatchObject({ balanceCents: 2550, overdueInvoices: 2, protected: false, stage: 'reminder' });
+      expect(cases[0]).toMatchObject({
+        balanceCents: 2550,
+        overdueInvoices: 2,
+        protected: false,
+        stage: 'reminder',
+      });
       expect(cases[1]).toMatchObject({ balanceCents: 30000, protected: true });
       const events = await db.prisma.caseEvent.findMany({ where: { caseId: cases[0]!.id } });
       expect(events.map((e) => e.type)).toEqual(['case_opened']);
 
       const handle = client.workflow.getHandle(caseWorkflowId(acct(1)));
-      expect(await handle.query(caseViewQuery)).toMatchObject({ stage: 'reminder', status: 'open', balanceCents: 2550 });
+      expect(await handle.query(caseViewQuery)).toMatchObject({
+        stage: 'reminder',
+        status: 'open',
+        balanceCents: 2550,
+      });
 
       // The same file again: nothing changes and no second case opens.
       const again = await runIntake(
@@ -99,21 +120,42 @@ describe('portfolio intake', () => {
         { filePath: file, fileName: 'export.csv' },
         { createdBy: 'system', policy, asOf },
       );
-      expect(again.import).toMatchObject({ status: 'succeeded', accountsUpserted: 0, invoicesChanged: 0 });
+      expect(again.import).toMatchObject({
+        status: 'succeeded',
+        accountsUpserted: 0,
+        invoicesChanged: 0,
+      });
       expect(again.cases).toMatchObject({ eligible: 0, opened: 0 });
       expect(again.balanceUpdates).toBe(0);
       expect(await db.prisma.case.count()).toBe(2);
 
       // A payment (sent twice) settles account 1's case exactly once and closes it.
-      const payment = { reference: `PAY-${prefix}-1`, amountCents: 2550, paidAt: '2026-11-28T15:00:00Z', source: 'treasury' };
+      const payment = {
+        reference: `PAY-${prefix}-1`,
+        amountCents: 2550,
+        paidAt: '2026-11-28T15:00:00Z',
+        source: 'treasury',
+      };
       await handle.signal(paymentReceivedSignal, payment);
       await handle.signal(paymentReceivedSignal, payment);
       const result = await handle.result();
-      expect(result).toMatchObject({ status: 'closed', closeReason: 'paid', balanceCents: 0, paymentsApplied: 1 });
+      expect(result).toMatchObject({
+        status: 'closed',
+        closeReason: 'paid',
+        balanceCents: 0,
+        paymentsApplied: 1,
+      });
       const closed = await db.prisma.case.findUniqueOrThrow({ where: { id: cases[0]!.id } });
-      expect(closed).toMatchObject({ status: 'closed', stage: 'closed', openKey: null, closeReason: 'paid' });
+      expect(closed).toMatchObject({
+        status: 'closed',
+        stage: 'closed',
+        openKey: null,
+        closeReason: 'paid',
+      });
       expect(await db.prisma.payment.count({ where: { reference: payment.reference } })).toBe(1);
-      const invoices = await db.prisma.invoice.findMany({ where: { account: { number: acct(1) } } });
+      const invoices = await db.prisma.invoice.findMany({
+        where: { account: { number: acct(1) } },
+      });
       expect(invoices.map((i) => i.balanceCents)).toEqual([0, 0]);
     });
   });
@@ -142,7 +184,10 @@ describe('portfolio intake', () => {
       expect(newer.import.invoicesChanged).toBe(1);
       expect(newer.balanceUpdates).toBe(1);
       const handle = client.workflow.getHandle(caseWorkflowId(acct(10)));
-      const view = await eventually(() => handle.query(caseViewQuery), (v) => v.balanceCents === 1500);
+      const view = await eventually(
+        () => handle.query(caseViewQuery),
+        (v) => v.balanceCents === 1500,
+      );
       expect(view.balanceCents).toBe(1500);
       const row = await eventually(
         () => db.prisma.case.findFirstOrThrow({ where: { account: { number: acct(10) } } }),

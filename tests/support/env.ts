@@ -22,7 +22,9 @@ export async function freshDatabase(): Promise<TestDatabase> {
   const name = `${inject('templateDatabase')}_${randomBytes(4).toString('hex')}`;
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(inject('templateDatabase'))}`);
+    await admin.query(
+      `CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(inject('templateDatabase'))}`,
+    );
   } finally {
     await admin.end();
   }
@@ -73,7 +75,11 @@ export async function withWorker<T>(
 }
 
 /** Polls `probe` until it returns a value `ok` accepts (real servers are eventually consistent). */
-export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
