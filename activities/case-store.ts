@@ -66,11 +66,137 @@ export interface CaseOpened {
   balanceCents: number;
 }
 
+/** One timeline entry; `eventKey` (workflow id + step) makes the write idempotent. */
+export interface TimelineEvent {
+  eventKey: string;
+  caseId: string;
+  type: string;
+  stage: CaseStage;
+  /** ISO instant. */
+  occurredAt: string;
+  actor: string;
+  reason?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** What child workflows need to know about the account (read once, carried in state). */
+export interface CaseFacts {
+  holderName: string;
+  holderId: string;
+  address: string;
+  sector: string;
+  email: string | null;
+  phone: string | null;
+  oldestDueOn: string;
+}
+
 export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) {
   const addEvent = (tx: Prisma.TransactionClient, e: EventInput) =>
     tx.caseEvent.createMany({ data: [e], skipDuplicates: true });
 
   return {
+    async recordEvent(e: TimelineEvent): Promise<void> {
+      await prisma.caseEvent.createMany({
+        data: [
+          {
+            ...e,
+            occurredAt: new Date(e.occurredAt),
+            reason: e.reason ?? null,
+            data: (e.data ?? undefined) as Prisma.InputJsonValue | undefined,
+          },
+        ],
+        skipDuplicates: true,
+      });
+    },
+
+    /** Moves the case row to a stage and writes the change on the timeline. */
+    async setStage(c: {
+      caseId: string;
+      stage: CaseStage;
+      from: CaseStage;
+      at: string;
+      actor: string;
+      reason: string;
+      eventKey: string;
+    }): Promise<void> {
+      await prisma.$transaction([
+        prisma.case.update({ where: { id: c.caseId }, data: { stage: c.stage } }),
+        prisma.caseEvent.createMany({
+          data: [
+            {
+              eventKey: c.eventKey,
+              caseId: c.caseId,
+              type: 'stage_changed',
+              stage: c.stage,
+              occurredAt: new Date(c.at),
+              actor: c.actor,
+              reason: c.reason,
+              data: { from: c.from, to: c.stage },
+            },
+          ],
+          skipDuplicates: true,
+        }),
+      ]);
+    },
+
+    async caseFacts({ caseId }: { caseId: string }): Promise<CaseFacts> {
+      const c = await prisma.case.findUniqueOrThrow({
+        where: { id: caseId },
+        include: { account: true },
+      });
+      return {
+        holderName: c.account.holderName,
+        holderId: c.account.holderId,
+        address: c.account.address,
+        sector: c.account.sector,
+        email: c.account.email,
+        phone: c.account.phone,
+        oldestDueOn: c.oldestDueOn.toISOString().slice(0, 10),
+      };
+    },
+
+    /** Manager reassignment: the case and its open collector tasks go to another collector. */
+    async reassignCase(r: {
+      caseId: string;
+      collectorId: string;
+      actor: string;
+      at: string;
+      stage: CaseStage;
+      eventKey: string;
+    }): Promise<void> {
+      const collector = await prisma.user.findUnique({ where: { id: r.collectorId } });
+      if (!collector || collector.role !== 'collector' || !collector.active) {
+        throw ApplicationFailure.nonRetryable(
+          `${r.collectorId} is not an active collector`,
+          'CaseConflict',
+        );
+      }
+      await prisma.$transaction([
+        prisma.case.update({
+          where: { id: r.caseId },
+          data: { assignedCollectorId: r.collectorId },
+        }),
+        prisma.task.updateMany({
+          where: { caseId: r.caseId, status: 'open', role: 'collector' },
+          data: { assigneeId: r.collectorId },
+        }),
+        prisma.caseEvent.createMany({
+          data: [
+            {
+              eventKey: r.eventKey,
+              caseId: r.caseId,
+              type: 'case_reassigned',
+              stage: r.stage,
+              occurredAt: new Date(r.at),
+              actor: r.actor,
+              data: { collectorId: r.collectorId, collectorName: collector.displayName },
+            },
+          ],
+          skipDuplicates: true,
+        }),
+      ]);
+    },
+
     /** Creates the case row (assigning the collector of the account's portfolio) once. */
     async recordCaseOpened(input: RecordCaseOpened): Promise<CaseOpened> {
       const existing = await prisma.case.findUnique({ where: { id: input.caseId } });

@@ -557,10 +557,8 @@ class PortfolioSynth {
   private readonly municipal: PublicPayer;
 
   constructor(private readonly rng: Rng) {
-    let zoneNo = 0;
     for (const p of PARISH_ZONES) {
       for (const [name, style] of p.zones) {
-        zoneNo++;
         this.zones.push({
           parish: p.parish,
           name,

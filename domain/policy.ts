@@ -11,6 +11,8 @@ const cents = z.number().int().nonnegative();
 /** Basis points: 100 bp = 1 %. */
 const basisPoints = z.number().int().min(0).max(100_000);
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'fecha AAAA-MM-DD');
+/** Strict like the rest of the policy: a misspelt `amount` must not keep the default's. */
+const waitingPeriod = waitingPeriodSchema.strict();
 
 /** COA (non-tax charge) or Código Tributario (tasa): decides interest and procedure wording. */
 export const legalRouteSchema = z.enum(['COA', 'CODIGO_TRIBUTARIO']);
@@ -62,9 +64,9 @@ export const policySchema = z
       .object({
         /** How many escalating reminders before the next stage. */
         notices: z.number().int().min(1).max(10),
-        interval: waitingPeriodSchema,
-        contactTaskSla: waitingPeriodSchema,
-        promiseGrace: waitingPeriodSchema,
+        interval: waitingPeriod,
+        contactTaskSla: waitingPeriod,
+        promiseGrace: waitingPeriod,
       })
       .strict(),
     agreement: z
@@ -74,21 +76,21 @@ export const policySchema = z
         maxInstalments: z.number().int().min(1).max(120),
         managerApprovalAboveCents: cents,
         notarisedSignatureAboveCents: cents,
-        instalmentGrace: waitingPeriodSchema,
+        instalmentGrace: waitingPeriod,
         /** Interest as a multiple of the BCE rate, by legal route (CT: 1.5 ×). */
         interestMultiplierBp: z
           .object({ COA: basisPoints, CODIGO_TRIBUTARIO: basisPoints })
           .strict(),
-        instalmentInterval: waitingPeriodSchema,
+        instalmentInterval: waitingPeriod,
       })
       .strict(),
     suspension: z
       .object({
         /** Suspend once the case is at least this old in reminder without agreement. */
-        afterReminderFor: waitingPeriodSchema,
-        priorNotice: waitingPeriodSchema,
-        fieldTaskSla: waitingPeriodSchema,
-        reconnectionDeadline: waitingPeriodSchema,
+        afterReminderFor: waitingPeriod,
+        priorNotice: waitingPeriod,
+        fieldTaskSla: waitingPeriod,
+        reconnectionDeadline: waitingPeriod,
         suspensionFeeCents: cents,
         reconnectionFeeCents: cents,
         irregularReconnectionFineCents: cents,
@@ -97,25 +99,25 @@ export const policySchema = z
     creditTitle: z
       .object({
         /** Issue the título de crédito when still unpaid this long after suspension. */
-        afterSuspensionFor: waitingPeriodSchema,
-        validationTaskSla: waitingPeriodSchema,
+        afterSuspensionFor: waitingPeriod,
+        validationTaskSla: waitingPeriod,
         /** COA art. 271: 10 días hábiles from the day after notification. */
-        voluntaryPaymentTerm: waitingPeriodSchema,
+        voluntaryPaymentTerm: waitingPeriod,
       })
       .strict(),
     coactiva: z
       .object({
         /** COA art. 279: orden de pago inmediato, 3 días hábiles. */
-        paymentOrderTerm: waitingPeriodSchema,
+        paymentOrderTerm: waitingPeriod,
         /** COA art. 329: excepciones within 20 days (to confirm: días hábiles). */
-        exceptionsTerm: waitingPeriodSchema,
-        legalTaskSla: waitingPeriodSchema,
+        exceptionsTerm: waitingPeriod,
+        legalTaskSla: waitingPeriod,
       })
       .strict(),
     tasks: z
       .object({
         /** Escalate an open task to the supervisor once it is overdue by this much. */
-        escalateOverdueAfter: waitingPeriodSchema,
+        escalateOverdueAfter: waitingPeriod,
       })
       .strict(),
   })

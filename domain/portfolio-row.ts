@@ -53,7 +53,9 @@ const HEADER_ALIASES: Record<string, PortfolioColumn> = {
   correo_electronico: 'email',
   e_mail: 'email',
   fecha_emision: 'emision',
+  fecha_de_emision: 'emision',
   fecha_vencimiento: 'vencimiento',
+  fecha_de_vencimiento: 'vencimiento',
   planilla: 'factura',
   numero_factura: 'factura',
   proteccion_especial: 'proteccion',
@@ -106,8 +108,16 @@ export interface FieldError {
 
 export type RowResult = { ok: true; row: PortfolioRow } | { ok: false; errors: FieldError[] };
 
-const text = (max: number) =>
+const textSchema = (max: number) =>
   z.string().trim().min(1, 'obligatorio').max(max, `máximo ${max} caracteres`);
+// Built once per length: building a zod schema costs ~20× more than running it, and an
+// import validates 100,000 rows × 6 text fields.
+const textSchemas = new Map<number, ReturnType<typeof textSchema>>();
+const text = (max: number) => {
+  let schema = textSchemas.get(max);
+  if (!schema) textSchemas.set(max, (schema = textSchema(max)));
+  return schema;
+};
 const emailSchema = z.email('correo electrónico inválido');
 
 /** Accepts ISO (2026-03-31) and the Ecuadorian day-first form (31/03/2026). */

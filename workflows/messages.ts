@@ -1,10 +1,16 @@
 /**
- * Every signal, query and update of the case workflow, typed once and imported by both the
- * workflow and its callers (API, intake). Changing a message's shape is a workflow change:
- * keep new fields optional so running cases keep replaying.
+ * Every signal, query and update of the case workflows, typed once and imported by both the
+ * workflows and their callers (API, intake, tests). Changing a message's shape is a workflow
+ * change: add optional fields only, so running cases keep replaying.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CaseStage, CaseState, CloseReason } from '../domain/case.js';
+import type { AgreementTerms } from '../domain/agreement.js';
+import type { Policy } from '../domain/policy.js';
+import type { TaskRole, TaskType } from '../domain/tasks.js';
+
+// ---------------------------------------------------------------------------------------------
+// Case workflow (parent)
 
 /** Input of `caseWorkflow`; `carried` is set only by continue-as-new. */
 export interface CaseWorkflowInput {
@@ -22,9 +28,27 @@ export interface CaseWorkflowInput {
   /** Why the case opened (domain OpeningReason values). */
   openingReasons: string[];
   policyVersion: number;
+  /** The policy in force when the case opened; the case keeps it for its whole life. */
+  policy?: Policy;
   /** Who opened it: a user id, or 'system' for intake. */
   openedBy: string;
-  carried?: CaseState;
+  carried?: CaseCarry;
+}
+
+/** Everything a case carries across continue-as-new. */
+export interface CaseCarry {
+  state: CaseState;
+  lifecycle: unknown;
+  tasks: unknown;
+}
+
+/** A task as the workflow reports it. */
+export interface OpenTaskView {
+  taskId: string;
+  type: TaskType;
+  role: TaskRole;
+  /** ISO instant. */
+  dueAt: string;
 }
 
 /** What the case workflow answers about itself. */
@@ -39,6 +63,13 @@ export interface CaseView {
   paymentsApplied: number;
   closeReason: CloseReason | null;
   closedAt: string | null;
+  onHold?: boolean;
+  disputed?: boolean;
+  service?: 'active' | 'suspended';
+  agreementId?: string | null;
+  openTasks?: OpenTaskView[];
+  /** The next legal or policy deadline the case is waiting for, if any. */
+  nextDeadline?: { what: string; at: string } | null;
 }
 
 /** A payment confirmed by billing or treasury. Idempotent by `reference`. */
@@ -59,7 +90,166 @@ export interface BillingBalanceChanged {
   importedAt: string;
 }
 
+/** Who asks: the API passes the signed-in user. */
+export interface Actor {
+  id: string;
+  role: 'collector' | 'legal' | 'manager' | 'admin';
+}
+
+export interface CompleteTaskInput {
+  taskId: string;
+  actor: Actor;
+  /** The task type's form (domain/tasks.ts); validated by the update validator. */
+  form: unknown;
+}
+
+export interface CompleteTaskResult {
+  taskId: string;
+  type: TaskType;
+  status: 'done';
+}
+
+export interface ProposeAgreementInput {
+  actor: Actor;
+  terms: AgreementTerms;
+}
+
+export interface ProposeAgreementResult {
+  agreementId: string;
+  needsManagerApproval: boolean;
+  needsNotarisedSignature: boolean;
+}
+
+export interface DisputeInput {
+  actor: Actor;
+  reason: string;
+}
+
+export interface ResolveDisputeInput {
+  actor: Actor;
+  /** upheld: the user was right (billing error) and the case closes; rejected: escalation resumes. */
+  outcome: 'upheld' | 'rejected';
+  note: string;
+}
+
+export interface ManagerActionInput {
+  actor: Actor;
+  reason: string;
+}
+
+export interface CloseCaseInput {
+  actor: Actor;
+  reason: Extract<CloseReason, 'written_off' | 'billing_error' | 'prescribed' | 'cancelled'>;
+  note: string;
+}
+
+export interface ReassignInput {
+  actor: Actor;
+  collectorId: string;
+}
+
+export interface IrregularReconnectionInput {
+  actor: Actor;
+  /** ISO instant the field visit found the service reconnected without authorisation. */
+  foundAt: string;
+  note: string;
+}
+
+/** A remission (amnesty) campaign applied in bulk to open cases. */
+export interface RemissionApplied {
+  campaignId: string;
+  /** Share of fines and fees waived, in basis points (10000 = 100 %). */
+  finesWaiverBp: number;
+  /** ISO instant. */
+  appliedAt: string;
+}
+
 export const caseViewQuery = defineQuery<CaseView>('caseView');
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');
-export const billingBalanceChangedSignal =
-  defineSignal<[BillingBalanceChanged]>('billingBalanceChanged');
+export const billingBalanceChangedSignal = defineSignal<[BillingBalanceChanged]>('billingBalanceChanged');
+export const remissionAppliedSignal = defineSignal<[RemissionApplied]>('remissionApplied');
+
+/** Completes a human task owned by this workflow (every case workflow, parent or child). */
+export const completeTaskUpdate = defineUpdate<CompleteTaskResult, [CompleteTaskInput]>('completeTask');
+export const proposeAgreementUpdate = defineUpdate<ProposeAgreementResult, [ProposeAgreementInput]>('proposeAgreement');
+export const openDisputeUpdate = defineUpdate<void, [DisputeInput]>('openDispute');
+export const resolveDisputeUpdate = defineUpdate<void, [ResolveDisputeInput]>('resolveDispute');
+export const holdCaseUpdate = defineUpdate<void, [ManagerActionInput]>('holdCase');
+export const resumeCaseUpdate = defineUpdate<void, [ManagerActionInput]>('resumeCase');
+export const closeCaseUpdate = defineUpdate<void, [CloseCaseInput]>('closeCase');
+export const reassignCaseUpdate = defineUpdate<void, [ReassignInput]>('reassignCase');
+export const reportIrregularReconnectionUpdate =
+  defineUpdate<void, [IrregularReconnectionInput]>('reportIrregularReconnection');
+
+// ---------------------------------------------------------------------------------------------
+// Child workflows: what the parent passes in and gets back.
+
+/** Facts every child needs about its case. */
+export interface ChildContext {
+  caseId: string;
+  accountId: string;
+  accountNumber: string;
+  /** Parent workflow id (children signal it). */
+  parentWorkflowId: string;
+  policy: Policy;
+  priority: number;
+}
+
+export interface AgreementWorkflowInput extends ChildContext {
+  agreementId: string;
+  terms: AgreementTerms;
+  balanceCents: number;
+  proposedBy: Actor;
+}
+export type AgreementOutcome =
+  | { outcome: 'rejected'; reason: string }
+  | { outcome: 'not_signed'; reason: string }
+  | { outcome: 'paid_off' }
+  | { outcome: 'broken'; missedInstalment: number };
+
+/** The agreement child tells its parent when the agreement is signed (in force). */
+export const agreementSignedSignal = defineSignal<[{ agreementId: string }]>('agreementSigned');
+/** The parent forwards payments to a running agreement. */
+export const agreementPaymentSignal = defineSignal<[PaymentReceived]>('agreementPayment');
+
+export interface SuspensionWorkflowInput extends ChildContext {
+  holderName: string;
+  address: string;
+  balanceCents: number;
+}
+export type SuspensionOutcome =
+  | { outcome: 'suspended'; performedAt: string; sealNumber: string }
+  | { outcome: 'not_done'; reason: string };
+
+export interface ReconnectionWorkflowInput extends ChildContext {
+  address: string;
+  /** Why service comes back: full payment or a signed agreement. */
+  trigger: 'paid' | 'agreement';
+}
+export type ReconnectionOutcome = { outcome: 'reconnected'; performedAt: string; withinDeadline: boolean };
+
+export interface CreditTitleWorkflowInput extends ChildContext {
+  holderName: string;
+  holderId: string;
+  address: string;
+  balanceCents: number;
+  /** LocalDate from which interest accrues (the oldest due date). */
+  interestFrom: string;
+}
+export type CreditTitleOutcome =
+  | { outcome: 'unpaid'; titleNumber: string; notifiedAt: string }
+  | { outcome: 'not_notified'; titleNumber: string };
+
+/** The parent tells a credit-title child that a payment-facilities request paused the term. */
+export const paymentFacilitiesSignal = defineSignal<[{ pending: boolean }]>('paymentFacilities');
+
+export interface CoactivaWorkflowInput extends ChildContext {
+  holderName: string;
+  holderId: string;
+  balanceCents: number;
+  titleNumber: string;
+}
+export type CoactivaOutcome =
+  | { outcome: 'uncollectible'; reason: string }
+  | { outcome: 'embargo_recorded' }
+  | { outcome: 'remate_recorded' };

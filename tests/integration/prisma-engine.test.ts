@@ -7,12 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LAUNCHER = path.join(ROOT, 'scripts', 'prisma.mjs');
-const ADMIN_URL =
-  process.env.TEST_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+// The test PostgreSQL server started (or chosen) by tests/global-setup.ts.
+const ADMIN_URL = inject('pgAdminUrl');
 
 const suffix = randomBytes(4).toString('hex');
 const devDb = `cartera_prisma_engine_${suffix}_dev`;
@@ -59,6 +59,8 @@ interface RunResult {
 let dir = '';
 
 function prisma(args: string[], database?: string): Promise<RunResult> {
+  // The CLI runs as a child process with this process's environment, engine forced to WASM.
+  // eslint-disable-next-line no-restricted-properties
   const env: NodeJS.ProcessEnv = { ...process.env, CARTERA_PRISMA_ENGINE: 'wasm' };
   delete env.PRISMA_SCHEMA_ENGINE_BINARY;
   delete env.DATABASE_URL;

@@ -1,0 +1,138 @@
+/**
+ * Time-skipping workflow tests: the Java test server (real Temporal semantics, timers skip
+ * ahead when the workflow waits) with the production activities over a real PostgreSQL, plus
+ * fakes for outside systems where a test needs them.
+ */
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { loadConfig } from '../../config/index.js';
+import { makeCedula } from '../../domain/ecuador-id.js';
+import { WORKFLOWS_PATH } from '../../temporal/bundle.js';
+import type { PrismaClient } from '../../prisma/client.js';
+
+/** Starts a time-skipping test server from the pinned local binary. */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const path = loadConfig().temporal.testServerPath;
+  if (!path) throw new Error('temporal-test-server missing: run node scripts/ensure.mjs');
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path } },
+  });
+}
+
+/** A worker for `env` running the bundle's workflows and the given activities. */
+export function testWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  activities: object,
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities,
+  });
+}
+
+export interface SeededCase {
+  caseId: string;
+  accountId: string;
+  accountNumber: string;
+  collectorId: string;
+  supervisorId: string;
+}
+
+let seq = 0;
+
+/**
+ * An account with overdue invoices, a collector (reporting to a supervisor) owning its sector,
+ * and an open case row, as intake would leave them.
+ */
+export async function seedCase(
+  prisma: PrismaClient,
+  opts: {
+    balanceCents?: number;
+    protection?: 'none' | 'vulnerable' | 'hospital' | 'escuela';
+    email?: string | null;
+  } = {},
+): Promise<SeededCase> {
+  const n = `${Date.now().toString(36)}${(seq++).toString(36)}`;
+  const balance = opts.balanceCents ?? 12_000;
+  const supervisor = await prisma.user.create({
+    data: {
+      username: `sup-${n}`,
+      displayName: `Supervisora ${n}`,
+      role: 'manager',
+      passwordHash: 'x',
+    },
+  });
+  const collector = await prisma.user.create({
+    data: {
+      username: `col-${n}`,
+      displayName: `Gestor ${n}`,
+      role: 'collector',
+      passwordHash: 'x',
+      supervisorId: supervisor.id,
+    },
+  });
+  const sector = `Sector ${n}`;
+  await prisma.portfolioAssignment.create({ data: { sector, userId: collector.id } });
+  const account = await prisma.account.create({
+    data: {
+      number: `A${n}`,
+      holderName: 'ROMERO AGUILAR JUAN CARLOS',
+      holderId: makeCedula(7, String(100000 + (seq % 899999)).padStart(6, '0')),
+      address: 'Av. 25 de Junio y Guayas',
+      sector,
+      route: 'R-01-01',
+      category: 'residencial',
+      phone: '0991234567',
+      email: opts.email === undefined ? 'juan@example.ec' : opts.email,
+      protection: opts.protection ?? 'none',
+      invoices: {
+        create: [
+          {
+            number: `F-${n}-1`,
+            issuedOn: new Date('2026-06-01'),
+            dueOn: new Date('2026-07-01'),
+            amountCents: balance / 2,
+            balanceCents: balance / 2,
+          },
+          {
+            number: `F-${n}-2`,
+            issuedOn: new Date('2026-07-01'),
+            dueOn: new Date('2026-07-31'),
+            amountCents: balance - balance / 2,
+            balanceCents: balance - balance / 2,
+          },
+        ],
+      },
+    },
+  });
+  const caseId = randomUUID();
+  await prisma.case.create({
+    data: {
+      id: caseId,
+      workflowId: `case-${account.number}`,
+      accountId: account.id,
+      openKey: account.id,
+      priority: 500,
+      balanceCents: balance,
+      openingBalanceCents: balance,
+      overdueInvoices: 2,
+      oldestDueOn: new Date('2026-07-01'),
+      protected: (opts.protection ?? 'none') !== 'none',
+      assignedCollectorId: collector.id,
+      policyVersion: 1,
+      openedAt: new Date(),
+    },
+  });
+  return {
+    caseId,
+    accountId: account.id,
+    accountNumber: account.number,
+    collectorId: collector.id,
+    supervisorId: supervisor.id,
+  };
+}
