@@ -137,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await runPrisma(['migrate', 'deploy'], url);
     await pool.query(`CREATE TABLE bench_raw (${RAW_COLUMNS})`);
-    const serverVersion = (await pool.query<{ v: string }>('SHOW server_version')).rows[0]!.v;
+    const serverVersion = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
 
     const times = { import: [] as number[], copy: [] as number[], reimport: [] as number[] };
     let first: ImportReport | undefined;

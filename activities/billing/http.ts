@@ -48,24 +48,31 @@ export class HttpBillingAdapter implements BillingAdapter {
     return res;
   }
 
-  private async json<T>(schema: z.ZodType<T>, res: Response): Promise<T> {
-    const parsed = schema.safeParse(await res.json());
+  private async json<T>(schema: z.ZodType<T>, res: Response, what: string): Promise<T> {
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch {
+      throw new Error(`billing ${what}: answer is not JSON (${res.status})`);
+    }
+    const parsed = schema.safeParse(body);
     if (!parsed.success)
-      throw new Error(`billing answered an unexpected shape: ${parsed.error.message}`);
+      throw new Error(`billing answered an unexpected shape to ${what}: ${parsed.error.message}`);
     return parsed.data;
   }
 
   async getAccount(accountNumber: string) {
-    const res = await this.call('GET', `/accounts/${encodeURIComponent(accountNumber)}`);
+    const path = `/accounts/${encodeURIComponent(accountNumber)}`;
+    const res = await this.call('GET', path);
     if (res.status === 404) return null;
-    return this.json(billingAccountSchema, res);
+    return this.json(billingAccountSchema, res, `GET ${path}`);
   }
 
   private async post(path: string, body: unknown) {
     const res = await this.call('POST', path, body);
     if (res.status === 404)
       throw new BillingRejectedError(`billing POST ${path}: unknown account`, 404);
-    return this.json(postingResultSchema, res);
+    return this.json(postingResultSchema, res, `POST ${path}`);
   }
 
   postAgreement(req: PostAgreement) {

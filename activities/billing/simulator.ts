@@ -79,7 +79,8 @@ export class BillingSimulator implements BillingAdapter {
   load(rows: Iterable<PortfolioRow>): number {
     let n = 0;
     for (const r of rows) {
-      this.ledger.rows[r.invoiceNumber] = r;
+      // A copy: payments change balances, and the caller's rows are not the ledger's.
+      this.ledger.rows[r.invoiceNumber] = { ...r };
       n++;
     }
     this.persist();
