@@ -121,7 +121,9 @@ async function main(argv: string[]): Promise<number> {
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
     runs = parsed.data.runs;
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\nusage: npm run bench:import -- [--runs N]\n`);
+    process.stderr.write(
+      `error: ${(err as Error).message}\nusage: npm run bench:import -- [--runs N]\n`,
+    );
     return 2;
   }
 
@@ -137,7 +139,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     await runPrisma(['migrate', 'deploy'], url);
     await pool.query(`CREATE TABLE bench_raw (${RAW_COLUMNS})`);
-    const serverVersion = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    const serverVersion = (await pool.query<{ server_version: string }>('SHOW server_version'))
+      .rows[0]!.server_version;
 
     const times = { import: [] as number[], copy: [] as number[], reimport: [] as number[] };
     let first: ImportReport | undefined;
@@ -147,13 +150,21 @@ async function main(argv: string[]): Promise<number> {
       await pool.query('TRUNCATE "Account", "Invoice", "ImportBatch" CASCADE');
       await pool.query('CHECKPOINT'); // each run starts with no dirty pages left by the last one
       const a = await timed(() =>
-        importPortfolio(pool, { filePath: file, fileName: path.basename(file) }, { createdBy: 'bench' }),
+        importPortfolio(
+          pool,
+          { filePath: file, fileName: path.basename(file) },
+          { createdBy: 'bench' },
+        ),
       );
       times.import.push(a.ms);
       first = checkReport(a.value, 'import');
 
       const c = await timed(() =>
-        importPortfolio(pool, { filePath: file, fileName: path.basename(file) }, { createdBy: 'bench' }),
+        importPortfolio(
+          pool,
+          { filePath: file, fileName: path.basename(file) },
+          { createdBy: 'bench' },
+        ),
       );
       times.reimport.push(c.ms);
       again = checkReport(c.value, 're-import');

@@ -51,6 +51,11 @@ const envSchema = z.object({
   /** The utility's commercial system; when unset the bundled billing simulator is started. */
   BILLING_URL: optionalText,
   BILLING_API_KEY: optionalText,
+  /** Field operations (suspension/reconnection crews), notaries and banks; simulated when unset. */
+  FIELD_OPS_URL: optionalText,
+  NOTARIES_URL: optionalText,
+  BANKS_URL: optionalText,
+  /** Port of the bundled simulators of the outside systems that are not configured. */
   BILLING_SIMULATOR_PORT: port.default(3100),
   /** A policy file (JSON, partial allowed) to load at start, e.g. policies/training.json. */
   CARTERA_POLICY: optionalText,
@@ -93,6 +98,11 @@ export interface Config {
   };
   api: { host: string; port: number };
   billing: { url: string | undefined; apiKey: string | undefined; simulatorPort: number };
+  outside: {
+    fieldOpsUrl: string | undefined;
+    notariesUrl: string | undefined;
+    banksUrl: string | undefined;
+  };
   policyFile: string | undefined;
   demo: { enabled: boolean; accounts: number; seed: number };
   openConcurrency: number;
@@ -164,6 +174,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       testServerPath: e.TEMPORAL_TEST_SERVER_PATH ?? tools.temporalTestServer,
     },
     api: { host: e.API_HOST, port: e.API_PORT },
+    outside: { fieldOpsUrl: e.FIELD_OPS_URL, notariesUrl: e.NOTARIES_URL, banksUrl: e.BANKS_URL },
     billing: {
       url: e.BILLING_URL,
       apiKey: e.BILLING_API_KEY,

@@ -6,7 +6,15 @@
  * BCE reference rate times the legal route's multiplier (Código Tributario: 1.5 ×).
  */
 import { z } from 'zod';
-import { deadlineAfter, localDateSchema, localDateToInstant, type LocalDate } from './calendar.js';
+import {
+  deadlineAfter,
+  isLocalDate,
+  localDateSchema,
+  localDateToInstant,
+  type LocalDate,
+  type WaitingPeriod,
+} from './calendar.js';
+import type { PaymentFact } from './case.js';
 import { allocate, percentOf } from './money.js';
 import type { Policy } from './policy.js';
 
@@ -48,7 +56,10 @@ export interface AgreementPlan {
 
 export type AgreementCheck = { ok: true; plan: AgreementPlan } | { ok: false; reason: string };
 
-type AgreementPolicy = Pick<Policy, 'agreement' | 'legalRoute' | 'bceReferenceAnnualRateBp' | 'calendar'>;
+type AgreementPolicy = Pick<
+  Policy,
+  'agreement' | 'legalRoute' | 'bceReferenceAnnualRateBp' | 'calendar'
+>;
 
 /** The longest wait allowed before the first instalment, in calendar days. */
 const MAX_FIRST_DUE_DAYS = 62;
@@ -64,9 +75,14 @@ export function planAgreement(
   now: Date,
 ): AgreementCheck {
   const rules = policy.agreement;
-  if (balanceCents <= 0) return { ok: false, reason: 'El caso no tiene saldo pendiente' };
+  if (!Number.isSafeInteger(balanceCents) || balanceCents <= 0) {
+    return { ok: false, reason: 'El caso no tiene saldo pendiente' };
+  }
   if (!Number.isInteger(terms.instalments) || terms.instalments < 1) {
     return { ok: false, reason: 'El número de cuotas debe ser al menos 1' };
+  }
+  if (!Number.isSafeInteger(terms.downPaymentCents) || terms.downPaymentCents < 0) {
+    return { ok: false, reason: 'La entrada debe ser un valor en centavos no negativo' };
   }
   if (terms.instalments > rules.maxInstalments) {
     return { ok: false, reason: `El plazo máximo es de ${rules.maxInstalments} cuotas` };
@@ -79,16 +95,29 @@ export function planAgreement(
     };
   }
   if (terms.downPaymentCents >= balanceCents) {
-    return { ok: false, reason: 'La entrada cubre toda la deuda: registre un pago, no un convenio' };
+    return {
+      ok: false,
+      reason: 'La entrada cubre toda la deuda: registre un pago, no un convenio',
+    };
+  }
+  // Every instalment must ask for money: billing refuses zero-amount instalments.
+  if (balanceCents - terms.downPaymentCents < terms.instalments) {
+    return { ok: false, reason: 'El saldo financiado es menor que un centavo por cuota' };
   }
   const calendar = policy.calendar;
   let firstDue: Date;
-  if (terms.firstDueOn) {
+  if (terms.firstDueOn !== undefined) {
+    if (!isLocalDate(terms.firstDueOn)) {
+      return { ok: false, reason: 'Fecha de la primera cuota inválida: se espera AAAA-MM-DD' };
+    }
     firstDue = localDateToInstant(terms.firstDueOn, 'end');
     const days = (firstDue.getTime() - now.getTime()) / 86_400_000;
     if (days < 0) return { ok: false, reason: 'La primera cuota no puede vencer en el pasado' };
     if (days > MAX_FIRST_DUE_DAYS) {
-      return { ok: false, reason: `La primera cuota debe vencer dentro de ${MAX_FIRST_DUE_DAYS} días` };
+      return {
+        ok: false,
+        reason: `La primera cuota debe vencer dentro de ${MAX_FIRST_DUE_DAYS} días`,
+      };
     }
   } else {
     firstDue = deadlineAfter(now, rules.instalmentInterval, calendar);
@@ -128,6 +157,211 @@ export function planAgreement(
       schedule,
       needsManagerApproval: balanceCents > rules.managerApprovalAboveCents,
       needsNotarisedSignature: balanceCents > rules.notarisedSignatureAboveCents,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A signed agreement: what is due, what was paid, and when it breaks.
+
+/** Where an agreement stands (the Agreement row's `status`). */
+export const AGREEMENT_STATUSES = [
+  'proposed',
+  'approved',
+  'rejected',
+  'not_signed',
+  'active',
+  'broken',
+  'paid_off',
+  'cancelled',
+] as const;
+export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
+
+/** Where one due amount stands (the Instalment row's `status`). */
+export type DueStatus = 'pending' | 'partial' | 'paid' | 'missed';
+
+/** The down payment (entrada) is due number 0; instalments are numbered from 1. */
+export const DOWN_PAYMENT_NUMBER = 0;
+
+/** One amount owed under a signed agreement: the down payment or an instalment. Cents. */
+export interface AgreementDue {
+  /** {@link DOWN_PAYMENT_NUMBER} for the down payment, 1… for instalments. */
+  number: number;
+  /** ISO instant it falls due; it is missed once the grace period after it has run out. */
+  dueAt: string;
+  amountCents: number;
+  paidCents: number;
+}
+
+/**
+ * How long the manager (approval) and the collector (notarised signature) have for their
+ * agreement tasks. The policy has no value of its own for them yet: they share the reminder's
+ * contact SLA, the collector's standard turnaround.
+ */
+export function agreementTaskSla(policy: Pick<Policy, 'reminder'>): WaitingPeriod {
+  return policy.reminder.contactTaskSla;
+}
+
+/**
+ * What is due once the agreement is signed at `signedAt`: the down payment at once, then the
+ * plan's instalments. Approval and signature may take days, so the schedule starts from the
+ * signature: one instalment interval after it, unless the collector fixed a first due date
+ * (`firstDueOn`) that is still ahead. Amounts are the plan's. A zero down payment is omitted.
+ */
+export function agreementDues(
+  plan: AgreementPlan,
+  signedAt: Date,
+  policy: AgreementPolicy,
+  firstDueOn?: LocalDate,
+): AgreementDue[] {
+  const dues: AgreementDue[] = [];
+  if (plan.downPaymentCents > 0) {
+    dues.push({
+      number: DOWN_PAYMENT_NUMBER,
+      dueAt: signedAt.toISOString(),
+      amountCents: plan.downPaymentCents,
+      paidCents: 0,
+    });
+  }
+  const first = plan.schedule[0];
+  const keepDates =
+    firstDueOn !== undefined &&
+    first !== undefined &&
+    new Date(first.dueAt).getTime() >= signedAt.getTime();
+  let due = deadlineAfter(signedAt, policy.agreement.instalmentInterval, policy.calendar);
+  for (const item of plan.schedule) {
+    dues.push({
+      number: item.number,
+      dueAt: keepDates ? item.dueAt : due.toISOString(),
+      amountCents: item.amountCents,
+      paidCents: 0,
+    });
+    due = deadlineAfter(due, policy.agreement.instalmentInterval, policy.calendar);
+  }
+  return dues;
+}
+
+/** Pending, partly paid or paid (missed is decided by {@link missedDue}, with the clock). */
+export function dueStatus(due: AgreementDue): Exclude<DueStatus, 'missed'> {
+  if (due.paidCents >= due.amountCents) return 'paid';
+  return due.paidCents > 0 ? 'partial' : 'pending';
+}
+
+/** How much of one payment went to one due amount. */
+export interface PaymentAllocation {
+  number: number;
+  appliedCents: number;
+  /** Paid on this due amount after the payment. */
+  paidCents: number;
+  amountCents: number;
+  /** True when this payment completed it. */
+  settled: boolean;
+}
+
+export interface AppliedAgreementPayment {
+  dues: AgreementDue[];
+  allocations: PaymentAllocation[];
+  /** Beyond everything the agreement asks (billing credits it to the account). */
+  unappliedCents: number;
+}
+
+/**
+ * Applies a payment to the oldest unpaid amounts first (down payment, then instalment 1, 2…),
+ * the way billing applies payments to invoices. Non-positive amounts change nothing.
+ */
+export function applyAgreementPayment(
+  dues: readonly AgreementDue[],
+  amountCents: number,
+): AppliedAgreementPayment {
+  let left = Math.max(0, Math.trunc(amountCents));
+  const allocations: PaymentAllocation[] = [];
+  const next = [...dues]
+    .sort((a, b) => a.number - b.number)
+    .map((due) => {
+      const take = Math.min(left, Math.max(0, due.amountCents - due.paidCents));
+      if (take === 0) return { ...due };
+      left -= take;
+      const paidCents = due.paidCents + take;
+      allocations.push({
+        number: due.number,
+        appliedCents: take,
+        paidCents,
+        amountCents: due.amountCents,
+        settled: paidCents >= due.amountCents,
+      });
+      return { ...due, paidCents };
+    });
+  return { dues: next, allocations, unappliedCents: left };
+}
+
+/** The oldest amount not yet fully paid, or null when the agreement is paid off. */
+export function nextUnpaidDue(dues: readonly AgreementDue[]): AgreementDue | null {
+  let oldest: AgreementDue | null = null;
+  for (const due of dues) {
+    if (due.paidCents >= due.amountCents) continue;
+    if (!oldest || due.number < oldest.number) oldest = due;
+  }
+  return oldest;
+}
+
+export function isPaidOff(dues: readonly AgreementDue[]): boolean {
+  return nextUnpaidDue(dues) === null;
+}
+
+/** When an unpaid amount counts as missed: its due time plus the policy's grace period. */
+export function graceEndsAt(
+  due: Pick<AgreementDue, 'dueAt'>,
+  policy: Pick<Policy, 'agreement' | 'calendar'>,
+): Date {
+  return deadlineAfter(new Date(due.dueAt), policy.agreement.instalmentGrace, policy.calendar);
+}
+
+/**
+ * The amount that breaks the agreement at `now`: the oldest one still unpaid (even partly)
+ * once its grace period has run out. Null while the agreement is current.
+ */
+export function missedDue(
+  dues: readonly AgreementDue[],
+  now: Date,
+  policy: Pick<Policy, 'agreement' | 'calendar'>,
+): AgreementDue | null {
+  const due = nextUnpaidDue(dues);
+  if (!due) return null;
+  return graceEndsAt(due, policy).getTime() <= now.getTime() ? due : null;
+}
+
+/**
+ * A signed agreement being watched: what the agreement workflow carries across
+ * continue-as-new.
+ */
+export interface AgreementWatch {
+  /** ISO instant of the signature. */
+  signedAt: string;
+  dues: AgreementDue[];
+  /** References of the payments already applied: each reference counts once. */
+  appliedReferences: string[];
+  /** Payments received and not yet applied. */
+  pending: PaymentFact[];
+}
+
+export type AgreementPaymentResult =
+  | { kind: 'duplicate'; watch: AgreementWatch }
+  | ({ kind: 'applied'; watch: AgreementWatch } & AppliedAgreementPayment);
+
+/** Applies a forwarded payment once per reference. */
+export function receiveAgreementPayment(
+  watch: AgreementWatch,
+  payment: PaymentFact,
+): AgreementPaymentResult {
+  if (watch.appliedReferences.includes(payment.reference)) return { kind: 'duplicate', watch };
+  const applied = applyAgreementPayment(watch.dues, payment.amountCents);
+  return {
+    kind: 'applied',
+    ...applied,
+    watch: {
+      ...watch,
+      dues: applied.dues,
+      appliedReferences: [...watch.appliedReferences, payment.reference],
     },
   };
 }

@@ -71,7 +71,9 @@ export interface ByteCounter {
 
 function countedStream(filePath: string, counter?: ByteCounter) {
   const stream = createReadStream(filePath);
-  if (counter) stream.on('data', (chunk) => (counter.bytesRead += chunk.length));
+  // The file's own count: the CSV reader decodes the stream, so its chunks are strings whose
+  // length is in characters, short of the bytes for every accented letter.
+  if (counter) stream.on('data', () => (counter.bytesRead = stream.bytesRead));
   return stream;
 }
 

@@ -10,9 +10,11 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
+import { HttpBanksAdapter } from '../activities/banks.js';
 import { HttpBillingAdapter } from '../activities/billing/http.js';
-import { BillingSimulator } from '../activities/billing/simulator.js';
-import { startBillingSimulator } from '../activities/billing/simulator-server.js';
+import { HttpFieldOpsAdapter } from '../activities/field-ops.js';
+import { HttpNotaryAdapter } from '../activities/notaries.js';
+import { createSimulators, serveSimulators } from '../activities/simulators.js';
 import { currentPolicy, ensurePolicy } from '../activities/policy-store.js';
 import { createApp } from '../api/app.js';
 import { loadConfig, ROOT_DIR } from '../config/index.js';
@@ -117,21 +119,31 @@ async function main(): Promise<void> {
     const policy = await ensurePolicy(prisma, config.policyFile);
     say(`Política v${policy.version} (${policy.source}), vía legal ${policy.policy.legalRoute}`);
 
-    let simulator: BillingSimulator | null = null;
-    let billingUrl = config.billing.url;
-    if (!billingUrl) {
-      simulator = new BillingSimulator({
-        file: path.join(config.dataDir, 'billing-simulator.json'),
-      });
-      const sim = await startBillingSimulator(simulator, { port: config.billing.simulatorPort });
-      stops.push(() => sim.close());
-      billingUrl = sim.url;
-      say(`Simulador de facturación en ${sim.url}`);
-    }
-    const billing = new HttpBillingAdapter({
-      baseUrl: billingUrl,
-      ...(config.billing.apiKey ? { apiKey: config.billing.apiKey } : {}),
+    // Outside systems: the configured ones over HTTP, the bundled simulators for the rest.
+    const sims = createSimulators({
+      billingFile: path.join(config.dataDir, 'billing-simulator.json'),
     });
+    const served = await serveSimulators(sims, { port: config.billing.simulatorPort });
+    stops.push(() => served.close());
+    const apiKey = config.billing.apiKey ? { apiKey: config.billing.apiKey } : {};
+    const outside = {
+      billing: config.billing.url
+        ? new HttpBillingAdapter({ baseUrl: config.billing.url, ...apiKey })
+        : served.adapters.billing,
+      fieldOps: config.outside.fieldOpsUrl
+        ? new HttpFieldOpsAdapter({ baseUrl: config.outside.fieldOpsUrl, ...apiKey })
+        : served.adapters.fieldOps,
+      notaries: config.outside.notariesUrl
+        ? new HttpNotaryAdapter({ baseUrl: config.outside.notariesUrl, ...apiKey })
+        : served.adapters.notaries,
+      banks: config.outside.banksUrl
+        ? new HttpBanksAdapter({ baseUrl: config.outside.banksUrl, ...apiKey })
+        : served.adapters.banks,
+    };
+    const simulator = config.billing.url ? null : sims.billing;
+    const billing = outside.billing;
+    const billingUrl = config.billing.url ?? served.url;
+    say(`Simuladores de sistemas externos en ${served.url}`);
 
     await writeWorkflowBundle();
     // This script decides the shutdown order; the SDK must not react to Ctrl-C on its own.
@@ -142,6 +154,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       prisma,
+      ...outside,
       preferBundle: true,
     });
     const running = worker.run();

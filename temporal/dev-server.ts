@@ -180,7 +180,8 @@ const GRPC_UNIMPLEMENTED = 12;
 const GRPC_UNAUTHENTICATED = 16;
 
 // temporal.api.enums.v1.IndexedValueType
-const INDEXED_VALUE_TYPE: Record<SearchAttributeKind, number> = {
+/** Search attribute kinds as the server API numbers them (IndexedValueType). */
+export const INDEXED_VALUE_TYPE: Record<SearchAttributeKind, number> = {
   Text: 1,
   Keyword: 2,
   Int: 3,

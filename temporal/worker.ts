@@ -1,23 +1,51 @@
 /** The case worker: workflows from the bundle, activities built over injected clients. */
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
+import { createAgreementActivities } from '../activities/agreement.js';
+import type { BanksPort } from '../activities/banks.js';
+import type { BillingAdapter } from '../activities/billing/port.js';
 import { createCaseStoreActivities } from '../activities/case-store.js';
+import { createCoactivaActivities } from '../activities/coactiva.js';
+import { createCreditTitleActivities } from '../activities/credit-title.js';
+import type { FieldOpsAdapter } from '../activities/field-ops.js';
+import type { NotaryAdapter } from '../activities/notaries.js';
+import { createNoticeActivities } from '../activities/notices.js';
+import { createSuspensionActivities } from '../activities/suspension.js';
+import { createTaskActivities } from '../activities/tasks.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { BUNDLE_PATH, WORKFLOWS_PATH } from './bundle.js';
 
-export interface CaseWorkerDeps {
+/** Clients of our database and of the outside systems the activities talk to. */
+export interface ActivityDeps {
+  prisma: PrismaClient;
+  billing: BillingAdapter;
+  fieldOps: FieldOpsAdapter;
+  notaries: NotaryAdapter;
+  banks: BanksPort;
+}
+
+/** Every activity the case workflows call, by name. */
+export function activitiesFor(deps: ActivityDeps) {
+  const { prisma } = deps;
+  return {
+    ...createCaseStoreActivities({ prisma }),
+    ...createTaskActivities({ prisma }),
+    ...createNoticeActivities({ prisma }),
+    ...createAgreementActivities({ prisma, billing: deps.billing, notaries: deps.notaries }),
+    ...createSuspensionActivities({ prisma, billing: deps.billing, fieldOps: deps.fieldOps }),
+    ...createCreditTitleActivities({ prisma }),
+    ...createCoactivaActivities({ prisma, banks: deps.banks }),
+  };
+}
+
+export interface CaseWorkerDeps extends ActivityDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  prisma: PrismaClient;
   /** Use the prebuilt bundle in dist/ (built at start) instead of bundling now. @default false */
   preferBundle?: boolean;
-  /** Workflow tasks and activities run at once. @default SDK defaults */
+  /** Activities run at once. @default SDK default */
   maxConcurrentActivities?: number;
-}
-
-export function activitiesFor(deps: Pick<CaseWorkerDeps, 'prisma'>) {
-  return { ...createCaseStoreActivities({ prisma: deps.prisma }) };
 }
 
 export async function createCaseWorker(deps: CaseWorkerDeps): Promise<Worker> {

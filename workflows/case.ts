@@ -1,81 +1,733 @@
 /**
- * One long-running workflow per collections case. It holds the case state (domain/case.ts),
- * reacts to payments and billing updates, keeps the case list in PostgreSQL current through
- * the case-store activities, and closes itself when nothing is owed.
+ * One long-running workflow per collections case. It holds the case state (domain/case.ts)
+ * and its escalation path (domain/lifecycle.ts), runs the reminder stage itself and the
+ * agreement, suspension, live.reconnection, título de crédito and coactiva stages as child
+ * workflows, and reacts at any moment to payments, disputes and managers' decisions.
  */
 import {
-  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  ParentClosePolicy,
   condition,
   continueAsNew,
+  isCancellation,
   proxyActivities,
   setHandler,
+  sleep,
+  startChild,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
+  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
+import { deadlineAfter, localDateToInstant } from '../domain/calendar.js';
 import {
   applyBillingBalance,
   applyPayment,
   closeCase,
   openCaseState,
   type CaseState,
+  type CloseReason,
 } from '../domain/case.js';
-import type { CaseStoreActivities } from '../activities/case-store.js';
+import { planAgreement } from '../domain/agreement.js';
 import {
+  advance,
+  interruptsEscalation,
+  nextStep,
+  promiseKept,
+  remissionWaiver,
+  stageOf,
+  startLifecycle,
+  type Escalation,
+  type Lifecycle,
+} from '../domain/lifecycle.js';
+import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
+import { toDecimalString } from '../domain/money.js';
+import type { CaseFacts, CaseStoreActivities } from '../activities/case-store.js';
+import type { NoticeActivities } from '../activities/notices.js';
+import type { SuspensionActivities } from '../activities/suspension.js';
+import type { agreementWorkflow } from './agreement.js';
+import type { coactivaWorkflow } from './coactiva.js';
+import type { creditTitleWorkflow } from './credit-title.js';
+import type { reconnectionWorkflow, suspensionWorkflow } from './suspension.js';
+import {
+  agreementPaymentSignal,
+  agreementSignedSignal,
   billingBalanceChangedSignal,
   caseViewQuery,
+  closeCaseUpdate,
+  holdCaseUpdate,
+  openDisputeUpdate,
+  paymentFacilitiesSignal,
   paymentReceivedSignal,
+  proposeAgreementUpdate,
+  reassignCaseUpdate,
+  remissionAppliedSignal,
+  reportIrregularReconnectionUpdate,
+  resolveDisputeUpdate,
+  resumeCaseUpdate,
+  type Actor,
   type BillingBalanceChanged,
   type CaseView,
   type CaseWorkflowInput,
+  type ChildContext,
   type PaymentReceived,
 } from './messages.js';
-import { CarteraBalanceCents, CarteraStage } from './search-attributes.js';
+import { OUTSIDE_ACTIVITY_OPTIONS, STORE_ACTIVITY_OPTIONS } from './options.js';
+import { CarteraAccount, CarteraBalanceCents, CarteraStage } from './search-attributes.js';
+import { TaskBoard, type TaskBoardSnapshot } from './tasks.js';
 
-const store = proxyActivities<CaseStoreActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 50,
-    nonRetryableErrorTypes: ['CaseConflict'],
-  },
-});
+const store = proxyActivities<CaseStoreActivities>(STORE_ACTIVITY_OPTIONS);
+const notices = proxyActivities<NoticeActivities>(STORE_ACTIVITY_OPTIONS);
+const field = proxyActivities<SuspensionActivities>(OUTSIDE_ACTIVITY_OPTIONS);
 
 type Fact =
   | { kind: 'payment'; payment: PaymentReceived }
   | { kind: 'billing'; update: BillingBalanceChanged };
 
-function view(s: CaseState): CaseView {
-  return {
-    caseId: s.caseId,
-    accountNumber: s.accountNumber,
-    stage: s.stage,
-    status: s.status,
-    balanceCents: s.balanceCents,
-    openingBalanceCents: s.openingBalanceCents,
-    paidCents: s.paidCents,
-    paymentsApplied: s.paymentReferences.length,
-    closeReason: s.closeReason,
-    closedAt: s.closedAt,
-  };
+interface Carried {
+  state: CaseState;
+  life: Lifecycle;
+  tasks: TaskBoardSnapshot;
+  facts: CaseFacts;
 }
 
-function nowIso(): string {
-  return new Date().toISOString(); // deterministic inside workflows: workflow time
+const nowIso = () => new Date().toISOString(); // workflow time: deterministic
+
+function reject(message: string, type = 'BusinessRule'): never {
+  throw ApplicationFailure.nonRetryable(message, type);
+}
+
+function requireRole(actor: Actor, ...roles: Actor['role'][]): void {
+  if (!roles.includes(actor.role) && actor.role !== 'admin')
+    reject('Su rol no permite esta acción', 'Forbidden');
 }
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> {
-  let state = input.carried ?? openCaseState(input);
+  const policy: Policy = input.policy ?? DEFAULT_POLICY;
+  const wfId = workflowInfo().workflowId;
+  const carried = input.carried as Carried | undefined;
+  let state: CaseState = carried?.state ?? openCaseState(input);
+  let life: Lifecycle = carried?.life ?? startLifecycle(nowIso());
+  let facts: CaseFacts | null = carried?.facts ?? null;
+  // Set by handlers as well as by the main flow (an object, so the compiler does not narrow it).
+  const live: {
+    closeRequest: { reason: CloseReason; by: string; note: string } | null;
+    agreementChild: ChildWorkflowHandle<typeof agreementWorkflow> | null;
+    creditTitleChild: ChildWorkflowHandle<typeof creditTitleWorkflow> | null;
+    reconnection: Promise<void> | null;
+    deadline: { what: string; at: string } | null;
+  } = {
+    closeRequest: null,
+    agreementChild: null,
+    creditTitleChild: null,
+    reconnection: null,
+    deadline: null,
+  };
+  let lastStage = stageOf(life, false);
+  let seq = 0;
   const inbox: Fact[] = [];
-  setHandler(caseViewQuery, () => view(state));
+  const board = new TaskBoard(
+    { caseId: input.caseId, policy, priority: input.priority, stage: () => state.stage },
+    carried?.tasks,
+  );
+  const key = (step: string) => `${wfId}:${step}`;
+  // Intake starts cases with their search attributes; a case started without them (e.g. on a
+  // test server that cannot register custom attributes) does not upsert them either.
+  const indexed = workflowInfo().typedSearchAttributes.get(CarteraAccount) !== undefined;
+  const index = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => {
+    if (indexed) upsertSearchAttributes(pairs);
+  };
+  const event = (
+    type: string,
+    actor: string,
+    reason: string | null,
+    data?: Record<string, unknown>,
+  ) =>
+    store.recordEvent({
+      eventKey: key(`${type}:${workflowInfo().runId}:${++seq}`),
+      caseId: input.caseId,
+      type,
+      stage: state.stage,
+      occurredAt: nowIso(),
+      actor,
+      reason,
+      ...(data ? { data } : {}),
+    });
+  const settled = () => state.status === 'open' && state.balanceCents === 0;
+  const finished = () => state.status === 'closed' || settled() || live.closeRequest !== null;
+  const child = (suffix: string): ChildContext => ({
+    caseId: input.caseId,
+    accountId: input.accountId,
+    accountNumber: input.accountNumber,
+    parentWorkflowId: wfId,
+    policy,
+    priority: input.priority,
+  });
+  const childOptions = (suffix: string) => ({
+    workflowId: `${wfId}/${suffix}`,
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+  });
+
+  /** Keeps the case row, search attributes and the timeline in step with the lifecycle. */
+  async function syncStage(reason: string): Promise<void> {
+    const stage = stageOf(life, state.status === 'closed');
+    state = { ...state, stage };
+    index([
+      { key: CarteraBalanceCents, value: state.balanceCents },
+      { key: CarteraStage, value: stage },
+    ]);
+    if (stage === lastStage) return;
+    const from = lastStage;
+    lastStage = stage;
+    if (stage === 'closed') return; // recordCaseClosed writes the closing entry
+    await store.setStage({
+      caseId: input.caseId,
+      stage,
+      from,
+      at: nowIso(),
+      actor: 'system',
+      reason,
+      eventKey: key(`stage:${from}->${stage}:${++seq}`),
+    });
+  }
+
+  // ---- queries, signals and updates ------------------------------------------------------
+  const view = (): CaseView => ({
+    caseId: state.caseId,
+    accountNumber: state.accountNumber,
+    stage: state.stage,
+    status: state.status,
+    balanceCents: state.balanceCents,
+    openingBalanceCents: state.openingBalanceCents,
+    paidCents: state.paidCents,
+    paymentsApplied: state.paymentReferences.length,
+    closeReason: state.closeReason,
+    closedAt: state.closedAt,
+    onHold: life.onHold !== null,
+    disputed: life.dispute !== null,
+    service: life.service,
+    agreementId: life.agreement?.id ?? null,
+    openTasks: board.views(),
+    nextDeadline: live.deadline,
+  });
+  setHandler(caseViewQuery, view);
   setHandler(paymentReceivedSignal, (payment) => void inbox.push({ kind: 'payment', payment }));
   setHandler(billingBalanceChangedSignal, (update) => void inbox.push({ kind: 'billing', update }));
+  setHandler(remissionAppliedSignal, async (r) => {
+    const waived = remissionWaiver(life.feesCents, r.finesWaiverBp);
+    life = { ...life, feesCents: life.feesCents - waived };
+    await event('remission_applied', 'system', `campaña ${r.campaignId}`, {
+      waivedCents: waived,
+      finesWaiverBp: r.finesWaiverBp,
+    });
+  });
 
-  if (!input.carried) {
+  const open = () => {
+    if (state.status !== 'open' || live.closeRequest) reject('El caso está cerrado', 'CaseClosed');
+  };
+  setHandler(
+    proposeAgreementUpdate,
+    async ({ actor, terms }) => {
+      const check = planAgreement(terms, state.balanceCents, policy, new Date());
+      if (!check.ok) reject(check.reason);
+      const agreementId = uuid4();
+      life = {
+        ...life,
+        agreement: { id: agreementId, status: 'proposed' },
+        agreementsProposed: life.agreementsProposed + 1,
+      };
+      live.agreementChild = await startChild<typeof agreementWorkflow>('agreementWorkflow', {
+        ...childOptions(`agreement-${life.agreementsProposed}`),
+        args: [
+          {
+            ...child('agreement'),
+            agreementId,
+            terms,
+            balanceCents: state.balanceCents,
+            proposedBy: actor,
+          },
+        ],
+      });
+      if (live.creditTitleChild)
+        await live.creditTitleChild.signal(paymentFacilitiesSignal, { pending: true });
+      return {
+        agreementId,
+        needsManagerApproval: check.plan.needsManagerApproval,
+        needsNotarisedSignature: check.plan.needsNotarisedSignature,
+      };
+    },
+    {
+      validator: ({ actor, terms }) => {
+        open();
+        requireRole(actor, 'collector', 'manager');
+        if (life.agreement) reject('El caso ya tiene un convenio en trámite o vigente', 'Conflict');
+        if (life.onHold || life.dispute) reject('El caso está en espera o en reclamo');
+        if (life.escalation === 'coactiva_done')
+          reject('El caso ya está en ejecución coactiva con medidas registradas');
+        const check = planAgreement(terms, state.balanceCents, policy, new Date());
+        if (!check.ok) reject(check.reason);
+      },
+    },
+  );
+  setHandler(agreementSignedSignal, async ({ agreementId }) => {
+    if (life.agreement?.id !== agreementId) return;
+    life = { ...life, agreement: { id: agreementId, status: 'active' } };
+    await syncStage('convenio firmado');
+    if (life.service === 'suspended' && !live.reconnection)
+      live.reconnection = reconnect('agreement');
+  });
+  setHandler(
+    openDisputeUpdate,
+    async ({ actor, reason }) => {
+      life = { ...life, dispute: { reason, by: actor.id, since: nowIso() } };
+      await event('dispute_opened', actor.id, reason);
+    },
+    {
+      validator: ({ actor, reason }) => {
+        open();
+        requireRole(actor, 'collector', 'manager', 'legal');
+        if (life.dispute) reject('Ya hay un reclamo abierto', 'Conflict');
+        if (!reason.trim()) reject('Indique el motivo del reclamo', 'InvalidForm');
+      },
+    },
+  );
+  setHandler(
+    resolveDisputeUpdate,
+    async ({ actor, outcome, note }) => {
+      life = { ...life, dispute: null };
+      await event('dispute_resolved', actor.id, note, { outcome });
+      if (outcome === 'upheld') live.closeRequest = { reason: 'dispute_won', by: actor.id, note };
+    },
+    {
+      validator: ({ actor, note }) => {
+        open();
+        requireRole(actor, 'manager', 'legal');
+        if (!life.dispute) reject('No hay un reclamo abierto', 'Conflict');
+        if (!note.trim()) reject('Indique la resolución', 'InvalidForm');
+      },
+    },
+  );
+  setHandler(
+    holdCaseUpdate,
+    async ({ actor, reason }) => {
+      life = { ...life, onHold: { reason, by: actor.id } };
+      await event('case_held', actor.id, reason);
+    },
+    {
+      validator: ({ actor, reason }) => {
+        open();
+        requireRole(actor, 'manager');
+        if (life.onHold) reject('El caso ya está en espera', 'Conflict');
+        if (!reason.trim()) reject('Indique el motivo', 'InvalidForm');
+      },
+    },
+  );
+  setHandler(
+    resumeCaseUpdate,
+    async ({ actor, reason }) => {
+      life = { ...life, onHold: null };
+      await event('case_resumed', actor.id, reason);
+    },
+    {
+      validator: ({ actor }) => {
+        open();
+        requireRole(actor, 'manager');
+        if (!life.onHold) reject('El caso no está en espera', 'Conflict');
+      },
+    },
+  );
+  setHandler(
+    closeCaseUpdate,
+    ({ actor, reason, note }) => {
+      live.closeRequest = { reason, by: actor.id, note };
+    },
+    {
+      validator: ({ actor, reason, note }) => {
+        open();
+        requireRole(actor, 'manager');
+        if (!['written_off', 'billing_error', 'prescribed', 'cancelled'].includes(reason))
+          reject('Motivo de cierre no válido', 'InvalidForm');
+        if (!note.trim()) reject('Indique el fundamento del cierre', 'InvalidForm');
+      },
+    },
+  );
+  setHandler(
+    reassignCaseUpdate,
+    async ({ actor, collectorId }) => {
+      await store.reassignCase({
+        caseId: input.caseId,
+        collectorId,
+        actor: actor.id,
+        at: nowIso(),
+        stage: state.stage,
+        eventKey: key(`reassign:${++seq}`),
+      });
+    },
+    { validator: ({ actor }) => (open(), requireRole(actor, 'manager')) },
+  );
+  setHandler(
+    reportIrregularReconnectionUpdate,
+    async ({ actor, foundAt, note }) => {
+      const fine = policy.suspension.irregularReconnectionFineCents;
+      life = { ...life, feesCents: life.feesCents + fine };
+      await field.recordIrregularReconnection({
+        key: key(`irregular:${foundAt}`),
+        caseId: input.caseId,
+        accountNumber: input.accountNumber,
+        foundAt,
+        note,
+        actor: actor.id,
+        fineCents: fine,
+        stage: state.stage,
+      });
+    },
+    {
+      validator: ({ actor }) => {
+        open();
+        requireRole(actor, 'collector', 'manager');
+        if (life.service !== 'suspended') reject('El servicio no consta como suspendido');
+      },
+    },
+  );
+
+  // ---- payments and billing updates: applied in arrival order, whatever stage runs ---------
+  async function applyFacts(): Promise<void> {
+    while (inbox.length > 0) {
+      const fact = inbox.shift()!;
+      if (fact.kind === 'payment') {
+        const { state: next, outcome } = applyPayment(state, fact.payment);
+        if (outcome.kind === 'duplicate') continue;
+        state = next;
+        await store.recordPayment({
+          caseId: state.caseId,
+          accountId: state.accountId,
+          stage: state.stage,
+          ...fact.payment,
+          balanceBeforeCents: outcome.balanceBeforeCents,
+          balanceAfterCents: state.balanceCents,
+        });
+        if (live.agreementChild && life.agreement) {
+          await live.agreementChild
+            .signal(agreementPaymentSignal, fact.payment)
+            .catch(() => undefined);
+        }
+      } else {
+        const { state: next, changed } = applyBillingBalance(state, fact.update.balanceCents);
+        if (!changed) continue;
+        await store.recordBalanceChange({
+          caseId: state.caseId,
+          stage: state.stage,
+          importId: fact.update.importId,
+          balanceBeforeCents: state.balanceCents,
+          balanceAfterCents: next.balanceCents,
+          at: fact.update.importedAt,
+        });
+        state = next;
+      }
+      index([{ key: CarteraBalanceCents, value: state.balanceCents }]);
+    }
+  }
+
+  /**
+   * Runs a step until it ends or `stop()` becomes true; then the step is cancelled (its child
+   * workflows and timers with it) and the parent's own open tasks are withdrawn.
+   */
+  async function interruptible<T>(stop: () => boolean, step: () => Promise<T>): Promise<T | null> {
+    const scope = new CancellationScope();
+    const running = scope.run(step).then(
+      (value) => ({ ok: true as const, value }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
+    const watcher = new CancellationScope();
+    const stopped = watcher
+      .run(() => condition(() => stop() || finished()))
+      .then(
+        () => 'stop' as const,
+        () => 'stop' as const,
+      );
+    const first = await Promise.race([running, stopped]);
+    if (first !== 'stop') {
+      watcher.cancel();
+      await stopped;
+      if (!first.ok) throw first.err;
+      return first.value;
+    }
+    scope.cancel();
+    const result = await running;
+    if (!result.ok && !isCancellation(result.err)) throw result.err;
+    await board.cancelAll('el caso cambió de etapa');
+    return result.ok ? result.value : null;
+  }
+
+  // ---- stages ------------------------------------------------------------------------------
+  function noticeFacts(): Record<string, string> {
+    return {
+      'Saldo vencido (USD)': toDecimalString(state.balanceCents),
+      Cuenta: input.accountNumber,
+    };
+  }
+
+  /** Watches a promise to pay until its date + grace: kept or broken. */
+  async function watchPromise(): Promise<void> {
+    const p = life.promise!;
+    const due = deadlineAfter(
+      localDateToInstant(p.promisedOn, 'end'),
+      policy.reminder.promiseGrace,
+      policy.calendar,
+    );
+    live.deadline = { what: 'promesa de pago', at: due.toISOString() };
+    await condition(
+      () => promiseKept(p, state.paidCents) || finished(),
+      Math.max(1, due.getTime() - Date.now()),
+    );
+    const kept = promiseKept(p, state.paidCents) || settled();
+    if (!kept) life = { ...life, brokenCommitments: life.brokenCommitments + 1 };
+    life = { ...life, promise: null };
+    live.deadline = null;
+    await event(kept ? 'promise_kept' : 'promise_broken', 'system', null, {
+      promisedOn: p.promisedOn,
+      amountCents: p.amountCents,
+    });
+  }
+
+  async function contactDebtor(title: string): Promise<void> {
+    const outcome = await board.ask({
+      type: 'contact_debtor',
+      sla: policy.reminder.contactTaskSla,
+      title,
+      payload: { balance: toDecimalString(state.balanceCents), remindersSent: life.remindersSent },
+    });
+    if (!outcome) return;
+    const form = outcome.form;
+    await event('contact_recorded', outcome.by.id, form.outcome, { ...form });
+    if (form.outcome === 'promise_to_pay') {
+      life = {
+        ...life,
+        promise: {
+          promisedOn: form.promisedOn,
+          amountCents: form.amount,
+          paidAtPromiseCents: state.paidCents,
+        },
+      };
+      await watchPromise();
+    } else if (form.outcome === 'dispute') {
+      life = { ...life, dispute: { reason: form.reason, by: outcome.by.id, since: nowIso() } };
+      await event('dispute_opened', outcome.by.id, form.reason);
+    } else if (form.outcome === 'visit_needed' || form.outcome === 'unreachable') {
+      await contactDebtor(
+        form.outcome === 'visit_needed'
+          ? 'Visita domiciliaria al usuario'
+          : 'Nuevo intento de contacto',
+      );
+    }
+  }
+
+  async function reminderStage(): Promise<void> {
+    const contact = contactDebtor('Contactar al usuario (aviso de cobro)');
+    contact.catch(() => undefined); // awaited below; cancellation must not surface as unhandled
+    for (let level = life.remindersSent + 1; level <= policy.reminder.notices; level++) {
+      await notices.queueNotice({
+        key: key(`notice:reminder:${level}`),
+        caseId: input.caseId,
+        kind: level === 1 ? 'aviso_cobro' : 'recordatorio',
+        stage: 'reminder',
+        level,
+        facts: noticeFacts(),
+      });
+      life = { ...life, remindersSent: level };
+      if (level < policy.reminder.notices)
+        await sleep(
+          Math.max(
+            1,
+            deadlineAfter(new Date(), policy.reminder.interval, policy.calendar).getTime() -
+              Date.now(),
+          ),
+        );
+    }
+    const escalateAt = deadlineAfter(
+      new Date(life.reminderStartedAt),
+      policy.suspension.afterReminderFor,
+      policy.calendar,
+    );
+    live.deadline = { what: 'inicio de suspensión', at: escalateAt.toISOString() };
+    await sleep(Math.max(1, escalateAt.getTime() - Date.now()));
+    await condition(() => life.promise === null); // a promise being watched delays escalation
+    await contact.catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+    });
+    await board.cancelAll('el caso pasa a suspensión');
+  }
+
+  async function suspensionStage(): Promise<void> {
+    if (!facts) facts = await store.caseFacts({ caseId: input.caseId });
+    if (input.protected) {
+      // Protected accounts are never cut: a manager decides what happens instead.
+      const review = await board.ask({
+        type: 'protected_account',
+        sla: policy.suspension.fieldTaskSla,
+        title: 'Cuenta protegida: decidir en lugar de la suspensión',
+        payload: { balance: toDecimalString(state.balanceCents) },
+      });
+      if (review?.form.decision === 'hold_case') {
+        life = { ...life, onHold: { reason: review.form.note, by: review.by.id } };
+        return;
+      }
+      await event(
+        'suspension_skipped',
+        review?.by.id ?? 'system',
+        review?.form.note ?? 'cuenta protegida',
+      );
+    } else {
+      const result = await (
+        await startChild<typeof suspensionWorkflow>('suspensionWorkflow', {
+          ...childOptions(`suspension-${++seq}`),
+          args: [
+            {
+              ...child('suspension'),
+              holderName: facts.holderName,
+              address: facts.address,
+              balanceCents: state.balanceCents,
+            },
+          ],
+        })
+      ).result();
+      if (result.outcome === 'suspended') {
+        life = {
+          ...life,
+          service: 'suspended',
+          feesCents: life.feesCents + policy.suspension.suspensionFeeCents,
+        };
+      }
+    }
+    const due = deadlineAfter(new Date(), policy.creditTitle.afterSuspensionFor, policy.calendar);
+    life = { ...advance(life, 'suspension'), creditTitleDueAt: due.toISOString() };
+  }
+
+  async function creditTitleStage(): Promise<void> {
+    const due = new Date(life.creditTitleDueAt ?? nowIso());
+    live.deadline = { what: 'emisión del título de crédito', at: due.toISOString() };
+    await sleep(Math.max(1, due.getTime() - Date.now()));
+    if (!facts) facts = await store.caseFacts({ caseId: input.caseId });
+    live.creditTitleChild = await startChild<typeof creditTitleWorkflow>('creditTitleWorkflow', {
+      ...childOptions(`credit-title-${++seq}`),
+      args: [
+        {
+          ...child('credit-title'),
+          holderName: facts.holderName,
+          holderId: facts.holderId,
+          address: facts.address,
+          balanceCents: state.balanceCents,
+          interestFrom: facts.oldestDueOn,
+        },
+      ],
+    });
+    try {
+      const result = await live.creditTitleChild.result();
+      if (result.outcome === 'unpaid') {
+        life = { ...advance(life, 'credit_title'), titleNumber: result.titleNumber };
+      } else {
+        life = {
+          ...life,
+          onHold: { reason: `título ${result.titleNumber} sin notificar`, by: 'system' },
+        };
+      }
+    } finally {
+      live.creditTitleChild = null;
+    }
+  }
+
+  async function coactivaStage(): Promise<void> {
+    if (!facts) facts = await store.caseFacts({ caseId: input.caseId });
+    const result = await (
+      await startChild<typeof coactivaWorkflow>('coactivaWorkflow', {
+        ...childOptions(`coactiva-${++seq}`),
+        args: [
+          {
+            ...child('coactiva'),
+            holderName: facts.holderName,
+            holderId: facts.holderId,
+            balanceCents: state.balanceCents,
+            titleNumber: life.titleNumber ?? '',
+          },
+        ],
+      })
+    ).result();
+    if (result.outcome === 'uncollectible') {
+      live.closeRequest = { reason: 'written_off', by: 'system', note: result.reason };
+    } else {
+      life = advance(life, 'coactiva');
+    }
+  }
+
+  async function reconnect(trigger: 'paid' | 'agreement'): Promise<void> {
+    if (!facts) facts = await store.caseFacts({ caseId: input.caseId });
+    const result = await (
+      await startChild<typeof reconnectionWorkflow>('reconnectionWorkflow', {
+        ...childOptions(`live.reconnection-${++seq}`),
+        args: [{ ...child('live.reconnection'), address: facts.address, trigger }],
+      })
+    ).result();
+    life = {
+      ...life,
+      service: 'active',
+      feesCents: life.feesCents + policy.suspension.reconnectionFeeCents,
+    };
+    await event('service_restored', 'system', trigger, {
+      performedAt: result.performedAt,
+      withinDeadline: result.withinDeadline,
+    });
+  }
+
+  async function agreementStage(): Promise<void> {
+    const handle = live.agreementChild;
+    if (!handle) {
+      life = { ...life, agreement: null };
+      return;
+    }
+    const result = await handle.result();
+    live.agreementChild = null;
+    const wasActive = life.agreement?.status === 'active';
+    life = { ...life, agreement: null };
+    if (result.outcome === 'broken')
+      life = { ...life, brokenCommitments: life.brokenCommitments + 1 };
+    if (live.creditTitleChild && !wasActive)
+      await live.creditTitleChild.signal(paymentFacilitiesSignal, { pending: false });
+    if (result.outcome === 'paid_off' && state.balanceCents > 0) {
+      await event('agreement_paid_off_with_balance', 'system', null, {
+        balanceCents: state.balanceCents,
+      });
+    }
+  }
+
+  async function runEscalation(step: Escalation): Promise<void> {
+    const stop = () => interruptsEscalation(life, step);
+    switch (step) {
+      case 'reminder':
+        await interruptible(stop, reminderStage);
+        if (!stop() && !finished()) life = advance(life, 'reminder');
+        return;
+      case 'suspension':
+        await interruptible(stop, suspensionStage);
+        return;
+      case 'credit_title':
+        await interruptible(() => stop() && life.agreement?.status === 'active', creditTitleStage);
+        return;
+      case 'coactiva':
+        await interruptible(stop, coactivaStage);
+        return;
+      case 'coactiva_done':
+        live.deadline = null;
+        await condition(() => stop() || finished() || inbox.length > 0);
+        return;
+    }
+  }
+
+  // ---- main loop ---------------------------------------------------------------------------
+  if (!carried) {
     const opened = await store.recordCaseOpened({
       caseId: input.caseId,
-      workflowId: workflowInfo().workflowId,
+      workflowId: wfId,
       accountId: input.accountId,
       balanceCents: input.balanceCents,
       priority: input.priority,
@@ -87,64 +739,72 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       openedAt: nowIso(),
       openedBy: input.openedBy,
     });
-    // Billing may have changed between the opener's query and the case row (see BALANCE_LOCK_KEY).
+    // Billing may have changed between the opener's query and the case row (BALANCE_LOCK_KEY).
     state = {
       ...state,
       balanceCents: opened.balanceCents,
       openingBalanceCents: opened.balanceCents,
     };
-    if (state.balanceCents === 0) state = closeCase(state, 'paid', nowIso());
   }
 
-  while (state.status === 'open') {
-    await condition(() => inbox.length > 0 || workflowInfo().continueAsNewSuggested);
-    const fact = inbox.shift();
-    if (fact?.kind === 'payment') {
-      const { state: next, outcome } = applyPayment(state, fact.payment);
-      if (outcome.kind === 'duplicate') continue;
-      state = next;
-      await store.recordPayment({
-        caseId: state.caseId,
-        accountId: state.accountId,
-        stage: state.stage,
-        ...fact.payment,
-        balanceBeforeCents: outcome.balanceBeforeCents,
-        balanceAfterCents: state.balanceCents,
-      });
-      if (outcome.settles) state = closeCase(state, 'paid', nowIso());
-    } else if (fact?.kind === 'billing') {
-      const {
-        state: next,
-        changed,
-        settles,
-      } = applyBillingBalance(state, fact.update.balanceCents);
-      if (!changed) continue;
-      await store.recordBalanceChange({
-        caseId: state.caseId,
-        stage: state.stage,
-        importId: fact.update.importId,
-        balanceBeforeCents: state.balanceCents,
-        balanceAfterCents: next.balanceCents,
-        at: fact.update.importedAt,
-      });
-      state = settles ? closeCase(next, 'paid', nowIso()) : next;
+  const facts$ = (async () => {
+    while (state.status === 'open') {
+      await condition(() => inbox.length > 0 || state.status !== 'open');
+      await applyFacts();
     }
-    upsertSearchAttributes([
-      { key: CarteraBalanceCents, value: state.balanceCents },
-      { key: CarteraStage, value: state.stage },
-    ]);
-    if (state.status === 'open' && inbox.length === 0 && workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      return continueAsNew<typeof caseWorkflow>({ ...input, carried: state });
+  })();
+
+  while (!finished()) {
+    await syncStage('avance del proceso');
+    const next = nextStep(life);
+    if (next.kind === 'paused') {
+      live.deadline = null;
+      await condition(() => nextStep(life).kind !== 'paused' || finished());
+    } else if (next.kind === 'agreement') {
+      await interruptible(() => life.onHold !== null || life.dispute !== null, agreementStage);
+    } else {
+      await runEscalation(next.step);
+    }
+    if (
+      !finished() &&
+      workflowInfo().continueAsNewSuggested &&
+      !live.agreementChild &&
+      !live.reconnection &&
+      inbox.length === 0
+    ) {
+      await board.cancelAll('continúa en una nueva ejecución');
+      await condition(() => true);
+      return continueAsNew<typeof caseWorkflow>({
+        ...input,
+        policy,
+        carried: {
+          state,
+          life,
+          tasks: board.snapshot(),
+          facts,
+        } as unknown as CaseWorkflowInput['carried'],
+      });
     }
   }
 
+  // ---- closing -----------------------------------------------------------------------------
+  await applyFacts();
+  const reason: CloseReason = live.closeRequest?.reason ?? 'paid';
+  if (reason === 'paid' && life.service === 'suspended' && !live.reconnection)
+    live.reconnection = reconnect('paid');
+  if (live.reconnection) await live.reconnection;
+  if (live.agreementChild) await live.agreementChild.result().catch(() => undefined);
+  await board.cancelAll('caso cerrado');
+  state = closeCase(state, reason, nowIso());
+  if (live.closeRequest)
+    await event('case_close_requested', live.closeRequest.by, live.closeRequest.note, { reason });
   await store.recordCaseClosed({
     caseId: state.caseId,
-    reason: state.closeReason ?? 'paid',
+    reason,
     closedAt: state.closedAt ?? nowIso(),
     balanceCents: state.balanceCents,
   });
-  await condition(allHandlersFinished);
-  return view(state);
+  await syncStage('caso cerrado');
+  await facts$;
+  return view();
 }

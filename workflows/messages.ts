@@ -200,6 +200,19 @@ export interface AgreementWorkflowInput extends ChildContext {
   terms: AgreementTerms;
   balanceCents: number;
   proposedBy: Actor;
+  /** Set only by continue-as-new: the signed agreement being watched. */
+  carried?: AgreementCarry;
+}
+/** What a signed agreement carries across continue-as-new (domain/agreement.ts AgreementWatch). */
+export interface AgreementCarry {
+  /** ISO instant of the signature. */
+  signedAt: string;
+  /** Down payment (number 0) and instalments, with what has been paid on each. Cents. */
+  dues: { number: number; dueAt: string; amountCents: number; paidCents: number }[];
+  /** References of the payments already applied. */
+  appliedReferences: string[];
+  /** Payments received and not yet applied. */
+  pending: PaymentReceived[];
 }
 export type AgreementOutcome =
   | { outcome: 'rejected'; reason: string }
@@ -225,6 +238,10 @@ export interface ReconnectionWorkflowInput extends ChildContext {
   address: string;
   /** Why service comes back: full payment or a signed agreement. */
   trigger: 'paid' | 'agreement';
+  /** ISO instant of the payment or signature; the deadline counts from it. Default: child start. */
+  triggeredAt?: string;
+  /** Case stage to file the timeline events under. @default 'suspension' */
+  stage?: CaseStage;
 }
 export type ReconnectionOutcome = { outcome: 'reconnected'; performedAt: string; withinDeadline: boolean };
 

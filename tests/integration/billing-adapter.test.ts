@@ -25,7 +25,9 @@ const NOW = new Date('2026-06-15T17:00:00.000Z');
 const ACCOUNT_A = '0701-0001';
 const ACCOUNT_B = '0701-0002';
 
-function row(o: Partial<PortfolioRow> & Pick<PortfolioRow, 'invoiceNumber' | 'dueOn'>): PortfolioRow {
+function row(
+  o: Partial<PortfolioRow> & Pick<PortfolioRow, 'invoiceNumber' | 'dueOn'>,
+): PortfolioRow {
   return {
     accountNumber: ACCOUNT_A,
     holderId: makeCedula(7, '100001'),
@@ -47,8 +49,20 @@ function row(o: Partial<PortfolioRow> & Pick<PortfolioRow, 'invoiceNumber' | 'du
 /** Fresh rows for each test; loaded out of due-date order on purpose. */
 function fixtureRows(): PortfolioRow[] {
   return [
-    row({ invoiceNumber: 'A-03', issuedOn: '2026-03-01', dueOn: '2026-03-31', amountCents: 3_000, balanceCents: 3_000 }),
-    row({ invoiceNumber: 'A-01', issuedOn: '2026-01-01', dueOn: '2026-01-31', amountCents: 2_540, balanceCents: 1_500 }),
+    row({
+      invoiceNumber: 'A-03',
+      issuedOn: '2026-03-01',
+      dueOn: '2026-03-31',
+      amountCents: 3_000,
+      balanceCents: 3_000,
+    }),
+    row({
+      invoiceNumber: 'A-01',
+      issuedOn: '2026-01-01',
+      dueOn: '2026-01-31',
+      amountCents: 2_540,
+      balanceCents: 1_500,
+    }),
     row({ invoiceNumber: 'A-02', issuedOn: '2026-02-01', dueOn: '2026-02-28' }),
     // Paid in full: neither open nor exported.
     row({ invoiceNumber: 'A-00', issuedOn: '2025-12-01', dueOn: '2025-12-31', balanceCents: 0 }),
@@ -68,7 +82,15 @@ function fixtureRows(): PortfolioRow[] {
       balanceCents: 12_345,
     }),
     // Open but not yet due on NOW: in the balance, not in the overdue export.
-    row({ accountNumber: ACCOUNT_B, holderId: makeCedula(7, '200002', 1), invoiceNumber: 'B-06', issuedOn: '2026-06-01', dueOn: '2026-06-30', amountCents: 1_000, balanceCents: 1_000 }),
+    row({
+      accountNumber: ACCOUNT_B,
+      holderId: makeCedula(7, '200002', 1),
+      invoiceNumber: 'B-06',
+      issuedOn: '2026-06-01',
+      dueOn: '2026-06-30',
+      amountCents: 1_000,
+      balanceCents: 1_000,
+    }),
   ];
 }
 
@@ -142,7 +164,8 @@ const VARIANTS: { name: string; start(sim: BillingSimulator): Promise<Harness> }
       const server = await startBillingSimulator(sim, { port: 0 });
       return {
         adapter: new HttpBillingAdapter({ baseUrl: `${server.url}/`, timeoutMs: 5_000 }),
-        effects: async () => (await (await fetch(`${server.url}/effects`)).json()) as BillingEffect[],
+        effects: async () =>
+          (await (await fetch(`${server.url}/effects`)).json()) as BillingEffect[],
         expectRejected: async (call) => {
           const err: unknown = await call.then(
             () => {
@@ -184,9 +207,27 @@ describe.each(VARIANTS)('billing contract: $name', ({ start }) => {
         accountNumber: ACCOUNT_A,
         balanceCents: 1_500 + 2_540 + 3_000,
         invoices: [
-          { number: 'A-01', issuedOn: '2026-01-01', dueOn: '2026-01-31', amountCents: 2_540, balanceCents: 1_500 },
-          { number: 'A-02', issuedOn: '2026-02-01', dueOn: '2026-02-28', amountCents: 2_540, balanceCents: 2_540 },
-          { number: 'A-03', issuedOn: '2026-03-01', dueOn: '2026-03-31', amountCents: 3_000, balanceCents: 3_000 },
+          {
+            number: 'A-01',
+            issuedOn: '2026-01-01',
+            dueOn: '2026-01-31',
+            amountCents: 2_540,
+            balanceCents: 1_500,
+          },
+          {
+            number: 'A-02',
+            issuedOn: '2026-02-01',
+            dueOn: '2026-02-28',
+            amountCents: 2_540,
+            balanceCents: 2_540,
+          },
+          {
+            number: 'A-03',
+            issuedOn: '2026-03-01',
+            dueOn: '2026-03-31',
+            amountCents: 3_000,
+            balanceCents: 3_000,
+          },
         ],
       });
     });
@@ -220,7 +261,11 @@ describe.each(VARIANTS)('billing contract: $name', ({ start }) => {
       expect((await billing.getAccount(ACCOUNT_A))?.balanceCents).toBe(5_040);
       const payments = (await h.effects()).filter((e) => e.kind === 'payment');
       expect(payments).toHaveLength(1);
-      expect(payments[0]).toMatchObject({ key: 'TX-1', accountNumber: ACCOUNT_A, amountCents: 2_000 });
+      expect(payments[0]).toMatchObject({
+        key: 'TX-1',
+        accountNumber: ACCOUNT_A,
+        amountCents: 2_000,
+      });
     });
 
     it('with another reference are applied again', async () => {
@@ -398,7 +443,10 @@ describe('HttpBillingAdapter over the network', () => {
 
   describe('answers of the wrong shape', () => {
     it('are refused at the edge with a clear error for an account', async () => {
-      const url = await fakeBilling(200, JSON.stringify({ accountNumber: 42, balanceCents: '70.40' }));
+      const url = await fakeBilling(
+        200,
+        JSON.stringify({ accountNumber: 42, balanceCents: '70.40' }),
+      );
       const err = await failure(new HttpBillingAdapter({ baseUrl: url }).getAccount(ACCOUNT_A));
       expect(err.message).toMatch(/billing answered an unexpected shape/);
       expect(err.message).toMatch(/balanceCents/);

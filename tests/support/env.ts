@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { createSimulators } from '../../activities/simulators.js';
 import { activitiesFor } from '../../temporal/worker.js';
 import { WORKFLOWS_PATH } from '../../temporal/bundle.js';
 import { createPrisma, type PrismaClient } from '../../prisma/client.js';
@@ -66,7 +67,10 @@ export async function withWorker<T>(
       namespace: 'default',
       taskQueue: opts.taskQueue,
       workflowsPath: WORKFLOWS_PATH,
-      activities: { ...activitiesFor({ prisma: opts.prisma }), ...opts.activities },
+      activities: {
+        ...activitiesFor({ prisma: opts.prisma, ...createSimulators() }),
+        ...opts.activities,
+      },
     });
     return await worker.runUntil(fn(worker));
   } finally {

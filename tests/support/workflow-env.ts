@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { loadConfig } from '../../config/index.js';
 import { makeCedula } from '../../domain/ecuador-id.js';
 import { WORKFLOWS_PATH } from '../../temporal/bundle.js';
@@ -20,17 +20,23 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** A worker for `env` running the bundle's workflows and the given activities. */
+/** Bundles the workflows once, for test files that start several workers. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+}
+
+/** A worker for `env` running the workflows (from `bundle` if given) and the given activities. */
 export function testWorker(
   env: TestWorkflowEnvironment,
   taskQueue: string,
   activities: object,
+  bundle?: WorkflowBundle,
 ): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities,
   });
 }

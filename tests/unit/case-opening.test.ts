@@ -76,9 +76,7 @@ describe('which accounts open a case', () => {
       ...policy,
       caseOpening: { ...policy.caseOpening, minOverdueInvoices: 1 },
     };
-    expect(opened(decideCaseOpening(debt(), strict, AS_OF)).reasons).toEqual([
-      'overdue_invoices',
-    ]);
+    expect(opened(decideCaseOpening(debt(), strict, AS_OF)).reasons).toEqual(['overdue_invoices']);
   });
 
   it('never opens below the floor balance, even when other thresholds hold', () => {
@@ -136,9 +134,9 @@ describe('days past due', () => {
 
   it('is zero on the due date itself and never negative', () => {
     expect(decideCaseOpening(debt({ oldestDueOn: AS_OF }), policy, AS_OF).daysPastDue).toBe(0);
-    expect(
-      decideCaseOpening(debt({ oldestDueOn: '2026-07-10' }), policy, AS_OF).daysPastDue,
-    ).toBe(0);
+    expect(decideCaseOpening(debt({ oldestDueOn: '2026-07-10' }), policy, AS_OF).daysPastDue).toBe(
+      0,
+    );
   });
 });
 

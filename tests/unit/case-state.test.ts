@@ -156,7 +156,12 @@ describe('closing', () => {
 
   it('records the reason and time and moves to the closed stage', () => {
     const s = closeCase(openCase(), 'paid', at);
-    expect(s).toMatchObject({ status: 'closed', stage: 'closed', closeReason: 'paid', closedAt: at });
+    expect(s).toMatchObject({
+      status: 'closed',
+      stage: 'closed',
+      closeReason: 'paid',
+      closedAt: at,
+    });
   });
 
   it('is idempotent: a second close keeps the first reason and time', () => {

@@ -98,13 +98,15 @@ describe('invalid environment', () => {
   it('lists every bad variable in one error', () => {
     const err = configError({ API_PORT: 'x', LOG_LEVEL: 'loud', TEMPORAL_TLS: 'maybe' });
     expect(err.name).toBe('ConfigError');
-    for (const name of ['API_PORT', 'LOG_LEVEL', 'TEMPORAL_TLS']) expect(err.message).toContain(name);
+    for (const name of ['API_PORT', 'LOG_LEVEL', 'TEMPORAL_TLS'])
+      expect(err.message).toContain(name);
   });
 });
 
 describe('Temporal TLS', () => {
   it('uses a client certificate pair when both files are given', () => {
-    const tls = loadConfig({ TEMPORAL_TLS_CERT_PATH: CERT, TEMPORAL_TLS_KEY_PATH: KEY }).temporal.tls;
+    const tls = loadConfig({ TEMPORAL_TLS_CERT_PATH: CERT, TEMPORAL_TLS_KEY_PATH: KEY }).temporal
+      .tls;
     expect(tls).not.toBe(false);
     if (tls === false) return;
     expect(tls.clientCertPair?.crt.toString()).toContain('cert');
@@ -128,8 +130,10 @@ describe('Temporal TLS', () => {
   });
 
   it('turns TLS on (without a client certificate) for an API key', () => {
-    const t = loadConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k' })
-      .temporal;
+    const t = loadConfig({
+      TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233',
+      TEMPORAL_API_KEY: 'k',
+    }).temporal;
     expect(t.apiKey).toBe('k');
     expect(t.tls).toEqual({});
   });
@@ -169,7 +173,9 @@ describe('Temporal Web UI link', () => {
   });
 
   it('has no default for a remote cluster', () => {
-    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233' }).temporal.uiUrl).toBeUndefined();
+    expect(
+      loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233' }).temporal.uiUrl,
+    ).toBeUndefined();
   });
 
   it('uses TEMPORAL_UI_URL when given', () => {

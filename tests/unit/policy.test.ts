@@ -199,8 +199,12 @@ describe('canonicalPolicyJson', () => {
   });
 
   it('keeps array order (holiday lists are data)', () => {
-    const a = resolved(resolvePolicy({ calendar: { extraHolidays: ['2026-12-24', '2026-12-31'] } }));
-    const b = resolved(resolvePolicy({ calendar: { extraHolidays: ['2026-12-31', '2026-12-24'] } }));
+    const a = resolved(
+      resolvePolicy({ calendar: { extraHolidays: ['2026-12-24', '2026-12-31'] } }),
+    );
+    const b = resolved(
+      resolvePolicy({ calendar: { extraHolidays: ['2026-12-31', '2026-12-24'] } }),
+    );
     expect(canonicalPolicyJson(a)).not.toBe(canonicalPolicyJson(b));
   });
 

@@ -161,7 +161,9 @@ describe('a valid row', () => {
   });
 
   it('trims surrounding spaces', () => {
-    const row = valid(validatePortfolioRow(rawRow({ titular: '  Ana  ', cedula_ruc: ` ${CEDULA} ` })));
+    const row = valid(
+      validatePortfolioRow(rawRow({ titular: '  Ana  ', cedula_ruc: ` ${CEDULA} ` })),
+    );
     expect(row.holderName).toBe('Ana');
     expect(row.holderId).toBe(CEDULA);
   });
@@ -178,7 +180,10 @@ describe('field validation', () => {
     });
 
     it('rejects an identification of the wrong length', () => {
-      const [message] = errorsFor(validatePortfolioRow(rawRow({ cedula_ruc: '12345' })), 'cedula_ruc');
+      const [message] = errorsFor(
+        validatePortfolioRow(rawRow({ cedula_ruc: '12345' })),
+        'cedula_ruc',
+      );
       expect(message).toMatch(/10 \(cédula\) o 13 \(RUC\)/);
     });
 
@@ -218,23 +223,30 @@ describe('field validation', () => {
       expect(parseExportDate(text)).toBe(iso);
     });
 
-    it.each(['31/02/2026', '29/02/2026', '2026-13-01', '2026-02-30', '03/31/2026', 'marzo 2026', ''])(
-      'rejects %j',
-      (text) => {
-        expect(parseExportDate(text)).toBeNull();
-      },
-    );
+    it.each([
+      '31/02/2026',
+      '29/02/2026',
+      '2026-13-01',
+      '2026-02-30',
+      '03/31/2026',
+      'marzo 2026',
+      '',
+    ])('rejects %j', (text) => {
+      expect(parseExportDate(text)).toBeNull();
+    });
 
     it('accepts DD/MM/YYYY in a row', () => {
-      const row = valid(validatePortfolioRow(rawRow({ emision: '01/03/2026', vencimiento: '31/03/2026' })));
+      const row = valid(
+        validatePortfolioRow(rawRow({ emision: '01/03/2026', vencimiento: '31/03/2026' })),
+      );
       expect(row.issuedOn).toBe('2026-03-01');
       expect(row.dueOn).toBe('2026-03-31');
     });
 
     it('rejects 31/02 with the Spanish message', () => {
-      expect(errorsFor(validatePortfolioRow(rawRow({ vencimiento: '31/02/2026' })), 'vencimiento')).toEqual(
-        ['fecha inválida "31/02/2026" (AAAA-MM-DD o DD/MM/AAAA)'],
-      );
+      expect(
+        errorsFor(validatePortfolioRow(rawRow({ vencimiento: '31/02/2026' })), 'vencimiento'),
+      ).toEqual(['fecha inválida "31/02/2026" (AAAA-MM-DD o DD/MM/AAAA)']);
     });
 
     it('rejects a due date before the issue date', () => {
@@ -243,9 +255,9 @@ describe('field validation', () => {
     });
 
     it('accepts a due date equal to the issue date', () => {
-      expect(validatePortfolioRow(rawRow({ emision: '2026-03-10', vencimiento: '2026-03-10' })).ok).toBe(
-        true,
-      );
+      expect(
+        validatePortfolioRow(rawRow({ emision: '2026-03-10', vencimiento: '2026-03-10' })).ok,
+      ).toBe(true);
     });
   });
 
@@ -269,9 +281,9 @@ describe('field validation', () => {
     });
 
     it('rejects a balance above the invoice amount', () => {
-      expect(errorsFor(validatePortfolioRow(rawRow({ valor: '25.40', saldo: '25.41' })), 'saldo')).toEqual([
-        'saldo mayor que el valor de la factura',
-      ]);
+      expect(
+        errorsFor(validatePortfolioRow(rawRow({ valor: '25.40', saldo: '25.41' })), 'saldo'),
+      ).toEqual(['saldo mayor que el valor de la factura']);
     });
 
     it('accepts a partly paid invoice and a zero balance', () => {
@@ -292,9 +304,9 @@ describe('field validation', () => {
     });
 
     it('rejects an unknown category, naming the allowed ones', () => {
-      expect(errorsFor(validatePortfolioRow(rawRow({ categoria: 'oficial' })), 'categoria')).toEqual([
-        'categoría desconocida "oficial" (residencial, comercial, industrial, publica)',
-      ]);
+      expect(
+        errorsFor(validatePortfolioRow(rawRow({ categoria: 'oficial' })), 'categoria'),
+      ).toEqual(['categoría desconocida "oficial" (residencial, comercial, industrial, publica)']);
     });
   });
 
@@ -358,9 +370,9 @@ describe('field validation', () => {
     });
 
     it('rejects an unknown protection', () => {
-      expect(errorsFor(validatePortfolioRow(rawRow({ proteccion: 'iglesia' })), 'proteccion')).toEqual([
-        'protección desconocida "iglesia" (vulnerable, hospital, escuela o vacío)',
-      ]);
+      expect(
+        errorsFor(validatePortfolioRow(rawRow({ proteccion: 'iglesia' })), 'proteccion'),
+      ).toEqual(['protección desconocida "iglesia" (vulnerable, hospital, escuela o vacío)']);
     });
   });
 

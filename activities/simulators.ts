@@ -1,0 +1,66 @@
+/**
+ * The outside systems that do not exist here (billing, field operations, notaries, banks),
+ * simulated in one process and served over HTTP, so the worker talks to them exactly as it
+ * would talk to the real ones. Used by `npm start` and by tests.
+ */
+import type { Server } from 'node:http';
+import express from 'express';
+import { BanksSimulator, HttpBanksAdapter, mountBanksSimulator } from './banks.js';
+import { HttpBillingAdapter } from './billing/http.js';
+import { BillingSimulator } from './billing/simulator.js';
+import { createBillingSimulatorApp, type SimulatorFaults } from './billing/simulator-server.js';
+import { FieldOpsSimulator, HttpFieldOpsAdapter, mountFieldOpsSimulator } from './field-ops.js';
+import { HttpNotaryAdapter, NotariesSimulator, mountNotariesSimulator } from './notaries.js';
+import type { ActivityDeps } from '../temporal/worker.js';
+
+export interface OutsideSimulators {
+  billing: BillingSimulator;
+  fieldOps: FieldOpsSimulator;
+  notaries: NotariesSimulator;
+  banks: BanksSimulator;
+}
+
+export function createSimulators(opts: { billingFile?: string } = {}): OutsideSimulators {
+  return {
+    billing: new BillingSimulator(opts.billingFile ? { file: opts.billingFile } : {}),
+    fieldOps: new FieldOpsSimulator(),
+    notaries: new NotariesSimulator(),
+    banks: new BanksSimulator(),
+  };
+}
+
+/** Starts every simulator on one port; returns HTTP adapters pointing at them. */
+export async function serveSimulators(
+  sims: OutsideSimulators,
+  opts: { host?: string; port: number; billingFaults?: SimulatorFaults },
+): Promise<{ url: string; adapters: Omit<ActivityDeps, 'prisma'>; close(): Promise<void> }> {
+  const app = express();
+  const outside = express.Router();
+  mountFieldOpsSimulator(outside, sims.fieldOps);
+  mountNotariesSimulator(outside, sims.notaries);
+  mountBanksSimulator(outside, sims.banks);
+  app.use(outside);
+  app.use(
+    createBillingSimulatorApp(
+      sims.billing,
+      opts.billingFaults ? { faults: opts.billingFaults } : {},
+    ),
+  );
+  const host = opts.host ?? '127.0.0.1';
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(opts.port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const url = `http://${host}:${port}`;
+  return {
+    url,
+    adapters: {
+      billing: new HttpBillingAdapter({ baseUrl: url }),
+      fieldOps: new HttpFieldOpsAdapter({ baseUrl: url }),
+      notaries: new HttpNotaryAdapter({ baseUrl: `${url}/notaries` }),
+      banks: new HttpBanksAdapter({ baseUrl: url }),
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,304 @@
+/**
+ * Child workflow of a case: the título de crédito. Issues the title (number from the
+ * institution-wide sequence, contents from domain/credit-title), has a specialist validate it
+ * (returned titles are corrected and reissued with the same number), has the collector notify
+ * it (in person, boleta, or publication once the debtor was not found twice), then waits out the
+ * voluntary payment term (COA art. 271), paused while a payment-facilities request is pending.
+ *
+ * The parent cancels it when the debt is paid or the case moves on; open tasks are withdrawn.
+ */
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { describeWaitingPeriod, toLocalDate } from '../domain/calendar.js';
+import type { CaseStage } from '../domain/case.js';
+import {
+  buildCreditTitle,
+  checkNotificationAttempt,
+  correctCreditTitle,
+  creditTitleDefects,
+  CREDIT_TITLE_SERIES,
+  MAX_NOTIFICATION_ATTEMPTS,
+  notificationStatus,
+  pauseVoluntaryTerm,
+  resumeVoluntaryTerm,
+  startVoluntaryTerm,
+  type CreditTitle,
+  type CreditTitleFacts,
+  type NotificationAttempt,
+  type VoluntaryTerm,
+} from '../domain/credit-title.js';
+import type { TaskType } from '../domain/tasks.js';
+import type { CaseStoreActivities } from '../activities/case-store.js';
+import type { CreditTitleActivities } from '../activities/credit-title.js';
+import type { NoticeActivities } from '../activities/notices.js';
+import {
+  paymentFacilitiesSignal,
+  type CreditTitleOutcome,
+  type CreditTitleWorkflowInput,
+} from './messages.js';
+import { STORE_ACTIVITY_OPTIONS } from './options.js';
+import { TaskBoard, type OpenTaskSpec, type TaskOutcome } from './tasks.js';
+
+const store = proxyActivities<CaseStoreActivities>(STORE_ACTIVITY_OPTIONS);
+const titles = proxyActivities<CreditTitleActivities>(STORE_ACTIVITY_OPTIONS);
+const notices = proxyActivities<NoticeActivities>(STORE_ACTIVITY_OPTIONS);
+
+const STAGE: CaseStage = 'credit_title';
+
+function nowIso(): string {
+  return new Date().toISOString(); // workflow time: deterministic
+}
+
+export async function creditTitleWorkflow(
+  input: CreditTitleWorkflowInput,
+): Promise<CreditTitleOutcome> {
+  const { caseId, policy } = input;
+  // Idempotency keys: workflow id + first run id (a later case may reuse the workflow id; a
+  // retry, replay or reset keeps both) + step.
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  const wf = `${workflowId}:${firstExecutionRunId}`;
+  const board = new TaskBoard({
+    caseId,
+    policy,
+    priority: input.priority,
+    stage: () => STAGE,
+  });
+  let facilitiesPending = false;
+  setHandler(paymentFacilitiesSignal, ({ pending }) => {
+    facilitiesPending = pending;
+  });
+
+  const record = (
+    step: string,
+    type: string,
+    e: { actor?: string; reason?: string; data?: Record<string, unknown>; at?: string } = {},
+  ) =>
+    store.recordEvent({
+      eventKey: `${wf}:${step}`,
+      caseId,
+      type,
+      stage: STAGE,
+      occurredAt: e.at ?? nowIso(),
+      actor: e.actor ?? 'system',
+      reason: e.reason ?? null,
+      data: e.data ?? {},
+    });
+
+  /** Tasks here are asked without interrupt, so they always come back completed. */
+  const ask = async <T extends TaskType>(spec: OpenTaskSpec & { type: T }) =>
+    (await board.ask<T>(spec)) as TaskOutcome<T>;
+
+  const issue = async (title: CreditTitle) => {
+    await titles.recordCreditTitle({
+      eventKey: `${wf}:title-issued:v${title.version}`,
+      caseId,
+      stage: STAGE,
+      title,
+      defects: creditTitleDefects(title),
+      at: nowIso(),
+      actor: 'system',
+    });
+  };
+
+  try {
+    // 1. Issue: number from the sequence, contents from the domain.
+    const issuedOn = toLocalDate(new Date());
+    const year = Number(issuedOn.slice(0, 4));
+    const { number } = await titles.issueTitleNumber({
+      key: `${wf}:title-number`,
+      series: CREDIT_TITLE_SERIES,
+      year,
+    });
+    const initialFacts: CreditTitleFacts = {
+      holderName: input.holderName,
+      holderId: input.holderId,
+      address: input.address,
+      accountNumber: input.accountNumber,
+      balanceCents: input.balanceCents,
+      interestFrom: input.interestFrom,
+    };
+    let title = buildCreditTitle(
+      initialFacts,
+      { series: CREDIT_TITLE_SERIES, year, sequence: number },
+      issuedOn,
+      policy,
+    );
+    await issue(title);
+
+    // 2. Validation by the specialist; a returned title is corrected and asked again.
+    for (let round = 1; ; round++) {
+      const defects = creditTitleDefects(title);
+      const review = await ask({
+        type: 'validate_credit_title',
+        sla: policy.creditTitle.validationTaskSla,
+        title: `Validar título de crédito ${title.number}`,
+        payload: { creditTitle: title, defects },
+      });
+      const by = review.by.id;
+      if (review.form.decision === 'approve') {
+        if (defects.length === 0) {
+          await record(`title-approved:v${title.version}`, 'credit_title_approved', {
+            actor: by,
+            reason: review.form.note,
+            data: { number: title.number, version: title.version },
+          });
+          break;
+        }
+        // CT art. 151: a title missing a legal element is void; it cannot be approved.
+        await record(`title-approval-refused:${round}`, 'credit_title_approval_refused', {
+          actor: by,
+          reason: `No se puede aprobar: ${defects.join('; ')}`,
+          data: { number: title.number, version: title.version, defects },
+        });
+        continue;
+      }
+      const corrections = review.form.corrections;
+      await record(`title-returned:v${title.version}`, 'credit_title_returned', {
+        actor: by,
+        reason: corrections,
+        data: { number: title.number, version: title.version, corrections },
+      });
+      // The account data may have been fixed meanwhile: rebuild from the case's current facts.
+      const facts = await store.caseFacts({ caseId });
+      title = correctCreditTitle(
+        title,
+        {
+          ...initialFacts,
+          holderName: facts.holderName,
+          holderId: facts.holderId,
+          address: facts.address,
+        },
+        corrections,
+        toLocalDate(new Date()),
+      );
+      await issue(title);
+    }
+
+    // 3. Notification: the notice to the debtor, and the collector's attempts.
+    await notices.queueNotice({
+      key: `${wf}:notificacion-titulo`,
+      caseId,
+      kind: 'notificacion_titulo',
+      stage: STAGE,
+      facts: {
+        'Título de crédito': title.number,
+        Concepto: title.concept,
+        Valor: title.amount,
+        'Intereses desde': title.interestFrom,
+        'Plazo para el pago voluntario': `${describeWaitingPeriod(policy.creditTitle.voluntaryPaymentTerm, 'es-EC')} desde el día siguiente a la notificación`,
+      },
+    });
+    const attempts: NotificationAttempt[] = [];
+    let rejection: string | null = null;
+    let rejections = 0;
+    let notifiedAt: string;
+    for (;;) {
+      const status = notificationStatus(attempts);
+      if (status.status === 'notified') {
+        notifiedAt = status.at;
+        await record('title-notified', 'credit_title_notified', {
+          at: status.at,
+          data: { number: title.number, method: status.method, attempts: attempts.length },
+        });
+        break;
+      }
+      if (status.status === 'exhausted') {
+        await record('title-not-notified', 'credit_title_not_notified', {
+          reason: `Sin notificar tras ${status.attempts} intentos`,
+          data: { number: title.number, attempts },
+        });
+        return { outcome: 'not_notified', titleNumber: title.number };
+      }
+      const report = await ask({
+        type: 'notify_credit_title',
+        sla: policy.creditTitle.validationTaskSla,
+        title: `Notificar título de crédito ${title.number} (intento ${status.attempt} de ${MAX_NOTIFICATION_ATTEMPTS})`,
+        payload: {
+          creditTitle: title,
+          attempt: status.attempt,
+          maxAttempts: MAX_NOTIFICATION_ATTEMPTS,
+          allowedMethods: status.allowedMethods,
+          previousAttempts: attempts,
+          ...(rejection ? { rejection } : {}),
+        },
+      });
+      const form = report.form;
+      const check = checkNotificationAttempt(attempts, form, new Date());
+      if (!check.ok) {
+        rejection = `Intento rechazado: ${check.reason}`;
+        rejections += 1;
+        await record(`notification-rejected:${rejections}`, 'notification_attempt_rejected', {
+          actor: report.by.id,
+          reason: check.reason,
+          data: { number: title.number, method: form.method, result: form.result, at: form.at },
+        });
+        continue;
+      }
+      rejection = null;
+      const attempt: NotificationAttempt = {
+        method: form.method,
+        result: form.result,
+        at: new Date(form.at).toISOString(),
+      };
+      attempts.push(attempt);
+      await record(`notification-attempt:${attempts.length}`, 'notification_attempt', {
+        at: attempt.at,
+        actor: report.by.id,
+        reason: form.note,
+        data: { number: title.number, attempt: attempts.length, ...attempt },
+      });
+    }
+
+    // 4. Voluntary payment term, paused while a payment-facilities request is pending.
+    const started = startVoluntaryTerm(new Date(notifiedAt), policy);
+    let term: VoluntaryTerm = started;
+    await record('term-started', 'voluntary_term_started', {
+      data: {
+        number: title.number,
+        notifiedAt: started.notifiedAt,
+        deadline: started.deadline,
+        term: policy.creditTitle.voluntaryPaymentTerm,
+      },
+    });
+    let pauses = 0;
+    let deadline: string;
+    for (;;) {
+      if (term.status === 'running') {
+        deadline = term.deadline;
+        const left = Date.parse(deadline) - Date.now();
+        if (left <= 0) break;
+        if (!facilitiesPending && !(await condition(() => facilitiesPending, left))) break;
+        pauses += 1;
+        term = pauseVoluntaryTerm(term, new Date(), policy);
+        await record(`term-paused:${pauses}`, 'voluntary_term_paused', {
+          reason: 'Solicitud de facilidades de pago pendiente',
+          data: { number: title.number, ...term },
+        });
+      } else {
+        await condition(() => !facilitiesPending);
+        term = resumeVoluntaryTerm(term, new Date(), policy);
+        await record(`term-resumed:${pauses}`, 'voluntary_term_resumed', {
+          reason: 'Solicitud de facilidades de pago resuelta',
+          data: { number: title.number, ...term },
+        });
+      }
+    }
+    await record('term-expired', 'voluntary_term_expired', {
+      at: deadline,
+      reason: 'Plazo de pago voluntario vencido sin pago',
+      data: { number: title.number, notifiedAt, deadline },
+    });
+    return { outcome: 'unpaid', titleNumber: title.number, notifiedAt };
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => board.cancelAll('case moved on'));
+    }
+    throw err;
+  }
+}
