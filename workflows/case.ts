@@ -295,9 +295,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   setHandler(
     resolveDisputeUpdate,
     async ({ actor, outcome, note }) => {
+      if (outcome === 'upheld') live.closeRequest = { reason: 'dispute_won', by: actor.id, note };
       life = { ...life, dispute: null };
       await event('dispute_resolved', actor.id, note, { outcome });
-      if (outcome === 'upheld') live.closeRequest = { reason: 'dispute_won', by: actor.id, note };
     },
     {
       validator: ({ actor, note }) => {
@@ -524,8 +524,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   }
 
   async function reminderStage(): Promise<void> {
-    const contact = contactDebtor('Contactar al usuario (aviso de cobro)');
-    contact.catch(() => undefined); // awaited below; cancellation must not surface as unhandled
+    // The collector's contact work runs alongside the notices and ends with the stage.
+    const contactScope = new CancellationScope();
+    const contact = contactScope.run(() => contactDebtor('Contactar al usuario (aviso de cobro)'));
+    contact.catch(() => undefined); // settled below; cancellation must not surface as unhandled
     for (let level = life.remindersSent + 1; level <= policy.reminder.notices; level++) {
       await notices.queueNotice({
         key: key(`notice:reminder:${level}`),
@@ -553,6 +555,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     live.deadline = { what: 'inicio de suspensión', at: escalateAt.toISOString() };
     await sleep(Math.max(1, escalateAt.getTime() - Date.now()));
     await condition(() => life.promise === null); // a promise being watched delays escalation
+    contactScope.cancel();
     await contact.catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
     });
