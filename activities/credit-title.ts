@@ -8,6 +8,7 @@
 import type { CaseStage } from '../domain/case.js';
 import type { CreditTitle } from '../domain/credit-title.js';
 import type { Prisma, PrismaClient } from '../prisma/client.js';
+import { issueDocumentNumber } from './document-numbers.js';
 
 export interface IssueNumber {
   /** Idempotency key: workflow id + step. */
@@ -30,27 +31,7 @@ export interface RecordCreditTitle {
   actor: string;
 }
 
-/**
- * A unique violation, from a model query (P2002) or a raw query (P2010 carrying the driver
- * adapter's `UniqueConstraintViolation` / SQLSTATE 23505).
- */
-function isUniqueViolation(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as {
-    code?: unknown;
-    meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
-  };
-  if (e.code === 'P2002') return true;
-  const cause = e.meta?.driverAdapterError?.cause;
-  return cause?.kind === 'UniqueConstraintViolation' || cause?.originalCode === '23505';
-}
-
 export function createCreditTitleActivities({ prisma }: { prisma: PrismaClient }) {
-  const numberForKey = async (key: string): Promise<number | null> => {
-    const row = await prisma.documentNumber.findUnique({ where: { key } });
-    return row?.number ?? null;
-  };
-
   return {
     /**
      * The number for `key` in the series of `year`: the existing one when the key was already
@@ -59,28 +40,8 @@ export function createCreditTitleActivities({ prisma }: { prisma: PrismaClient }
      * increment back, so numbers have no gaps.
      */
     async issueTitleNumber({ key, series, year }: IssueNumber): Promise<{ number: number }> {
-      for (let attempt = 0; ; attempt++) {
-        const existing = await numberForKey(key);
-        if (existing !== null) return { number: existing };
-        try {
-          const rows = await prisma.$queryRaw<{ number: number }[]>`
-            WITH bump AS (
-              INSERT INTO "DocumentCounter" (series, year, last)
-              VALUES (${series}, ${year}::int, 1)
-              ON CONFLICT (series, year) DO UPDATE SET last = "DocumentCounter".last + 1
-              RETURNING last
-            )
-            INSERT INTO "DocumentNumber" (key, series, year, number)
-            SELECT ${key}, ${series}, ${year}::int, last FROM bump
-            RETURNING number`;
-          const row = rows[0];
-          if (!row) throw new Error(`no number issued for ${key}`);
-          return { number: Number(row.number) };
-        } catch (err) {
-          // Same key numbered by a racing call (its row wins); anything else is a real error.
-          if (!isUniqueViolation(err) || attempt >= 3) throw err;
-        }
-      }
+      const issued = await issueDocumentNumber(prisma, { key, series, year });
+      return { number: issued.sequence };
     },
 
     /** Writes the issued (or corrected) title with every legal element on the timeline. */

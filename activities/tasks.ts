@@ -112,7 +112,11 @@ export function createTaskActivities({ prisma }: { prisma: PrismaClient }) {
               stage: t.stage,
               occurredAt: new Date(t.at),
               actor: t.completedBy,
-              data: { taskId: t.taskId, taskType: t.type ?? null, result: t.result as Prisma.InputJsonObject },
+              data: {
+                taskId: t.taskId,
+                taskType: t.type ?? null,
+                result: t.result as Prisma.InputJsonObject,
+              },
             },
           ],
           skipDuplicates: true,

@@ -10,7 +10,17 @@ export function createPrisma(databaseUrl: string, maxConnections = 10): PrismaCl
   });
 }
 
-/** Prisma's error code for a unique-constraint violation. */
+/**
+ * A unique violation, from a model query (P2002) or a raw query (P2010 carrying the driver
+ * adapter's `UniqueConstraintViolation` / SQLSTATE 23505).
+ */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as {
+    code?: unknown;
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
+  };
+  if (e.code === 'P2002') return true;
+  const cause = e.meta?.driverAdapterError?.cause;
+  return cause?.kind === 'UniqueConstraintViolation' || cause?.originalCode === '23505';
 }

@@ -212,7 +212,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     nextDeadline: live.deadline,
   });
   setHandler(caseViewQuery, view);
-  setHandler(paymentReceivedSignal, (payment) => void inbox.push({ kind: 'payment', payment }));
+  setHandler(paymentReceivedSignal, (payment) => {
+    // Senders validate at their edge; a malformed amount must still never raise the balance.
+    if (Number.isSafeInteger(payment.amountCents) && payment.amountCents > 0) inbox.push({ kind: 'payment', payment });
+  });
   setHandler(billingBalanceChangedSignal, (update) => void inbox.push({ kind: 'billing', update }));
   setHandler(remissionAppliedSignal, async (r) => {
     const waived = remissionWaiver(life.feesCents, r.finesWaiverBp);

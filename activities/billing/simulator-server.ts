@@ -5,7 +5,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
 import { type z } from 'zod';
-import { type BillingSimulator } from './simulator.js';
+import { UnknownAccountError, type BillingSimulator } from './simulator.js';
 import { postAgreementSchema, postFeeSchema, registerPaymentSchema } from './port.js';
 
 export interface SimulatorFaults {
@@ -56,7 +56,8 @@ export function createBillingSimulatorApp(
       try {
         res.json(await fn(parsed.data));
       } catch (err) {
-        res.status(404).json({ error: (err as Error).message });
+        const unknown = err instanceof UnknownAccountError;
+        res.status(unknown ? 404 : 500).json({ error: (err as Error).message });
       }
     };
 

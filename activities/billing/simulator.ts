@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
 import type { PortfolioRow } from '../../domain/portfolio-row.js';
+import { toLocalDate } from '../../domain/calendar.js';
 import { toDecimalString } from '../../domain/money.js';
 import type {
   BillingAccount,
@@ -50,6 +51,14 @@ const CSV_COLUMNS = [
 
 function csvField(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** Billing does not know the account: a permanent refusal, not an outage. */
+export class UnknownAccountError extends Error {
+  override name = 'UnknownAccountError';
+  constructor(readonly accountNumber: string) {
+    super(`unknown account ${accountNumber}`);
+  }
 }
 
 export class BillingSimulator implements BillingAdapter {
@@ -129,9 +138,7 @@ export class BillingSimulator implements BillingAdapter {
   ): PostingResult {
     const existing = this.byKey.get(`${kind}:${key}`);
     if (existing) return { billingReference: `${kind}:${key}`, created: false };
-    if (this.invoicesOf(accountNumber).length === 0) {
-      throw new Error(`unknown account ${accountNumber}`);
-    }
+    if (this.invoicesOf(accountNumber).length === 0) throw new UnknownAccountError(accountNumber);
     apply?.();
     const effect: BillingEffect = {
       kind,
@@ -170,7 +177,7 @@ export class BillingSimulator implements BillingAdapter {
   }
 
   async exportOverdueInvoices(): Promise<string> {
-    const today = this.now().toISOString().slice(0, 10);
+    const today = toLocalDate(this.now()); // overdue by the utility's own calendar day
     const lines = [CSV_COLUMNS.join(',')];
     for (const r of Object.values(this.ledger.rows)) {
       if (r.balanceCents <= 0 || r.dueOn >= today) continue;
