@@ -5,7 +5,15 @@
  * Ctrl-C stops everything; data under .data/ survives for the next start.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
@@ -28,6 +36,27 @@ import { createCaseWorker } from '../temporal/worker.js';
 import { runPrisma, startDatabase, startTemporal, type Stoppable } from './system.js';
 
 const say = (line: string) => console.log(`[cartera] ${line}`);
+
+/** One `npm start` per data folder: a second one would take over the first one's database. */
+function claimDataDir(dataDir: string): void {
+  const pidFile = path.join(dataDir, 'cartera.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = pid !== process.pid;
+    } catch {
+      alive = false;
+    }
+    if (alive)
+      throw new Error(
+        `Cartera ya está en ejecución sobre ${dataDir} (pid ${pid}); deténgala con Ctrl-C primero`,
+      );
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(pidFile, String(process.pid));
+}
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -99,6 +128,8 @@ async function main(): Promise<void> {
   keepOnlyOurSignalHandlers();
 
   try {
+    claimDataDir(config.dataDir);
+    stops.push(async () => rmSync(path.join(config.dataDir, 'cartera.pid'), { force: true }));
     const db = await startDatabase(config, say);
     if (db.embedded) stops.push(() => (db.embedded as Stoppable).stop());
     keepOnlyOurSignalHandlers();
@@ -116,6 +147,10 @@ async function main(): Promise<void> {
       await prisma.$disconnect();
       await pool.end();
     });
+    // An import cut short by a stop left its batch 'running'; nothing of it was committed.
+    await pool.query(
+      `UPDATE "ImportBatch" SET status = 'failed', failure = 'Interrumpida: el sistema se detuvo durante la importación', "finishedAt" = now() WHERE status = 'running'`,
+    );
     const policy = await ensurePolicy(prisma, config.policyFile);
     say(`Política v${policy.version} (${policy.source}), vía legal ${policy.policy.legalRoute}`);
 

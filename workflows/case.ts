@@ -156,7 +156,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     });
   const settled = () => state.status === 'open' && state.balanceCents === 0;
   const finished = () => state.status === 'closed' || settled() || live.closeRequest !== null;
-  const child = (suffix: string): ChildContext => ({
+  const child = (): ChildContext => ({
     caseId: input.caseId,
     accountId: input.accountId,
     accountNumber: input.accountNumber,
@@ -244,7 +244,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         ...childOptions(`agreement-${life.agreementsProposed}`),
         args: [
           {
-            ...child('agreement'),
+            ...child(),
             agreementId,
             terms,
             balanceCents: state.balanceCents,
@@ -590,7 +590,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
           ...childOptions(`suspension-${++seq}`),
           args: [
             {
-              ...child('suspension'),
+              ...child(),
               holderName: facts.holderName,
               address: facts.address,
               balanceCents: state.balanceCents,
@@ -619,7 +619,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       ...childOptions(`credit-title-${++seq}`),
       args: [
         {
-          ...child('credit-title'),
+          ...child(),
           holderName: facts.holderName,
           holderId: facts.holderId,
           address: facts.address,
@@ -650,7 +650,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         ...childOptions(`coactiva-${++seq}`),
         args: [
           {
-            ...child('coactiva'),
+            ...child(),
             holderName: facts.holderName,
             holderId: facts.holderId,
             balanceCents: state.balanceCents,

@@ -87,7 +87,15 @@ export function importRoutes(deps: AppDeps): Router {
       { filePath: file.path, fileName: file.originalname, format },
       { createdBy: req.principal!.id, batchId: id, policy },
     )
-      .catch((err: unknown) => deps.log.error({ err, importId: id }, 'intake failed'))
+      .catch(async (err: unknown) => {
+        deps.log.error({ err, importId: id }, 'intake failed');
+        await deps.pool
+          .query(
+            `UPDATE "ImportBatch" SET status = 'failed', failure = $2, "finishedAt" = now() WHERE id = $1 AND status = 'running'`,
+            [id, `Error al importar: ${(err as Error).message}`],
+          )
+          .catch(() => undefined);
+      })
       .finally(() => unlink(file.path).catch(() => undefined));
     res.status(202).location(`/api/imports/${id}`).json({ id, status: 'running' });
   });
