@@ -671,7 +671,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     const result = await (
       await startChild<typeof reconnectionWorkflow>('reconnectionWorkflow', {
         ...childOptions(`live.reconnection-${++seq}`),
-        args: [{ ...child('live.reconnection'), address: facts.address, trigger }],
+        args: [{ ...child(), address: facts.address, trigger }],
       })
     ).result();
     life = {
