@@ -63,6 +63,8 @@ const envSchema = z.object({
   CARTERA_DEMO: flag.default(true),
   CARTERA_DEMO_ACCOUNTS: z.coerce.number().int().min(100).max(500_000).default(8_000),
   CARTERA_DEMO_SEED: z.coerce.number().int().default(20_261_128),
+  /** Case workflows the worker keeps in memory (about 1 MB each). */
+  CARTERA_WORKER_CACHE: z.coerce.number().int().min(10).max(100_000).default(300),
   /** How many workflow starts may be in flight while opening cases. */
   CARTERA_OPEN_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(64),
 });
@@ -106,6 +108,7 @@ export interface Config {
   policyFile: string | undefined;
   demo: { enabled: boolean; accounts: number; seed: number };
   openConcurrency: number;
+  workerCache: number;
 }
 
 export class ConfigError extends Error {
@@ -183,5 +186,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     policyFile: e.CARTERA_POLICY ? path.resolve(ROOT_DIR, e.CARTERA_POLICY) : undefined,
     demo: { enabled: e.CARTERA_DEMO, accounts: e.CARTERA_DEMO_ACCOUNTS, seed: e.CARTERA_DEMO_SEED },
     openConcurrency: e.CARTERA_OPEN_CONCURRENCY,
+    workerCache: e.CARTERA_WORKER_CACHE,
   };
 }

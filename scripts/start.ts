@@ -191,6 +191,7 @@ async function main(): Promise<void> {
       prisma,
       ...outside,
       preferBundle: true,
+      maxCachedWorkflows: config.workerCache,
     });
     const running = worker.run();
     stops.push(async () => {

@@ -46,6 +46,12 @@ export interface CaseWorkerDeps extends ActivityDeps {
   preferBundle?: boolean;
   /** Activities run at once. @default SDK default */
   maxConcurrentActivities?: number;
+  /**
+   * Workflows kept in memory between tasks. Each costs about 1 MB; the rest are replayed from
+   * history when they wake (cases sleep for days, so a small cache serves 100,000 cases).
+   * @default 300
+   */
+  maxCachedWorkflows?: number;
 }
 
 export async function createCaseWorker(deps: CaseWorkerDeps): Promise<Worker> {
@@ -58,6 +64,7 @@ export async function createCaseWorker(deps: CaseWorkerDeps): Promise<Worker> {
       ? { workflowBundle: { codePath: BUNDLE_PATH } }
       : { workflowsPath: WORKFLOWS_PATH }),
     activities: activitiesFor(deps),
+    maxCachedWorkflows: deps.maxCachedWorkflows ?? 300,
     ...(deps.maxConcurrentActivities
       ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivities }
       : {}),

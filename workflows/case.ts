@@ -1,7 +1,7 @@
 /**
  * One long-running workflow per collections case. It holds the case state (domain/case.ts)
  * and its escalation path (domain/lifecycle.ts), runs the reminder stage itself and the
- * agreement, suspension, live.reconnection, título de crédito and coactiva stages as child
+ * agreement, suspension, reconnection, título de crédito and coactiva stages as child
  * workflows, and reacts at any moment to payments, disputes and managers' decisions.
  */
 import {
