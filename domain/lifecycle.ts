@@ -9,7 +9,13 @@
 import type { CaseStage } from './case.js';
 
 /** The escalation steps, in order. `coactiva_done`: enforcement recorded, waiting for payment. */
-export const ESCALATION = ['reminder', 'suspension', 'credit_title', 'coactiva', 'coactiva_done'] as const;
+export const ESCALATION = [
+  'reminder',
+  'suspension',
+  'credit_title',
+  'coactiva',
+  'coactiva_done',
+] as const;
 export type Escalation = (typeof ESCALATION)[number];
 
 export interface Lifecycle {
@@ -31,6 +37,8 @@ export interface Lifecycle {
   titleNumber: string | null;
   /** Fees and fines posted to billing during the case, in cents (remission waives part). */
   feesCents: number;
+  /** Remission campaigns already applied (each applies once). */
+  remissions?: string[];
 }
 
 export function startLifecycle(openedAt: string): Lifecycle {
@@ -69,7 +77,10 @@ export function nextStep(life: Lifecycle): NextStep {
   if (life.dispute) return { kind: 'paused', why: 'dispute' };
   // A proposed agreement pauses escalation too, except the credit-title term, which the
   // request for payment facilities pauses by itself (COA: a pending request stops the term).
-  if (life.agreement && (life.agreement.status === 'active' || life.escalation !== 'credit_title')) {
+  if (
+    life.agreement &&
+    (life.agreement.status === 'active' || life.escalation !== 'credit_title')
+  ) {
     return { kind: 'agreement' };
   }
   return { kind: 'escalate', step: life.escalation };

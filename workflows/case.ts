@@ -214,12 +214,18 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   setHandler(caseViewQuery, view);
   setHandler(paymentReceivedSignal, (payment) => {
     // Senders validate at their edge; a malformed amount must still never raise the balance.
-    if (Number.isSafeInteger(payment.amountCents) && payment.amountCents > 0) inbox.push({ kind: 'payment', payment });
+    if (Number.isSafeInteger(payment.amountCents) && payment.amountCents > 0)
+      inbox.push({ kind: 'payment', payment });
   });
   setHandler(billingBalanceChangedSignal, (update) => void inbox.push({ kind: 'billing', update }));
   setHandler(remissionAppliedSignal, async (r) => {
+    if (life.remissions?.includes(r.campaignId) || state.status !== 'open') return;
     const waived = remissionWaiver(life.feesCents, r.finesWaiverBp);
-    life = { ...life, feesCents: life.feesCents - waived };
+    life = {
+      ...life,
+      feesCents: life.feesCents - waived,
+      remissions: [...(life.remissions ?? []), r.campaignId],
+    };
     await event('remission_applied', 'system', `campaña ${r.campaignId}`, {
       waivedCents: waived,
       finesWaiverBp: r.finesWaiverBp,
@@ -670,7 +676,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     if (!facts) facts = await store.caseFacts({ caseId: input.caseId });
     const result = await (
       await startChild<typeof reconnectionWorkflow>('reconnectionWorkflow', {
-        ...childOptions(`live.reconnection-${++seq}`),
+        ...childOptions(`reconnection-${++seq}`),
         args: [{ ...child(), address: facts.address, trigger }],
       })
     ).result();

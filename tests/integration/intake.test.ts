@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { makeCedula } from '../../domain/ecuador-id.js';
+import { applyRemissionCampaign } from '../../campaigns/remission.js';
 import { runIntake } from '../../intake/intake.js';
 import { caseWorkflowId } from '../../temporal/workflow-ids.js';
 import { caseViewQuery, paymentReceivedSignal } from '../../workflows/messages.js';
@@ -195,6 +196,48 @@ describe('portfolio intake', () => {
         (c) => c.balanceCents === 1500,
       );
       expect(row.balanceCents).toBe(1500);
+    });
+  });
+
+  it('a remission campaign reaches every open case once, however often it is run', async () => {
+    const taskQueue = uniqueTaskQueue('remission');
+    const line = (n: number) =>
+      `${acct(n)},${ced(n)},Caso ${n},Calle ${n},Remisión,R-09-0${n},residencial,,,F-${prefix}-${n},2026-01-01,2026-01-31,60.00,60.00,`;
+    await withWorker({ taskQueue, prisma: db.prisma }, async () => {
+      const report = await runIntake(
+        { pool: db.pool, temporal: client, taskQueue },
+        { filePath: csv([line(21), line(22)]), fileName: 'r.csv' },
+        { createdBy: 'system', policy, asOf },
+      );
+      expect(report.cases?.opened).toBe(2);
+      const caseIds = await eventually(
+        async () =>
+          (await db.prisma.case.findMany({ where: { account: { sector: 'Remisión' } } })).map(
+            (c) => c.id,
+          ),
+        (ids) => ids.length === 2,
+      );
+      const campaign = { campaignId: `ORD-${prefix}`, finesWaiverBp: 10_000, sector: 'Remisión' };
+      expect(await applyRemissionCampaign({ pool: db.pool, temporal: client }, campaign)).toEqual({
+        signalled: 2,
+        closedMeanwhile: 0,
+      });
+      await applyRemissionCampaign({ pool: db.pool, temporal: client }, campaign);
+      const applied = await eventually(
+        () =>
+          db.prisma.caseEvent.findMany({
+            where: { caseId: { in: caseIds }, type: 'remission_applied' },
+          }),
+        (rows) => rows.length >= 2,
+      );
+      // A little longer: a second application would show up as a third event.
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(
+        await db.prisma.caseEvent.count({
+          where: { caseId: { in: caseIds }, type: 'remission_applied' },
+        }),
+      ).toBe(2);
+      expect(new Set(applied.map((e) => e.caseId))).toEqual(new Set(caseIds));
     });
   });
 });

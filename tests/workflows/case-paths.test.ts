@@ -24,6 +24,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSimulators, type OutsideSimulators } from '../../activities/simulators.js';
 import type { CaseStage } from '../../domain/case.js';
+import { graceEndsAt } from '../../domain/agreement.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { TaskType } from '../../domain/tasks.js';
 import { ROOT_DIR } from '../../config/index.js';
@@ -363,31 +364,82 @@ describe('case workflow across its child stages (time-skipping, default policy)'
       args: [{ actor: collector(s), terms: { downPaymentCents: 2_400, instalments: 3 } }],
     });
     await viewWhen(handle, (v) => v.stage === 'agreement');
-    await eventOf(s.caseId, 'suspension_cancelled');
+    expect((await eventOf(s.caseId, 'suspension_cancelled')).data).toMatchObject({ orderId: null });
     await pay(handle, `P0-${s.caseId}`, 2_400, await serverNow());
     await eventOf(s.caseId, 'instalment_paid');
 
-    // Instalment 1 is never paid: due a month after signature, broken after 5 business days of grace.
-    await env.sleep('40 days');
+    // Instalment 1 is never paid: it breaks once its grace period (5 business days) has run out.
+    const signed = await eventOf(s.caseId, 'agreement_signed');
+    const first = (signed.data as { dues: { number: number; dueAt: string }[] }).dues.find(
+      (d) => d.number === 1,
+    )!;
+    const graceEnd = graceEndsAt(first, DEFAULT_POLICY);
+    await sleepPast(graceEnd, -HOUR);
+    expect(await events(s.caseId, 'agreement_broken')).toHaveLength(0);
+    expect(await handle.query(caseViewQuery)).toMatchObject({ stage: 'agreement' });
+    await sleepPast(graceEnd, HOUR);
     const broken = await eventOf(s.caseId, 'agreement_broken');
     expect(broken.data).toMatchObject({ missedInstalment: 1 });
+
+    // Back where it was: suspension, with a new prior notice.
     const resumed = await viewWhen(handle, (v) => v.stage === 'suspension');
     expect(resumed).toMatchObject({ status: 'open', agreementId: null, balanceCents: 9_600 });
     expect(await rowStageWhen(s.caseId, 'suspension')).toBe('suspension');
-    // A new suspension child sends a new prior notice.
     await eventually(
       () => events(s.caseId, 'suspension_notice_sent'),
       (e) => e.length === 2,
     );
     expect(await events(s.caseId, 'suspension_notice_sent')).toHaveLength(2);
+    expect((await childrenOf(handle)).map((c) => c.type)).toEqual([
+      'suspensionWorkflow',
+      'agreementWorkflow',
+      'suspensionWorkflow',
+    ]);
 
     await handle.executeUpdate(closeCaseUpdate, {
       args: [{ actor: manager(s), reason: 'written_off', note: 'usuario fallecido, sin herederos' }],
     });
     expect(await handle.result()).toMatchObject({ status: 'closed', closeReason: 'written_off' });
-    expect(sims.fieldOps.effects()).toHaveLength(0);
+    expect(await events(s.caseId, 'suspension_cancelled')).toHaveLength(2);
+    expect(sims.fieldOps.effects()).toHaveLength(0); // both withdrawn before any order
     const tasks = await db.prisma.task.findMany({ where: { caseId: s.caseId } });
     expect(tasks.every((t) => t.status !== 'open')).toBe(true);
+  });
+
+  it('(a2) a manager closing the case while an agreement is in force closes it at once', async () => {
+    const s = await seed(12_000);
+    const handle = await start(s, 12_000);
+    const { agreementId } = await handle.executeUpdate(proposeAgreementUpdate, {
+      args: [{ actor: collector(s), terms: { downPaymentCents: 2_400, instalments: 6 } }],
+    });
+    await viewWhen(handle, (v) => v.stage === 'agreement');
+    const closedFrom = await env.currentTimeMs();
+    await handle.executeUpdate(closeCaseUpdate, {
+      args: [{ actor: manager(s), reason: 'billing_error', note: 'lecturas duplicadas' }],
+    });
+    const view = await handle.result();
+    expect(view).toMatchObject({ status: 'closed', closeReason: 'billing_error' });
+    expect(Date.parse(view.closedAt!) - closedFrom).toBeLessThan(DAY);
+    const agreement = await db.prisma.agreement.findUniqueOrThrow({ where: { id: agreementId } });
+    expect(agreement.status).toBe('cancelled');
+    expect(await events(s.caseId, 'agreement_broken')).toHaveLength(0);
+  });
+
+  it('(a3) paying the whole balance at once during an agreement closes the case as paid at once', async () => {
+    const s = await seed(12_000);
+    const handle = await start(s, 12_000);
+    const { agreementId } = await handle.executeUpdate(proposeAgreementUpdate, {
+      args: [{ actor: collector(s), terms: { downPaymentCents: 2_400, instalments: 6 } }],
+    });
+    await viewWhen(handle, (v) => v.stage === 'agreement');
+    const paidAt = await serverNow();
+    await pay(handle, `P-${s.caseId}`, 12_000, paidAt); // the debt, without the agreement's interest
+    const view = await handle.result();
+    expect(view).toMatchObject({ status: 'closed', closeReason: 'paid', balanceCents: 0 });
+    expect(Date.parse(view.closedAt!) - Date.parse(paidAt)).toBeLessThan(DAY);
+    expect(await events(s.caseId, 'agreement_broken')).toHaveLength(0);
+    const agreement = await db.prisma.agreement.findUniqueOrThrow({ where: { id: agreementId } });
+    expect(['cancelled', 'paid_off']).toContain(agreement.status);
   });
 
   it('(c) suspension, full payment, reconnection within the deadline: fees posted once each', async () => {
@@ -596,5 +648,35 @@ describe('case workflow across its child stages (time-skipping, default policy)'
     });
     expect(await handle.result()).toMatchObject({ status: 'closed', closeReason: 'cancelled' });
     expect(await db.prisma.task.count({ where: { caseId: s.caseId, status: 'open' } })).toBe(0);
+  });
+  it('(h) a request made before the título is issued pauses its term from the start', async () => {
+    const balance = 150_000;
+    const s = await seed(balance);
+    const handle = await start(s, balance);
+    await passReminder(s.caseId);
+    await reportSuspension(s, false);
+    await viewWhen(handle, (v) => v.stage === 'credit_title' && v.nextDeadline !== null);
+    await handle.executeUpdate(proposeAgreementUpdate, {
+      args: [{ actor: collector(s), terms: { downPaymentCents: 30_000, instalments: 12 } }],
+    });
+    const term = await issueAndNotifyTitle(s);
+    const paused = await eventOf(s.caseId, 'voluntary_term_paused');
+    expect(paused.data).toMatchObject({ status: 'paused', number: term.number });
+    await sleepPast(term.deadline, 5 * DAY);
+    expect(await events(s.caseId, 'voluntary_term_expired')).toHaveLength(0);
+    expect(await events(s.caseId, 'coactiva_opened')).toHaveLength(0);
+
+    await complete(s.caseId, 'approve_agreement', manager(s), {
+      decision: 'reject',
+      reason: 'Entrada insuficiente para el historial del usuario',
+    });
+    await eventOf(s.caseId, 'voluntary_term_resumed');
+    expect(await viewWhen(handle, (v) => v.agreementId === null)).toMatchObject({
+      stage: 'credit_title',
+    });
+    await handle.executeUpdate(closeCaseUpdate, {
+      args: [{ actor: manager(s), reason: 'cancelled', note: 'prueba terminada' }],
+    });
+    expect(await handle.result()).toMatchObject({ status: 'closed', closeReason: 'cancelled' });
   });
 });
