@@ -37,7 +37,12 @@ export const approveAgreementForm = z.discriminatedUnion('decision', [
 
 /** The collector confirms the notarised signature of a large agreement. */
 export const notariseAgreementForm = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('signed'), signedOn: localDateSchema, notary: z.string().trim().min(1).max(200), note }),
+  z.object({
+    outcome: z.literal('signed'),
+    signedOn: localDateSchema,
+    notary: z.string().trim().min(1).max(200),
+    note,
+  }),
   z.object({ outcome: z.literal('not_signed'), reason: z.string().trim().min(1).max(2000) }),
 ]);
 
@@ -122,7 +127,8 @@ export const TASK_TYPES = Object.keys(TASKS) as TaskType[];
 /** The validated (parsed) form of a task type. */
 export type TaskForm<T extends TaskType> = z.output<(typeof TASKS)[T]['form']>;
 
-export type FormResult<T extends TaskType> = { ok: true; form: TaskForm<T> } | { ok: false; message: string };
+export type FormResult<T extends TaskType> =
+  { ok: true; form: TaskForm<T> } | { ok: false; message: string };
 
 /** Validates a submitted form for a task type; the message names each wrong field. */
 export function parseTaskForm<T extends TaskType>(type: T, raw: unknown): FormResult<T> {
@@ -130,6 +136,8 @@ export function parseTaskForm<T extends TaskType>(type: T, raw: unknown): FormRe
   if (r.success) return { ok: true, form: r.data as TaskForm<T> };
   return {
     ok: false,
-    message: r.error.issues.map((i) => `${i.path.join('.') || 'formulario'}: ${i.message}`).join('; '),
+    message: r.error.issues
+      .map((i) => `${i.path.join('.') || 'formulario'}: ${i.message}`)
+      .join('; '),
   };
 }

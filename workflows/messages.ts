@@ -166,20 +166,26 @@ export interface RemissionApplied {
 
 export const caseViewQuery = defineQuery<CaseView>('caseView');
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');
-export const billingBalanceChangedSignal = defineSignal<[BillingBalanceChanged]>('billingBalanceChanged');
+export const billingBalanceChangedSignal =
+  defineSignal<[BillingBalanceChanged]>('billingBalanceChanged');
 export const remissionAppliedSignal = defineSignal<[RemissionApplied]>('remissionApplied');
 
 /** Completes a human task owned by this workflow (every case workflow, parent or child). */
-export const completeTaskUpdate = defineUpdate<CompleteTaskResult, [CompleteTaskInput]>('completeTask');
-export const proposeAgreementUpdate = defineUpdate<ProposeAgreementResult, [ProposeAgreementInput]>('proposeAgreement');
+export const completeTaskUpdate = defineUpdate<CompleteTaskResult, [CompleteTaskInput]>(
+  'completeTask',
+);
+export const proposeAgreementUpdate = defineUpdate<ProposeAgreementResult, [ProposeAgreementInput]>(
+  'proposeAgreement',
+);
 export const openDisputeUpdate = defineUpdate<void, [DisputeInput]>('openDispute');
 export const resolveDisputeUpdate = defineUpdate<void, [ResolveDisputeInput]>('resolveDispute');
 export const holdCaseUpdate = defineUpdate<void, [ManagerActionInput]>('holdCase');
 export const resumeCaseUpdate = defineUpdate<void, [ManagerActionInput]>('resumeCase');
 export const closeCaseUpdate = defineUpdate<void, [CloseCaseInput]>('closeCase');
 export const reassignCaseUpdate = defineUpdate<void, [ReassignInput]>('reassignCase');
-export const reportIrregularReconnectionUpdate =
-  defineUpdate<void, [IrregularReconnectionInput]>('reportIrregularReconnection');
+export const reportIrregularReconnectionUpdate = defineUpdate<void, [IrregularReconnectionInput]>(
+  'reportIrregularReconnection',
+);
 
 // ---------------------------------------------------------------------------------------------
 // Child workflows: what the parent passes in and gets back.
@@ -243,7 +249,11 @@ export interface ReconnectionWorkflowInput extends ChildContext {
   /** Case stage to file the timeline events under. @default 'suspension' */
   stage?: CaseStage;
 }
-export type ReconnectionOutcome = { outcome: 'reconnected'; performedAt: string; withinDeadline: boolean };
+export type ReconnectionOutcome = {
+  outcome: 'reconnected';
+  performedAt: string;
+  withinDeadline: boolean;
+};
 
 export interface CreditTitleWorkflowInput extends ChildContext {
   holderName: string;

@@ -75,7 +75,8 @@ export class TaskBoard {
       completeTaskUpdate,
       async ({ taskId, actor, form }) => {
         const task = this.open.get(taskId);
-        if (!task) throw ApplicationFailure.nonRetryable('La tarea ya no está abierta', 'TaskNotOpen');
+        if (!task)
+          throw ApplicationFailure.nonRetryable('La tarea ya no está abierta', 'TaskNotOpen');
         const parsed = parseTaskForm(task.type, form);
         if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'InvalidForm');
         const at = new Date().toISOString();
@@ -97,10 +98,14 @@ export class TaskBoard {
       {
         validator: ({ taskId, actor, form }) => {
           const task = this.open.get(taskId);
-          if (!task) throw ApplicationFailure.nonRetryable('La tarea ya no está abierta', 'TaskNotOpen');
+          if (!task)
+            throw ApplicationFailure.nonRetryable('La tarea ya no está abierta', 'TaskNotOpen');
           const role = TASKS[task.type].role;
           if (actor.role !== role && actor.role !== 'manager' && actor.role !== 'admin') {
-            throw ApplicationFailure.nonRetryable('Su rol no puede completar esta tarea', 'Forbidden');
+            throw ApplicationFailure.nonRetryable(
+              'Su rol no puede completar esta tarea',
+              'Forbidden',
+            );
           }
           const parsed = parseTaskForm(task.type, form);
           if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'InvalidForm');
@@ -147,7 +152,10 @@ export class TaskBoard {
    * Waits until the task is completed, or `interrupt` becomes true (then returns null and the
    * task stays open: cancel it if it no longer applies). Escalates once when overdue.
    */
-  async wait<T extends TaskType>(taskId: string, interrupt: () => boolean = () => false): Promise<TaskOutcome<T> | null> {
+  async wait<T extends TaskType>(
+    taskId: string,
+    interrupt: () => boolean = () => false,
+  ): Promise<TaskOutcome<T> | null> {
     const finished = () => this.done.has(taskId) || interrupt();
     for (;;) {
       const task = this.open.get(taskId);
@@ -155,11 +163,20 @@ export class TaskBoard {
         await condition(finished);
         break;
       }
-      const escalateAt = deadlineAfter(new Date(task.dueAt), this.ctx.policy.tasks.escalateOverdueAfter, this.ctx.policy.calendar);
+      const escalateAt = deadlineAfter(
+        new Date(task.dueAt),
+        this.ctx.policy.tasks.escalateOverdueAfter,
+        this.ctx.policy.calendar,
+      );
       const ms = Math.max(1, escalateAt.getTime() - Date.now());
       if (await condition(finished, ms)) break;
       task.escalated = true;
-      await acts.escalateTask({ taskId, caseId: this.ctx.caseId, at: new Date().toISOString(), stage: this.ctx.stage() });
+      await acts.escalateTask({
+        taskId,
+        caseId: this.ctx.caseId,
+        at: new Date().toISOString(),
+        stage: this.ctx.stage(),
+      });
     }
     const outcome = this.done.get(taskId);
     if (!outcome) return null;
@@ -168,7 +185,10 @@ export class TaskBoard {
   }
 
   /** Creates a task and waits for it. */
-  async ask<T extends TaskType>(spec: OpenTaskSpec & { type: T }, interrupt?: () => boolean): Promise<TaskOutcome<T> | null> {
+  async ask<T extends TaskType>(
+    spec: OpenTaskSpec & { type: T },
+    interrupt?: () => boolean,
+  ): Promise<TaskOutcome<T> | null> {
     const id = await this.create(spec);
     const outcome = await this.wait<T>(id, interrupt);
     if (!outcome) await this.cancel(id, 'superseded');
