@@ -39,13 +39,11 @@ export async function applyRemissionCampaign(
   let closedMeanwhile = 0;
   await inPool(rows, opts.concurrency ?? 32, async (r) => {
     try {
-      await deps.temporal.workflow
-        .getHandle(r.workflow_id)
-        .signal(remissionAppliedSignal, {
-          campaignId: campaign.campaignId,
-          finesWaiverBp: campaign.finesWaiverBp,
-          appliedAt,
-        });
+      await deps.temporal.workflow.getHandle(r.workflow_id).signal(remissionAppliedSignal, {
+        campaignId: campaign.campaignId,
+        finesWaiverBp: campaign.finesWaiverBp,
+        appliedAt,
+      });
       signalled++;
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -79,7 +79,11 @@ const DEBT_QUERY = `
   GROUP BY a.id`;
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function inPool<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) await fn(items[next++]!);

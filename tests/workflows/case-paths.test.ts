@@ -86,7 +86,10 @@ async function caseBundle(): Promise<WorkflowBundle> {
       ...config,
       resolve: {
         ...config.resolve,
-        modules: [...(config.resolve?.modules ?? ['node_modules']), path.join(ROOT_DIR, 'node_modules')],
+        modules: [
+          ...(config.resolve?.modules ?? ['node_modules']),
+          path.join(ROOT_DIR, 'node_modules'),
+        ],
       },
     }),
   });
@@ -157,7 +160,11 @@ describe('case workflow across its child stages (time-skipping, default policy)'
     return s;
   }
 
-  async function start(s: SeededCase, balanceCents: number, extra: Partial<CaseWorkflowInput> = {}) {
+  async function start(
+    s: SeededCase,
+    balanceCents: number,
+    extra: Partial<CaseWorkflowInput> = {},
+  ) {
     // The seeded case row stands in for intake's; the workflow records the same id.
     await db.prisma.case.delete({ where: { id: s.caseId } });
     const input: CaseWorkflowInput = {
@@ -307,7 +314,9 @@ describe('case workflow across its child stages (time-skipping, default policy)'
     const active = await viewWhen(handle, (v) => v.stage === 'agreement');
     expect(active).toMatchObject({ agreementId: proposed.agreementId, status: 'open' });
     expect(await rowStageWhen(s.caseId, 'agreement')).toBe('agreement');
-    expect(await db.prisma.task.count({ where: { caseId: s.caseId, type: 'approve_agreement' } })).toBe(0);
+    expect(
+      await db.prisma.task.count({ where: { caseId: s.caseId, type: 'approve_agreement' } }),
+    ).toBe(0);
 
     const agreement = await db.prisma.agreement.findUniqueOrThrow({
       where: { id: proposed.agreementId },
@@ -397,7 +406,9 @@ describe('case workflow across its child stages (time-skipping, default policy)'
     ]);
 
     await handle.executeUpdate(closeCaseUpdate, {
-      args: [{ actor: manager(s), reason: 'written_off', note: 'usuario fallecido, sin herederos' }],
+      args: [
+        { actor: manager(s), reason: 'written_off', note: 'usuario fallecido, sin herederos' },
+      ],
     });
     expect(await handle.result()).toMatchObject({ status: 'closed', closeReason: 'written_off' });
     expect(await events(s.caseId, 'suspension_cancelled')).toHaveLength(2);
@@ -541,7 +552,11 @@ describe('case workflow across its child stages (time-skipping, default policy)'
     });
 
     const view = await handle.result();
-    expect(view).toMatchObject({ status: 'closed', closeReason: 'written_off', balanceCents: 12_000 });
+    expect(view).toMatchObject({
+      status: 'closed',
+      closeReason: 'written_off',
+      balanceCents: 12_000,
+    });
     const types = (await events(s.caseId)).map((e) => e.type);
     expect(types).toEqual(
       expect.arrayContaining([
@@ -566,7 +581,9 @@ describe('case workflow across its child stages (time-skipping, default policy)'
       'creditTitleWorkflow',
       'coactivaWorkflow',
     ]);
-    const lengths: Record<string, number> = { caseWorkflow: await historyLength(handle.workflowId) };
+    const lengths: Record<string, number> = {
+      caseWorkflow: await historyLength(handle.workflowId),
+    };
     for (const c of children) lengths[c.type] = await historyLength(c.id);
     console.info('(e) history lengths (events):', JSON.stringify(lengths));
     for (const n of Object.values(lengths)) expect(n).toBeGreaterThan(0);
