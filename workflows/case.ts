@@ -6,10 +6,12 @@
  */
 import {
   ApplicationFailure,
+  allHandlersFinished,
   CancellationScope,
   ParentClosePolicy,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -260,6 +262,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       });
       if (live.creditTitleChild)
         await live.creditTitleChild.signal(paymentFacilitiesSignal, { pending: true });
+      if (life.escalation === 'credit_title') void resumeTermIfUnsigned(live.agreementChild);
       return {
         agreementId,
         needsManagerApproval: check.plan.needsManagerApproval,
@@ -634,6 +637,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         },
       ],
     });
+    if (life.agreement?.status === 'proposed')
+      await live.creditTitleChild.signal(paymentFacilitiesSignal, { pending: true });
     try {
       const result = await live.creditTitleChild.result();
       if (result.outcome === 'unpaid') {
@@ -697,7 +702,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       life = { ...life, agreement: null };
       return;
     }
-    const result = await handle.result();
+    // The child was started by the update handler, so cancelling this stage does not reach
+    // it: stop waiting when the stage is cancelled (hold, dispute, case finished).
+    const result = await Promise.race([
+      handle.result(),
+      CancellationScope.current().cancelRequested,
+    ]);
     live.agreementChild = null;
     const wasActive = life.agreement?.status === 'active';
     life = { ...life, agreement: null };
@@ -710,6 +720,44 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         balanceCents: state.balanceCents,
       });
     }
+  }
+
+  /**
+   * A payment-facilities request made in the credit-title stage only pauses the term, so no
+   * agreement stage waits for it: when it ends unsigned the request is resolved here and the
+   * term resumes. A signed agreement is agreementStage's to follow.
+   */
+  async function resumeTermIfUnsigned(
+    handle: ChildWorkflowHandle<typeof agreementWorkflow>,
+  ): Promise<void> {
+    await handle.result().catch(() => undefined);
+    if (live.agreementChild !== handle || life.agreement?.status !== 'proposed') return;
+    live.agreementChild = null;
+    life = { ...life, agreement: null };
+    await live.creditTitleChild
+      ?.signal(paymentFacilitiesSignal, { pending: false })
+      .catch(() => undefined);
+  }
+
+  /**
+   * The case closes while an agreement runs. The payment that settled the case may also pay the
+   * agreement off (it was forwarded), so a paid case gives it a moment to end on its own;
+   * otherwise the agreement no longer applies and is withdrawn.
+   */
+  async function endAgreement(
+    handle: ChildWorkflowHandle<typeof agreementWorkflow>,
+    reason: CloseReason,
+  ): Promise<void> {
+    let ended = false;
+    const outcome = handle.result().then(
+      () => void (ended = true),
+      () => void (ended = true),
+    );
+    if (reason !== 'paid' || !(await condition(() => ended, '1 minute')))
+      await getExternalWorkflowHandle(handle.workflowId)
+        .cancel()
+        .catch(() => undefined);
+    await outcome;
   }
 
   async function runEscalation(step: Escalation): Promise<void> {
@@ -730,7 +778,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         return;
       case 'coactiva_done':
         live.deadline = null;
-        await condition(() => stop() || finished() || inbox.length > 0);
+        await condition(() => stop() || finished());
         return;
     }
   }
@@ -773,7 +821,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       live.deadline = null;
       await condition(() => nextStep(life).kind !== 'paused' || finished());
     } else if (next.kind === 'agreement') {
-      await interruptible(() => life.onHold !== null || life.dispute !== null, agreementStage);
+      // A hold or dispute pauses escalation, not the agreement: the child keeps watching instalments.
+      await interruptible(() => false, agreementStage);
     } else {
       await runEscalation(next.step);
     }
@@ -785,7 +834,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       inbox.length === 0
     ) {
       await board.cancelAll('continúa en una nueva ejecución');
-      await condition(() => true);
+      await condition(allHandlersFinished);
       return continueAsNew<typeof caseWorkflow>({
         ...input,
         policy,
@@ -805,7 +854,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   if (reason === 'paid' && life.service === 'suspended' && !live.reconnection)
     live.reconnection = reconnect('paid');
   if (live.reconnection) await live.reconnection;
-  if (live.agreementChild) await live.agreementChild.result().catch(() => undefined);
+  if (live.agreementChild) await endAgreement(live.agreementChild, reason);
   await board.cancelAll('caso cerrado');
   state = closeCase(state, reason, nowIso());
   if (live.closeRequest)
