@@ -3,3 +3,4 @@ export { caseWorkflow } from './case.js';
 export { agreementWorkflow } from './agreement.js';
 export { suspensionWorkflow, reconnectionWorkflow } from './suspension.js';
 export { creditTitleWorkflow } from './credit-title.js';
+export { coactivaWorkflow } from './coactiva.js';
