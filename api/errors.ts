@@ -19,6 +19,8 @@ export class ApiError extends Error {
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} no existe`);
 export const unauthorised = () => new ApiError(401, 'unauthorised', 'Inicie sesión para continuar');
 export const forbidden = () => new ApiError(403, 'forbidden', 'Su rol no permite esta acción');
+export const conflict = (message: string) => new ApiError(409, 'conflict', message);
+export const businessRule = (message: string) => new ApiError(422, 'business_rule', message);
 
 /** Field path → first message, for a form to show next to each input. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
@@ -30,33 +32,83 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   return out;
 }
 
+/**
+ * How a refusal raised by a workflow (an ApplicationFailure `type`, see workflows/) reaches the
+ * client. Branches on the type string: errors that crossed the workflow sandbox are never
+ * matched with `instanceof`.
+ */
+const WORKFLOW_FAILURES: Record<string, { status: number; code: string }> = {
+  TaskNotOpen: { status: 409, code: 'task_not_open' },
+  Conflict: { status: 409, code: 'conflict' },
+  CaseClosed: { status: 409, code: 'case_closed' },
+  InvalidForm: { status: 400, code: 'invalid_form' },
+  BusinessRule: { status: 422, code: 'business_rule' },
+  Forbidden: { status: 403, code: 'forbidden' },
+};
+
+const named = (err: unknown, name: string) =>
+  typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
+
+/** The ApiError for a Temporal client error, or null when it is not one we can explain. */
+export function fromTemporal(err: unknown): ApiError | null {
+  if (named(err, 'WorkflowUpdateFailedError')) {
+    const cause = (err as { cause?: { type?: unknown; message?: unknown } }).cause;
+    const known = typeof cause?.type === 'string' ? WORKFLOW_FAILURES[cause.type] : undefined;
+    if (known && typeof cause?.message === 'string')
+      return new ApiError(known.status, known.code, cause.message);
+    return null;
+  }
+  // The database knew the case but its workflow is gone: it finished in the meantime.
+  if (named(err, 'WorkflowNotFoundError'))
+    return new ApiError(409, 'case_closed', 'El caso ya no está en curso');
+  if (named(err, 'WorkflowUpdateRPCTimeoutOrCancelledError'))
+    return new ApiError(503, 'unavailable', 'El caso no respondió a tiempo; intente de nuevo');
+  return null;
+}
+
+/** Errors of body-parser and multer, which carry their own status or code. */
+function fromMiddleware(err: unknown): ApiError | null {
+  const e = err as { type?: unknown; status?: unknown; code?: unknown; field?: unknown };
+  if (named(err, 'MulterError')) {
+    if (e.code === 'LIMIT_FILE_SIZE')
+      return new ApiError(413, 'too_large', 'El archivo supera el tamaño máximo');
+    const field = typeof e.field === 'string' ? e.field : 'file';
+    return new ApiError(400, 'invalid_request', 'Envío de archivo inválido', {
+      [field]: 'un solo archivo, en el campo indicado',
+    });
+  }
+  if (e.type === 'entity.parse.failed')
+    return new ApiError(400, 'invalid_request', 'El cuerpo no es JSON válido');
+  if (e.type === 'entity.too.large')
+    return new ApiError(413, 'too_large', 'El cuerpo de la solicitud es demasiado grande');
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+    return new ApiError(e.status, 'invalid_request', 'Solicitud inválida');
+  return null;
+}
+
+/** The one place every error becomes an answer; 5xx never reveal internals. */
 export function errorMapper(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    if (err instanceof ApiError) {
+    let api: ApiError | null = null;
+    if (err instanceof ApiError) api = err;
+    else if (err instanceof z.ZodError)
+      api = new ApiError(400, 'invalid_request', 'Datos inválidos', fieldErrors(err));
+    else api = fromTemporal(err) ?? fromMiddleware(err);
+
+    if (!api || api.status >= 500)
+      log.error({ err, reqId: req.id }, api ? 'service unavailable' : 'unhandled error');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (!api) {
       res
-        .status(err.status)
-        .json({ error: { code: err.code, message: err.message, fields: err.fields } });
+        .status(500)
+        .json({ error: { code: 'internal', message: 'Error interno; se registró para revisión' } });
       return;
     }
-    if (err instanceof z.ZodError) {
-      res.status(400).json({
-        error: { code: 'invalid_request', message: 'Datos inválidos', fields: fieldErrors(err) },
-      });
-      return;
-    }
-    const status =
-      (err as { status?: number; statusCode?: number }).status ??
-      (err as { statusCode?: number }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      // body-parser / multer errors (malformed JSON, file too large…)
-      res
-        .status(status)
-        .json({ error: { code: 'invalid_request', message: (err as Error).message } });
-      return;
-    }
-    log.error({ err, reqId: req.id }, 'unhandled error');
     res
-      .status(500)
-      .json({ error: { code: 'internal', message: 'Error interno; se registró para revisión' } });
+      .status(api.status)
+      .json({ error: { code: api.code, message: api.message, fields: api.fields } });
   };
 }
