@@ -4,16 +4,17 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
-import { Authenticator, authenticate } from './auth.js';
+import { Authenticator } from './auth.js';
 import type { AppDeps } from './deps.js';
+import { docsPage } from './docs-page.js';
 import { errorMapper, notFound } from './errors.js';
-import { authRoutes } from './routes/auth.js';
-import { caseRoutes } from './routes/cases.js';
-import { importRoutes } from './routes/imports.js';
+import { registerRoutes } from './route-table.js';
+import { routeTable } from './routes/index.js';
+import { securityHeaders } from './security.js';
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
-  const auth = new Authenticator(deps.prisma);
+  const auth = new Authenticator(deps.prisma, { apiKeys: deps.apiKeys ?? {} });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(
@@ -35,32 +36,20 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  app.use((_req, res, next) => {
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('referrer-policy', 'no-referrer');
-    res.setHeader('x-frame-options', 'DENY');
-    next();
-  });
+  app.use(securityHeaders());
+  app.use('/api', express.json({ limit: '1mb' }));
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+  const routes = express.Router();
+  registerRoutes(routes, routeTable(deps, auth), {
+    auth,
+    validateResponses: deps.validateResponses ?? true,
+    uploadDir: deps.uploadDir,
   });
-  app.get('/readyz', async (_req, res) => {
-    const checks = deps.readiness ? await deps.readiness() : {};
-    const ready = Object.values(checks).every(Boolean);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
-  });
-
-  const api = express.Router();
-  api.use(express.json({ limit: '1mb' }));
-  api.use(authRoutes(auth));
-  api.use(authenticate(auth));
-  api.use(caseRoutes(deps));
-  api.use(importRoutes(deps));
-  api.use(() => {
+  app.use(routes);
+  app.use(docsPage());
+  app.use('/api', () => {
     throw notFound('La ruta');
   });
-  app.use('/api', api);
 
   if (deps.webDir && existsSync(path.join(deps.webDir, 'index.html'))) {
     const webDir = deps.webDir;

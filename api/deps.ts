@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { PolicyRecord } from '../activities/policy-store.js';
 import type { PrismaClient } from '../prisma/client.js';
+import type { LoginRateLimit } from './security.js';
 
 export interface AppDeps {
   prisma: PrismaClient;
@@ -23,4 +24,13 @@ export interface AppDeps {
   webDir?: string;
   /** Checks that PostgreSQL and Temporal answer, for /readyz. */
   readiness?: () => Promise<Record<string, boolean>>;
+  /** Outside systems allowed on `apiKey` routes: system name → key. @default {} (none) */
+  apiKeys?: Record<string, string>;
+  /**
+   * Check every answer against the route table's schema and fail with 500 on drift.
+   * Pass `config.env !== 'production'`. @default true
+   */
+  validateResponses?: boolean;
+  /** Failed sign-ins allowed per address and username. @default 10 per 15 minutes */
+  loginRateLimit?: LoginRateLimit;
 }

@@ -7,13 +7,14 @@ import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
 import type { PortfolioRow } from '../../domain/portfolio-row.js';
 import { toLocalDate } from '../../domain/calendar.js';
 import { toDecimalString } from '../../domain/money.js';
-import type {
-  BillingAccount,
-  BillingAdapter,
-  PostAgreement,
-  PostFee,
-  PostingResult,
-  RegisterPayment,
+import {
+  BillingRejectedError,
+  type BillingAccount,
+  type BillingAdapter,
+  type PostAgreement,
+  type PostFee,
+  type PostingResult,
+  type RegisterPayment,
 } from './port.js';
 
 /** One effect billing received, as the simulator recorded it. */
@@ -53,11 +54,11 @@ function csvField(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** Billing does not know the account: a permanent refusal, not an outage. */
-export class UnknownAccountError extends Error {
+/** Billing does not know the account: a permanent refusal, not an outage (as over HTTP). */
+export class UnknownAccountError extends BillingRejectedError {
   override name = 'UnknownAccountError';
   constructor(readonly accountNumber: string) {
-    super(`unknown account ${accountNumber}`);
+    super(`unknown account ${accountNumber}`, 404);
   }
 }
 

@@ -46,12 +46,10 @@ export function authRoutes(auth: Authenticator, limit: LoginRateLimit): Route[] 
       before: [limitLogin],
       request: { body: loginBodySchema },
       responses: { 200: loginResponseSchema, 401: errorBodySchema },
-      handler: async ({ body, req }) => {
-        const session = await auth.login(body.username, body.password, req.ip);
-        if (!session)
-          throw new ApiError(401, 'bad_credentials', 'Usuario o contraseña incorrectos');
-        return { status: 200, body: session };
-      },
+    }).handle(async ({ body, req }) => {
+      const session = await auth.login(body.username, body.password, req.ip);
+      if (!session) throw new ApiError(401, 'bad_credentials', 'Usuario o contraseña incorrectos');
+      return { status: 200, body: session };
     }),
     defineRoute({
       method: 'post',
@@ -60,10 +58,9 @@ export function authRoutes(auth: Authenticator, limit: LoginRateLimit): Route[] 
       tags: ['sesión'],
       roles: ROLES,
       responses: { 204: null },
-      handler: async ({ req }) => {
-        await auth.logout(bearerToken(req)!);
-        return { status: 204 };
-      },
+    }).handle(async ({ req }) => {
+      await auth.logout(bearerToken(req)!);
+      return { status: 204 };
     }),
     defineRoute({
       method: 'post',
@@ -76,21 +73,20 @@ export function authRoutes(auth: Authenticator, limit: LoginRateLimit): Route[] 
       before: [limitChange],
       request: { body: changePasswordBodySchema },
       responses: { 204: null },
-      handler: async ({ body, principal, req }) => {
-        const token = bearerToken(req);
-        if (!token) throw unauthorised();
-        const r = await auth.changePassword(
-          principal.id,
-          body.currentPassword,
-          body.newPassword,
-          token,
-        );
-        if (r === 'wrong_password')
-          throw new ApiError(400, 'wrong_password', 'La contraseña actual no es correcta', {
-            currentPassword: 'incorrecta',
-          });
-        return { status: 204 };
-      },
+    }).handle(async ({ body, principal, req }) => {
+      const token = bearerToken(req);
+      if (!token) throw unauthorised();
+      const r = await auth.changePassword(
+        principal.id,
+        body.currentPassword,
+        body.newPassword,
+        token,
+      );
+      if (r === 'wrong_password')
+        throw new ApiError(400, 'wrong_password', 'La contraseña actual no es correcta', {
+          currentPassword: 'incorrecta',
+        });
+      return { status: 204 };
     }),
     defineRoute({
       method: 'get',
@@ -99,7 +95,6 @@ export function authRoutes(auth: Authenticator, limit: LoginRateLimit): Route[] 
       tags: ['sesión'],
       roles: ROLES,
       responses: { 200: z.object({ user: userSchema }) },
-      handler: ({ principal }) => ({ status: 200, body: { user: principal } }),
-    }),
+    }).handle(({ principal }) => ({ status: 200, body: { user: principal } })),
   ];
 }

@@ -1,22 +1,124 @@
-/** Case list (from PostgreSQL) and case detail (PostgreSQL + the workflow's own answer). */
-import { Router } from 'express';
+/** Case list (from PostgreSQL), case detail (PostgreSQL + the workflow's own answer), summary. */
 import { z } from 'zod';
-import { CASE_STAGES } from '../../domain/case.js';
+import { CASE_STAGES, CLOSE_REASONS } from '../../domain/case.js';
+import { ACCOUNT_CATEGORIES, PROTECTIONS } from '../../domain/case-opening.js';
 import { calendarDaysBetween, toLocalDate } from '../../domain/calendar.js';
 import { toDecimalString } from '../../domain/money.js';
 import type { Prisma } from '../../prisma/client.js';
 import { caseViewQuery } from '../../workflows/messages.js';
-import type { Principal } from '../auth.js';
+import { ROLES, type Principal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
+import { defineRoute, type Route } from '../route-table.js';
+import {
+  errorBodySchema,
+  idParamsSchema,
+  instantSchema,
+  localDateSchema,
+  moneySchema,
+} from '../schemas.js';
 
 export const caseListQuerySchema = z.object({
   status: z.enum(['open', 'closed', 'all']).default('open'),
   stage: z.enum(CASE_STAGES).optional(),
   sector: z.string().trim().min(1).max(100).optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'Comienzo de la cuenta o la cédula/RUC, o parte del nombre del titular' }),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type CaseListQuery = z.infer<typeof caseListQuerySchema>;
+
+const stageSchema = z.enum(CASE_STAGES);
+
+export const caseListItemSchema = z.object({
+  id: z.uuid(),
+  accountNumber: z.string(),
+  holderName: z.string(),
+  sector: z.string(),
+  route: z.string(),
+  category: z.enum(ACCOUNT_CATEGORIES),
+  stage: stageSchema,
+  status: z.enum(['open', 'closed']),
+  priority: z.int().meta({ description: '0–1000; mayor primero' }),
+  balance: moneySchema,
+  overdueInvoices: z.int(),
+  oldestDueOn: localDateSchema,
+  daysPastDue: z.int(),
+  protected: z.boolean(),
+  assignedCollector: z.object({ id: z.uuid(), displayName: z.string() }).nullable(),
+  openedAt: instantSchema,
+});
+export type CaseListItem = z.infer<typeof caseListItemSchema>;
+
+export const caseListSchema = z.object({
+  items: z.array(caseListItemSchema),
+  total: z.int(),
+  page: z.int(),
+  pageSize: z.int(),
+});
+
+export const caseDetailSchema = z.object({
+  case: caseListItemSchema.extend({
+    closedAt: instantSchema.nullable(),
+    closeReason: z.enum(CLOSE_REASONS).nullable(),
+    account: z.object({
+      number: z.string(),
+      holderName: z.string(),
+      holderId: z.string(),
+      address: z.string(),
+      sector: z.string(),
+      route: z.string(),
+      category: z.enum(ACCOUNT_CATEGORIES),
+      phone: z.string().nullable(),
+      email: z.string().nullable(),
+      protection: z.enum(PROTECTIONS).exclude(['none']).nullable(),
+    }),
+    invoices: z.array(
+      z.object({
+        number: z.string(),
+        issuedOn: localDateSchema,
+        dueOn: localDateSchema,
+        amount: moneySchema,
+        balance: moneySchema,
+      }),
+    ),
+  }),
+  workflow: z
+    .object({
+      stage: stageSchema,
+      status: z.enum(['open', 'closed']),
+      balance: moneySchema,
+      paymentsApplied: z.int(),
+    })
+    .nullable()
+    .meta({
+      description: 'Lo que responde el flujo del caso; null si está cerrado o no respondió',
+    }),
+  events: z.array(
+    z.object({
+      id: z.string(),
+      type: z.string(),
+      stage: stageSchema,
+      occurredAt: instantSchema,
+      actor: z.string(),
+      reason: z.string().nullable(),
+      data: z.unknown(),
+    }),
+  ),
+  temporalUiUrl: z.string().nullable(),
+});
+export type CaseDetail = z.infer<typeof caseDetailSchema>;
+
+export const portfolioSummarySchema = z.object({
+  openCases: z.int(),
+  balance: moneySchema,
+  byStage: z.array(z.object({ stage: stageSchema, count: z.int(), balance: moneySchema })),
 });
 
 /** What each role may see: collectors their own cases, legal the escalated ones. */
@@ -42,7 +144,7 @@ const listInclude = {
 
 type ListRow = Prisma.CaseGetPayload<{ include: typeof listInclude }>;
 
-function listItem(c: ListRow, today: string) {
+function listItem(c: ListRow, today: string): CaseListItem {
   const oldestDueOn = c.oldestDueOn.toISOString().slice(0, 10);
   return {
     id: c.id,
@@ -64,140 +166,173 @@ function listItem(c: ListRow, today: string) {
   };
 }
 
-export function caseRoutes(deps: AppDeps): Router {
-  const r = Router();
-
-  r.get('/cases', async (req, res) => {
-    const q = caseListQuerySchema.parse(req.query);
-    const where: Prisma.CaseWhereInput = {
-      AND: [
-        caseScope(req.principal!),
-        q.status === 'all' ? {} : { status: q.status },
-        q.stage ? { stage: q.stage } : {},
-        q.sector ? { account: { sector: q.sector } } : {},
-        q.q
-          ? {
-              OR: [
-                { account: { number: { startsWith: q.q } } },
-                { account: { holderId: { startsWith: q.q } } },
-                { account: { holderName: { contains: q.q, mode: 'insensitive' } } },
-              ],
-            }
-          : {},
-      ],
-    };
-    const [total, rows] = await Promise.all([
-      deps.prisma.case.count({ where }),
-      deps.prisma.case.findMany({
-        where,
-        include: listInclude,
-        orderBy: [{ priority: 'desc' }, { openedAt: 'asc' }, { id: 'asc' }],
-        skip: (q.page - 1) * q.pageSize,
-        take: q.pageSize,
-      }),
-    ]);
-    const today = toLocalDate(new Date());
-    res.json({
-      items: rows.map((c) => listItem(c, today)),
-      total,
-      page: q.page,
-      pageSize: q.pageSize,
-    });
-  });
-
-  r.get('/cases/:id', async (req, res) => {
-    const id = z.uuid().safeParse(req.params.id);
-    if (!id.success) throw notFound('El caso');
-    const c = await deps.prisma.case.findFirst({
-      where: { AND: [{ id: id.data }, caseScope(req.principal!)] },
-      include: {
-        ...listInclude,
-        account: {
-          include: { invoices: { where: { balanceCents: { gt: 0 } }, orderBy: { dueOn: 'asc' } } },
-        },
-        events: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], take: 500 },
-      },
-    });
-    if (!c) throw notFound('El caso');
-    let workflow = null;
-    if (c.status === 'open') {
-      try {
-        const view = await deps.temporal.workflow.getHandle(c.workflowId).query(caseViewQuery);
-        workflow = {
-          stage: view.stage,
-          status: view.status,
-          balance: toDecimalString(view.balanceCents),
-          paymentsApplied: view.paymentsApplied,
-        };
-      } catch (err) {
-        deps.log.warn({ err, caseId: c.id }, 'case workflow did not answer its query');
-      }
-    }
-    const today = toLocalDate(new Date());
-    const a = c.account;
-    res.json({
-      case: {
-        ...listItem(c, today),
-        closedAt: c.closedAt?.toISOString() ?? null,
-        closeReason: c.closeReason,
-        account: {
-          number: a.number,
-          holderName: a.holderName,
-          holderId: a.holderId,
-          address: a.address,
-          sector: a.sector,
-          route: a.route,
-          category: a.category,
-          phone: a.phone,
-          email: a.email,
-          protection: a.protection === 'none' ? null : a.protection,
-        },
-        invoices: a.invoices.map((i) => ({
-          number: i.number,
-          issuedOn: i.issuedOn.toISOString().slice(0, 10),
-          dueOn: i.dueOn.toISOString().slice(0, 10),
-          amount: toDecimalString(i.amountCents),
-          balance: toDecimalString(i.balanceCents),
-        })),
-      },
-      workflow,
-      events: c.events.map((e) => ({
-        id: e.id.toString(),
-        type: e.type,
-        stage: e.stage,
-        occurredAt: e.occurredAt.toISOString(),
-        actor: e.actor,
-        reason: e.reason,
-        data: e.data,
-      })),
-      temporalUiUrl: deps.temporalUiUrl
-        ? `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(c.workflowId)}`
-        : null,
-    });
-  });
-
-  r.get('/portfolio/summary', async (req, res) => {
-    const where: Prisma.CaseWhereInput = { AND: [caseScope(req.principal!), { status: 'open' }] };
-    const groups = await deps.prisma.case.groupBy({
-      by: ['stage'],
-      where,
-      _count: { _all: true },
-      _sum: { balanceCents: true },
-    });
-    const byStage = CASE_STAGES.filter((s) => s !== 'closed').map((stage) => {
-      const g = groups.find((x) => x.stage === stage);
-      return {
-        stage,
-        count: g?._count._all ?? 0,
-        balance: toDecimalString(g?._sum.balanceCents ?? 0),
+export function caseRoutes(deps: AppDeps): Route[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/cases',
+      summary: 'Casos visibles para el usuario, por prioridad',
+      description:
+        'Gestores: los casos asignados a ellos; jurídico: los casos en título de crédito o coactiva; supervisión y administración: todos.',
+      tags: ['casos'],
+      roles: ROLES,
+      request: { query: caseListQuerySchema },
+      responses: { 200: caseListSchema },
+    }).handle(async ({ query: q, principal }) => {
+      const where: Prisma.CaseWhereInput = {
+        AND: [
+          caseScope(principal),
+          q.status === 'all' ? {} : { status: q.status },
+          q.stage ? { stage: q.stage } : {},
+          q.sector ? { account: { sector: q.sector } } : {},
+          q.q
+            ? {
+                OR: [
+                  { account: { number: { startsWith: q.q } } },
+                  { account: { holderId: { startsWith: q.q } } },
+                  { account: { holderName: { contains: q.q, mode: 'insensitive' } } },
+                ],
+              }
+            : {},
+        ],
       };
-    });
-    res.json({
-      openCases: byStage.reduce((s, g) => s + g.count, 0),
-      balance: toDecimalString(groups.reduce((s, g) => s + (g._sum.balanceCents ?? 0), 0)),
-      byStage,
-    });
-  });
+      const [total, rows] = await Promise.all([
+        deps.prisma.case.count({ where }),
+        deps.prisma.case.findMany({
+          where,
+          include: listInclude,
+          orderBy: [{ priority: 'desc' }, { openedAt: 'asc' }, { id: 'asc' }],
+          skip: (q.page - 1) * q.pageSize,
+          take: q.pageSize,
+        }),
+      ]);
+      const today = toLocalDate(new Date());
+      return {
+        status: 200,
+        body: {
+          items: rows.map((c) => listItem(c, today)),
+          total,
+          page: q.page,
+          pageSize: q.pageSize,
+        },
+      };
+    }),
 
-  return r;
+    defineRoute({
+      method: 'get',
+      path: '/api/cases/:id',
+      summary: 'Un caso: datos guardados, estado del flujo y cronología',
+      tags: ['casos'],
+      roles: ROLES,
+      request: { params: idParamsSchema },
+      responses: { 200: caseDetailSchema, 404: errorBodySchema },
+    }).handle(async ({ params, principal }) => {
+      const c = await deps.prisma.case.findFirst({
+        where: { AND: [{ id: params.id }, caseScope(principal)] },
+        include: {
+          ...listInclude,
+          account: {
+            include: {
+              invoices: { where: { balanceCents: { gt: 0 } }, orderBy: { dueOn: 'asc' } },
+            },
+          },
+          events: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], take: 500 },
+        },
+      });
+      if (!c) throw notFound('El caso');
+      let workflow: CaseDetail['workflow'] = null;
+      if (c.status === 'open') {
+        try {
+          const view = await deps.temporal.workflow.getHandle(c.workflowId).query(caseViewQuery);
+          workflow = {
+            stage: view.stage,
+            status: view.status,
+            balance: toDecimalString(view.balanceCents),
+            paymentsApplied: view.paymentsApplied,
+          };
+        } catch (err) {
+          deps.log.warn({ err, caseId: c.id }, 'case workflow did not answer its query');
+        }
+      }
+      const today = toLocalDate(new Date());
+      const a = c.account;
+      return {
+        status: 200,
+        body: {
+          case: {
+            ...listItem(c, today),
+            closedAt: c.closedAt?.toISOString() ?? null,
+            closeReason: c.closeReason,
+            account: {
+              number: a.number,
+              holderName: a.holderName,
+              holderId: a.holderId,
+              address: a.address,
+              sector: a.sector,
+              route: a.route,
+              category: a.category,
+              phone: a.phone,
+              email: a.email,
+              protection: a.protection === 'none' ? null : a.protection,
+            },
+            invoices: a.invoices.map((i) => ({
+              number: i.number,
+              issuedOn: i.issuedOn.toISOString().slice(0, 10),
+              dueOn: i.dueOn.toISOString().slice(0, 10),
+              amount: toDecimalString(i.amountCents),
+              balance: toDecimalString(i.balanceCents),
+            })),
+          },
+          workflow,
+          events: c.events.map((e) => ({
+            id: e.id.toString(),
+            type: e.type,
+            stage: e.stage,
+            occurredAt: e.occurredAt.toISOString(),
+            actor: e.actor,
+            reason: e.reason,
+            data: e.data,
+          })),
+          temporalUiUrl: deps.temporalUiUrl
+            ? `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(c.workflowId)}`
+            : null,
+        },
+      };
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/api/portfolio/summary',
+      summary: 'Casos abiertos y saldo por etapa, dentro de lo que el usuario ve',
+      tags: ['casos'],
+      roles: ROLES,
+      responses: { 200: portfolioSummarySchema },
+    }).handle(async ({ principal }) => {
+      const where: Prisma.CaseWhereInput = {
+        AND: [caseScope(principal), { status: 'open' }],
+      };
+      const groups = await deps.prisma.case.groupBy({
+        by: ['stage'],
+        where,
+        _count: { _all: true },
+        _sum: { balanceCents: true },
+      });
+      const byStage = CASE_STAGES.filter((s) => s !== 'closed').map((stage) => {
+        const g = groups.find((x) => x.stage === stage);
+        return {
+          stage,
+          count: g?._count._all ?? 0,
+          balance: toDecimalString(g?._sum.balanceCents ?? 0),
+        };
+      });
+      return {
+        status: 200,
+        body: {
+          openCases: byStage.reduce((s, g) => s + g.count, 0),
+          balance: toDecimalString(groups.reduce((s, g) => s + (g._sum.balanceCents ?? 0), 0)),
+          byStage,
+        },
+      };
+    }),
+  ];
 }

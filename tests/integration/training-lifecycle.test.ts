@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulators } from '../../activities/simulators.js';
 import { ROOT_DIR } from '../../config/index.js';
 import { resolvePolicy, type Policy } from '../../domain/policy.js';
 import type { TaskType } from '../../domain/tasks.js';
@@ -20,7 +21,7 @@ import {
   withWorker,
   type TestDatabase,
 } from '../support/env.js';
-import { seedCase } from '../support/workflow-env.js';
+import { billingRowsFor, seedCase } from '../support/workflow-env.js';
 
 function trainingPolicy(): Policy {
   const file = path.join(ROOT_DIR, 'policies', 'training.json');
@@ -81,7 +82,9 @@ describe('training policy, real time', () => {
         legal: { id: s.supervisorId, role: 'manager' }, // managers may act for any role
       };
       const started = Date.now();
-      await withWorker({ taskQueue, prisma: db.prisma }, async () => {
+      const simulators = createSimulators();
+      simulators.billing.load(await billingRowsFor(db.prisma, s.accountId));
+      await withWorker({ taskQueue, prisma: db.prisma, simulators }, async () => {
         const handle = await client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
           taskQueue,
           workflowId: `case-${s.accountNumber}`,
@@ -146,6 +149,12 @@ describe('training policy, real time', () => {
         ).map((e) => e.stage);
         expect(stages).toEqual(['suspension', 'credit_title', 'coactiva']);
         expect(seconds).toBeLessThan(400);
+        // Effects exactly once, from the simulators' own records.
+        expect(simulators.billing.effects().filter((e) => e.kind === 'fee')).toHaveLength(1);
+        expect(simulators.fieldOps.effects().filter((e) => e.kind === 'suspension')).toHaveLength(
+          1,
+        );
+        expect(simulators.banks.effects()).toHaveLength(1);
       });
     },
   );

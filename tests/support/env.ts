@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createSimulators } from '../../activities/simulators.js';
+import { createSimulators, type OutsideSimulators } from '../../activities/simulators.js';
 import { activitiesFor } from '../../temporal/worker.js';
 import { WORKFLOWS_PATH } from '../../temporal/bundle.js';
 import { createPrisma, type PrismaClient } from '../../prisma/client.js';
@@ -57,7 +57,12 @@ export function uniqueTaskQueue(prefix: string): string {
  * given database (or `activities` to replace some of them).
  */
 export async function withWorker<T>(
-  opts: { taskQueue: string; prisma: PrismaClient; activities?: object },
+  opts: {
+    taskQueue: string;
+    prisma: PrismaClient;
+    activities?: object;
+    simulators?: OutsideSimulators;
+  },
   fn: (worker: Worker) => Promise<T>,
 ): Promise<T> {
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
@@ -68,7 +73,7 @@ export async function withWorker<T>(
       taskQueue: opts.taskQueue,
       workflowsPath: WORKFLOWS_PATH,
       activities: {
-        ...activitiesFor({ prisma: opts.prisma, ...createSimulators() }),
+        ...activitiesFor({ prisma: opts.prisma, ...(opts.simulators ?? createSimulators()) }),
         ...opts.activities,
       },
     });

@@ -9,6 +9,7 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '
 import { loadConfig } from '../../config/index.js';
 import { makeCedula } from '../../domain/ecuador-id.js';
 import { WORKFLOWS_PATH } from '../../temporal/bundle.js';
+import type { PortfolioRow } from '../../domain/portfolio-row.js';
 import type { PrismaClient } from '../../prisma/client.js';
 
 /** Starts a time-skipping test server from the pinned local binary. */
@@ -141,4 +142,32 @@ export async function seedCase(
     collectorId: collector.id,
     supervisorId: supervisor.id,
   };
+}
+
+/** What billing knows about a seeded account: its invoices, as the simulator's ledger rows. */
+export async function billingRowsFor(
+  prisma: PrismaClient,
+  accountId: string,
+): Promise<PortfolioRow[]> {
+  const a = await prisma.account.findUniqueOrThrow({
+    where: { id: accountId },
+    include: { invoices: true },
+  });
+  return a.invoices.map((i) => ({
+    accountNumber: a.number,
+    holderId: a.holderId,
+    holderName: a.holderName,
+    address: a.address,
+    sector: a.sector,
+    route: a.route,
+    category: a.category,
+    phone: a.phone,
+    email: a.email,
+    invoiceNumber: i.number,
+    issuedOn: i.issuedOn.toISOString().slice(0, 10),
+    dueOn: i.dueOn.toISOString().slice(0, 10),
+    amountCents: i.amountCents,
+    balanceCents: i.balanceCents,
+    protection: a.protection,
+  }));
 }

@@ -1,0 +1,405 @@
+/**
+ * Records the workflow histories that tests/replay/case-replay.test.ts replays: runs
+ * representative cases to their end on a time-skipping server (default policy, production
+ * activities over a scratch PostgreSQL database, simulators for the outside systems) and saves
+ * the history of the case workflow and of each child it started, as Temporal's JSON
+ * (`historyToJSON`), with tests/replay/histories/manifest.json naming each one's workflow id.
+ *
+ *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/record-histories.ts
+ *
+ * (without DATABASE_URL it uses the embedded PostgreSQL under CARTERA_DATA_DIR). Re-record only
+ * for an intentional change to a workflow that went through `patched()`, after checking that
+ * the old histories still replay; see the replay test's header.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { createSimulators, type OutsideSimulators } from '../activities/simulators.js';
+import { loadConfig, ROOT_DIR } from '../config/index.js';
+import { DEFAULT_POLICY } from '../domain/policy.js';
+import type { TaskType } from '../domain/tasks.js';
+import { createPrisma, type PrismaClient } from '../prisma/client.js';
+import { WORKFLOWS_PATH } from '../temporal/bundle.js';
+import { activitiesFor } from '../temporal/worker.js';
+import { seedCase, testWorker, timeSkippingEnv, type SeededCase } from '../tests/support/workflow-env.js';
+import type { caseWorkflow } from '../workflows/case.js';
+import {
+  caseViewQuery,
+  closeCaseUpdate,
+  completeTaskUpdate,
+  paymentReceivedSignal,
+  proposeAgreementUpdate,
+  type Actor,
+  type CaseView,
+  type CaseWorkflowInput,
+} from '../workflows/messages.js';
+import { dropDatabase, ensureDatabase } from './embedded-postgres.js';
+import { runPrisma, startDatabase, withDatabase } from './system.js';
+
+export const HISTORIES_DIR = path.join(ROOT_DIR, 'tests', 'replay', 'histories');
+export const MANIFEST_FILE = path.join(HISTORIES_DIR, 'manifest.json');
+
+/** One stored history, as manifest.json lists it. */
+export interface StoredHistory {
+  /** File name in HISTORIES_DIR. */
+  file: string;
+  scenario: string;
+  workflowType: string;
+  /** Replay needs it: the workflows derive child ids and idempotency keys from it. */
+  workflowId: string;
+  events: number;
+}
+
+/**
+ * The worker's workflow bundle (workflows/index.ts). That entry does not export
+ * `coactivaWorkflow` yet, which the case workflow starts; until it does, a stand-in entry adds
+ * it (tests/workflows/case-paths.test.ts has a test that fails meanwhile). Once index.ts
+ * exports it, this is exactly the production bundle.
+ */
+export async function caseWorkflowBundle(): Promise<WorkflowBundle> {
+  const registered = Object.keys(await import('../workflows/index.js'));
+  let workflowsPath = WORKFLOWS_PATH;
+  if (!registered.includes('coactivaWorkflow')) {
+    const coactiva = fileURLToPath(new URL('../workflows/coactiva.ts', import.meta.url));
+    workflowsPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'cartera-wf-')), 'index.ts');
+    writeFileSync(
+      workflowsPath,
+      `export * from ${JSON.stringify(WORKFLOWS_PATH)};\n` +
+        `export { coactivaWorkflow } from ${JSON.stringify(coactiva)};\n`,
+    );
+  }
+  return bundleWorkflowCode({
+    workflowsPath,
+    logger: new DefaultLogger('WARN'),
+    // A stand-in entry lives outside the project: resolve packages from the project's.
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: {
+        ...config.resolve,
+        modules: [
+          ...(config.resolve?.modules ?? ['node_modules']),
+          path.join(ROOT_DIR, 'node_modules'),
+        ],
+      },
+    }),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driving a case as the people and outside systems would (the same steps as case-paths.test.ts)
+
+const TASK_QUEUE = 'record-histories';
+const HOUR = 3_600_000;
+const LEGAL: Actor = { id: 'legal-ana', role: 'legal' };
+type CaseHandle = WorkflowHandle<typeof caseWorkflow>;
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+class CaseDriver {
+  constructor(
+    readonly env: TestWorkflowEnvironment,
+    readonly prisma: PrismaClient,
+    readonly sims: OutsideSimulators,
+  ) {}
+
+  /** An account billing knows, its case opened and in its reminder stage. */
+  async open(balanceCents: number): Promise<{ s: SeededCase; handle: CaseHandle }> {
+    const s = await seedCase(this.prisma, { balanceCents });
+    const a = await this.prisma.account.findUniqueOrThrow({ where: { id: s.accountId } });
+    this.sims.billing.load([
+      {
+        accountNumber: a.number,
+        holderId: a.holderId,
+        holderName: a.holderName,
+        address: a.address,
+        sector: a.sector,
+        route: a.route,
+        category: a.category,
+        phone: a.phone,
+        email: a.email,
+        invoiceNumber: `F-${a.number}`,
+        issuedOn: '2026-06-01',
+        dueOn: '2026-07-01',
+        amountCents: balanceCents,
+        balanceCents,
+        protection: 'none',
+      },
+    ]);
+    await this.prisma.case.delete({ where: { id: s.caseId } }); // the workflow records it
+    const input: CaseWorkflowInput = {
+      caseId: s.caseId,
+      accountId: s.accountId,
+      accountNumber: s.accountNumber,
+      balanceCents,
+      priority: 500,
+      protected: false,
+      overdueInvoices: 2,
+      oldestDueOn: '2026-07-01',
+      openingReasons: ['overdue_invoices'],
+      policyVersion: 1,
+      policy: DEFAULT_POLICY,
+      openedBy: 'system',
+    };
+    const handle: CaseHandle = await this.env.client.workflow.start<typeof caseWorkflow>(
+      'caseWorkflow',
+      { taskQueue: TASK_QUEUE, workflowId: `case-${s.accountNumber}`, args: [input] },
+    );
+    await this.openTask(s.caseId, 'contact_debtor');
+    return { s, handle };
+  }
+
+  async now(): Promise<string> {
+    return new Date(await this.env.currentTimeMs()).toISOString();
+  }
+
+  async sleepPast(at: string, after = HOUR): Promise<void> {
+    const ms = Date.parse(at) + after - (await this.env.currentTimeMs());
+    if (ms > 0) await this.env.sleep(ms);
+  }
+
+  async openTask(caseId: string, type: TaskType) {
+    const task = await until(
+      `an open ${type} task`,
+      () => this.prisma.task.findFirst({ where: { caseId, type, status: 'open' } }),
+      (t) => t !== null,
+    );
+    return task!;
+  }
+
+  async complete(caseId: string, type: TaskType, actor: Actor, form: unknown): Promise<void> {
+    const task = await this.openTask(caseId, type);
+    await this.env.client.workflow
+      .getHandle(task.workflowId)
+      .executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, form }] });
+  }
+
+  async event(caseId: string, type: string) {
+    const found = await until(
+      `a ${type} event`,
+      () => this.prisma.caseEvent.findFirst({ where: { caseId, type }, orderBy: { id: 'desc' } }),
+      (e) => e !== null,
+    );
+    return found!;
+  }
+
+  view(handle: CaseHandle, ok: (v: CaseView) => boolean): Promise<CaseView> {
+    return until('the case view', () => handle.query(caseViewQuery), ok);
+  }
+
+  async pay(handle: CaseHandle, reference: string, amountCents: number): Promise<void> {
+    await handle.signal(paymentReceivedSignal, {
+      reference,
+      amountCents,
+      paidAt: await this.now(),
+      source: 'treasury',
+    });
+  }
+
+  /** Reminder passes; the prior notice runs out; the crew reports the cut (or not). */
+  async suspend(s: SeededCase, done: boolean): Promise<void> {
+    await this.env.sleep('31 days');
+    const notice = await this.event(s.caseId, 'suspension_notice_sent');
+    await this.sleepPast((notice.data as { earliestCutAt: string }).earliestCutAt);
+    await this.complete(
+      s.caseId,
+      'suspension_field',
+      { id: s.collectorId, role: 'collector' },
+      done
+        ? { outcome: 'done', performedAt: await this.now(), sealNumber: 'SELLO-004512' }
+        : { outcome: 'not_done', reason: 'address_not_found' },
+    );
+  }
+
+  /** The título is issued, validated and notified; returns its term's deadline. */
+  async notifyTitle(s: SeededCase): Promise<string> {
+    await this.env.sleep('31 days');
+    await this.complete(s.caseId, 'validate_credit_title', manager(s), { decision: 'approve' });
+    await this.complete(s.caseId, 'notify_credit_title', collector(s), {
+      method: 'in_person',
+      result: 'notified',
+      at: await this.now(),
+    });
+    const started = await this.event(s.caseId, 'voluntary_term_started');
+    return (started.data as { deadline: string }).deadline;
+  }
+}
+
+const collector = (s: SeededCase): Actor => ({ id: s.collectorId, role: 'collector' });
+const manager = (s: SeededCase): Actor => ({ id: s.supervisorId, role: 'manager' });
+
+/** Each scenario runs one case to its end and returns its handle. */
+const SCENARIOS: Record<string, (d: CaseDriver) => Promise<CaseHandle>> = {
+  'paid-during-reminder': async (d) => {
+    const { s, handle } = await d.open(12_000);
+    await d.pay(handle, `P-${s.caseId}`, 12_000);
+    return handle;
+  },
+
+  'agreement-paid-off': async (d) => {
+    const { s, handle } = await d.open(12_000);
+    const { agreementId } = await handle.executeUpdate(proposeAgreementUpdate, {
+      args: [{ actor: collector(s), terms: { downPaymentCents: 2_400, instalments: 2 } }],
+    });
+    await d.view(handle, (v) => v.stage === 'agreement');
+    const dues = await d.prisma.instalment.findMany({
+      where: { agreementId },
+      orderBy: { number: 'asc' },
+    });
+    for (const [n, due] of dues.entries()) {
+      if (n > 0) await d.env.sleep('30 days');
+      await d.pay(handle, `P${n}-${s.caseId}`, due.amountCents);
+    }
+    return handle;
+  },
+
+  'suspension-reconnection': async (d) => {
+    const { s, handle } = await d.open(12_000);
+    await d.suspend(s, true);
+    await d.view(handle, (v) => v.service === 'suspended');
+    await d.pay(handle, `P-${s.caseId}`, 12_000);
+    await d.complete(s.caseId, 'reconnection_field', collector(s), {
+      outcome: 'done',
+      performedAt: await d.now(),
+    });
+    return handle;
+  },
+
+  'facilities-request-rejected': async (d) => {
+    const { s, handle } = await d.open(150_000);
+    await d.suspend(s, false);
+    await d.view(handle, (v) => v.stage === 'credit_title');
+    const deadline = await d.notifyTitle(s);
+    await d.env.sleep('2 days');
+    await handle.executeUpdate(proposeAgreementUpdate, {
+      args: [{ actor: collector(s), terms: { downPaymentCents: 30_000, instalments: 12 } }],
+    });
+    await d.event(s.caseId, 'voluntary_term_paused');
+    await d.sleepPast(deadline, 5 * 24 * HOUR);
+    await d.complete(s.caseId, 'approve_agreement', manager(s), {
+      decision: 'reject',
+      reason: 'Historial de convenios incumplidos',
+    });
+    await d.event(s.caseId, 'voluntary_term_resumed');
+    await d.view(handle, (v) => v.agreementId === null);
+    await handle.executeUpdate(closeCaseUpdate, {
+      args: [{ actor: manager(s), reason: 'cancelled', note: 'grabación de historiales' }],
+    });
+    return handle;
+  },
+
+  'credit-title-to-coactiva': async (d) => {
+    const { s, handle } = await d.open(12_000);
+    await d.suspend(s, true);
+    await d.view(handle, (v) => v.service === 'suspended' && v.stage === 'credit_title');
+    await d.sleepPast(await d.notifyTitle(s));
+    await d.complete(s.caseId, 'coactiva_intake', LEGAL, { handledBy: 'in_house' });
+    const order = await d.event(s.caseId, 'orden_pago_issued');
+    await d.sleepPast((order.data as { deadline: string }).deadline);
+    await d.complete(s.caseId, 'coactiva_decision', LEGAL, {
+      decision: 'uncollectible',
+      reason: 'Sin cuentas ni bienes a su nombre',
+    });
+    return handle;
+  },
+};
+
+interface Recorded extends StoredHistory {
+  json: string;
+}
+
+/** Runs one scenario on its own time-skipping server and returns the histories it produced. */
+async function record(
+  scenario: string,
+  drive: (d: CaseDriver) => Promise<CaseHandle>,
+  prisma: PrismaClient,
+  bundle: WorkflowBundle,
+): Promise<Recorded[]> {
+  const env = await timeSkippingEnv();
+  try {
+    const sims = createSimulators();
+    const worker = await testWorker(env, TASK_QUEUE, activitiesFor({ prisma, ...sims }), bundle);
+    const handle = await worker.runUntil(async () => {
+      const h = await drive(new CaseDriver(env, prisma, sims));
+      const view = await h.result();
+      if (view.status !== 'closed') throw new Error(`${scenario}: the case did not close`);
+      return h;
+    });
+    const ids = [{ workflowId: handle.workflowId, workflowType: 'caseWorkflow' }];
+    const parent = await handle.fetchHistory();
+    for (const e of parent.events ?? []) {
+      const a = e.startChildWorkflowExecutionInitiatedEventAttributes;
+      if (a) ids.push({ workflowId: a.workflowId ?? '', workflowType: a.workflowType?.name ?? '' });
+    }
+    const out: Recorded[] = [];
+    for (const [n, { workflowId, workflowType }] of ids.entries()) {
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      out.push({
+        file: `${scenario}.${n}-${workflowType}.json`,
+        scenario,
+        workflowType,
+        workflowId,
+        events: history.events?.length ?? 0,
+        json: historyToJSON(history),
+      });
+    }
+    return out;
+  } finally {
+    await env.teardown();
+  }
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const config = loadConfig();
+  const { url, embedded } = await startDatabase(config, (line) => console.log(line));
+  const admin = withDatabase(url, 'postgres');
+  const scratch = `cartera_histories_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(admin, scratch);
+  const prisma = createPrisma(withDatabase(url, scratch), 5);
+  try {
+    await runPrisma(['migrate', 'deploy'], withDatabase(url, scratch));
+    const bundle = await caseWorkflowBundle();
+    const recorded: Recorded[] = [];
+    for (const [scenario, drive] of Object.entries(SCENARIOS)) {
+      const started = Date.now();
+      const histories = await record(scenario, drive, prisma, bundle);
+      recorded.push(...histories);
+      const sizes = histories.map((h) => `${h.workflowType} ${h.events}`).join(', ');
+      console.log(`${scenario} (${Date.now() - started} ms): ${sizes}`);
+    }
+    // Only now replace the stored set: a failed run leaves the old one in place.
+    mkdirSync(HISTORIES_DIR, { recursive: true });
+    for (const f of readdirSync(HISTORIES_DIR)) {
+      if (f.endsWith('.json')) rmSync(path.join(HISTORIES_DIR, f));
+    }
+    for (const h of recorded) writeFileSync(path.join(HISTORIES_DIR, h.file), `${h.json}\n`);
+    const manifest: StoredHistory[] = recorded.map(({ json: _json, ...h }) => h);
+    writeFileSync(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+    console.log(`${recorded.length} histories written to ${path.relative(ROOT_DIR, HISTORIES_DIR)}`);
+  } finally {
+    await prisma.$disconnect();
+    await dropDatabase(admin, scratch);
+    await embedded?.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
