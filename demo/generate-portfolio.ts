@@ -61,6 +61,7 @@
  * leave company RUC check digits unverified); when its turn falls on a company row, that defect
  * moves to the next malformed row.
  */
+import { PORTFOLIO_COLUMNS } from '../domain/portfolio-row.js';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -76,23 +77,7 @@ import {
 } from '../domain/ecuador-id.js';
 
 /** Column headers of the billing export, in the order this generator writes them. */
-export const PORTFOLIO_COLUMNS = [
-  'cuenta',
-  'cedula_ruc',
-  'titular',
-  'direccion',
-  'sector',
-  'ruta',
-  'categoria',
-  'telefono',
-  'email',
-  'factura',
-  'emision',
-  'vencimiento',
-  'valor',
-  'saldo',
-  'proteccion',
-] as const;
+export { PORTFOLIO_COLUMNS };
 
 export type PortfolioColumn = (typeof PORTFOLIO_COLUMNS)[number];
 

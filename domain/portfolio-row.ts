@@ -33,6 +33,8 @@ export const REQUIRED_COLUMNS = [
 /** Columns an export may add. */
 export const OPTIONAL_COLUMNS = ['proteccion'] as const;
 export type PortfolioColumn = (typeof REQUIRED_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[number];
+/** Every column, in the order exports written by Cartera's tools use. */
+export const PORTFOLIO_COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as const;
 
 /** Header text → column name: case, accents, spaces, dashes and dots do not matter. */
 export function normaliseHeader(header: string): string {

@@ -4,7 +4,7 @@
  * every posting by idempotency key so tests can check that each effect happened exactly once.
  */
 import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
-import type { PortfolioRow } from '../../domain/portfolio-row.js';
+import { PORTFOLIO_COLUMNS, type PortfolioRow } from '../../domain/portfolio-row.js';
 import { toLocalDate } from '../../domain/calendar.js';
 import { toDecimalString } from '../../domain/money.js';
 import {
@@ -32,23 +32,7 @@ interface Ledger {
   effects: BillingEffect[];
 }
 
-const CSV_COLUMNS = [
-  'cuenta',
-  'cedula_ruc',
-  'titular',
-  'direccion',
-  'sector',
-  'ruta',
-  'categoria',
-  'telefono',
-  'email',
-  'factura',
-  'emision',
-  'vencimiento',
-  'valor',
-  'saldo',
-  'proteccion',
-] as const;
+const CSV_COLUMNS = PORTFOLIO_COLUMNS;
 
 function csvField(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
