@@ -1,5 +1,4 @@
 /** The OpenAPI 3.1 document of a route table, its schemas generated from the zod schemas. */
-import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import { implicitErrorStatuses, type Route } from './route-table.js';
 import { errorBodySchema } from './schemas.js';
@@ -26,6 +25,23 @@ const TAGS: Record<string, string> = {
   casos: 'Casos de cobranza',
   importaciones: 'Importación de la cartera desde facturación',
   operación: 'Salud del servicio y documentación',
+};
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'Correcto',
+  201: 'Creado',
+  202: 'Aceptado; sigue en segundo plano',
+  204: 'Hecho, sin contenido',
+  400: 'Datos inválidos (errores por campo en `fields`)',
+  401: 'Sin sesión válida (o sin clave de API)',
+  403: 'El rol no permite esta acción',
+  404: 'No existe (o no es visible para el usuario)',
+  409: 'Conflicto con el estado actual (p. ej. tarea ya completada)',
+  413: 'Demasiado grande',
+  422: 'Viola una regla del negocio (el motivo va en `message`)',
+  429: 'Demasiados intentos; ver Retry-After',
+  500: 'Error interno (sin detalles)',
+  503: 'No disponible por ahora',
 };
 
 /** Express `/api/cases/:id` → OpenAPI `/api/cases/{id}`. */
@@ -143,7 +159,7 @@ export function openApiDocument(routes: Route[], info: { version: string }): Ope
     ]);
     for (const status of [...statuses].sort((a, b) => a - b)) {
       const declared = route.responses[status];
-      const description = STATUS_CODES[status] ?? String(status);
+      const description = STATUS_TEXT[status] ?? `HTTP ${status}`;
       if (declared === null) op.responses[status] = { description };
       else
         op.responses[status] = {

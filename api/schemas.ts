@@ -28,13 +28,10 @@ export const errorBodySchema = z
     error: z.object({
       code: z.string(),
       message: z.string(),
-      fields: z
-        .record(z.string(), z.string())
-        .optional()
-        .meta({
-          description:
-            'Campo → primer mensaje de error. Campos del cuerpo por su ruta (`amount`, `gps.lat`); de la consulta y la ruta con prefijo (`query.page`, `params.id`)',
-        }),
+      fields: z.record(z.string(), z.string()).optional().meta({
+        description:
+          'Campo → primer mensaje de error. Campos del cuerpo por su ruta (`amount`, `gps.lat`); de la consulta y la ruta con prefijo (`query.page`, `params.id`)',
+      }),
     }),
   })
   .meta({ id: 'Error' });

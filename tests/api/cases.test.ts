@@ -1,0 +1,107 @@
+/** Case list, detail and portfolio summary: happy paths, scope by role, 400 and 404. */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedCase, type SeededCase } from '../support/workflow-env.js';
+import { startTestApi, type TestApi } from './support.js';
+
+interface ListBody {
+  items: { id: string; balance: string; assignedCollector: { id: string } | null }[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+describe('cases', () => {
+  let api: TestApi;
+  let mine: SeededCase;
+  let other: SeededCase;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    mine = await seedCase(api.db.prisma, { balanceCents: 12_540 });
+    other = await seedCase(api.db.prisma);
+    // The test collector owns the first case.
+    await api.db.prisma.case.update({
+      where: { id: mine.caseId },
+      data: { assignedCollectorId: api.users.collector.id },
+    });
+  });
+  afterAll(() => api?.close());
+
+  it('lists every open case for a manager, by priority, money as decimal strings', async () => {
+    const r = await api.call<ListBody>('get', '/api/cases', { token: api.tokens.manager });
+    expect(r.status).toBe(200);
+    expect(r.body.total).toBe(2);
+    expect(r.body).toMatchObject({ page: 1, pageSize: 50 });
+    const seen = r.body.items.find((c) => c.id === mine.caseId);
+    expect(seen?.balance).toBe('125.40');
+  });
+
+  it('shows a collector only the cases assigned to them, legal only escalated ones', async () => {
+    const col = await api.call<ListBody>('get', '/api/cases', { token: api.tokens.collector });
+    expect(col.body.items.map((c) => c.id)).toEqual([mine.caseId]);
+    const legal = await api.call<ListBody>('get', '/api/cases', { token: api.tokens.legal });
+    expect(legal.body.total).toBe(0);
+  });
+
+  it('paginates and filters', async () => {
+    const r = await api.call<ListBody>('get', '/api/cases', {
+      token: api.tokens.admin,
+      query: { pageSize: '1', page: '2', stage: 'reminder' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ total: 2, page: 2, pageSize: 1 });
+    expect(r.body.items).toHaveLength(1);
+  });
+
+  it('answers 400 for bad filters, naming each one', async () => {
+    const r = await api.call<{ error: { fields: Record<string, string> } }>('get', '/api/cases', {
+      token: api.tokens.manager,
+      query: { pageSize: '1000', stage: 'limbo' },
+    });
+    expect(r.status).toBe(400);
+    expect(Object.keys(r.body.error.fields).sort()).toEqual(['query.pageSize', 'query.stage']);
+  });
+
+  it('shows a case with its account, invoices and events', async () => {
+    const r = await api.call<{
+      case: { id: string; balance: string; invoices: { balance: string }[] };
+      workflow: unknown;
+      events: unknown[];
+    }>('get', `/api/cases/${mine.caseId}`, { token: api.tokens.collector });
+    expect(r.status).toBe(200);
+    expect(r.body.case.id).toBe(mine.caseId);
+    expect(r.body.case.invoices.map((i) => i.balance)).toEqual(['62.70', '62.70']);
+    // No worker runs these cases: the detail still answers, without the workflow's view.
+    expect(r.body.workflow).toBeNull();
+  });
+
+  it('answers 404 for a case out of scope or unknown, 400 for a malformed id', async () => {
+    const outOfScope = await api.call('get', `/api/cases/${other.caseId}`, {
+      token: api.tokens.collector,
+    });
+    expect(outOfScope.status).toBe(404);
+    const unknown = await api.call('get', `/api/cases/${randomUUID()}`, {
+      token: api.tokens.manager,
+    });
+    expect(unknown.status).toBe(404);
+    const malformed = await api.call('get', '/api/cases/123', { token: api.tokens.manager });
+    expect(malformed.status).toBe(400);
+  });
+
+  it('sums open cases and balance by stage within scope', async () => {
+    const r = await api.call<{
+      openCases: number;
+      balance: string;
+      byStage: { stage: string; count: number; balance: string }[];
+    }>('get', '/api/portfolio/summary', { token: api.tokens.collector });
+    expect(r.status).toBe(200);
+    expect(r.body.openCases).toBe(1);
+    expect(r.body.balance).toBe('125.40');
+    expect(r.body.byStage.find((s) => s.stage === 'reminder')).toEqual({
+      stage: 'reminder',
+      count: 1,
+      balance: '125.40',
+    });
+  });
+});
