@@ -63,6 +63,31 @@ const envSchema = z.object({
   CARTERA_DEMO: flag.default(true),
   CARTERA_DEMO_ACCOUNTS: z.coerce.number().int().min(100).max(500_000).default(8_000),
   CARTERA_DEMO_SEED: z.coerce.number().int().default(20_261_128),
+  /**
+   * API keys of the systems that push data (e.g. `billing=k1,treasury=k2`): they may call the
+   * routes marked for systems (payments). Keys must be at least 24 characters.
+   */
+  CARTERA_API_KEYS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const keys: Record<string, string> = {};
+      for (const pair of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const [system, key] = pair.split('=').map((x) => x.trim());
+        if (!system || !key || key.length < 24) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${system ?? pair}": use system=key with a key of 24+ characters`,
+          });
+          return z.NEVER;
+        }
+        keys[system] = key;
+      }
+      return keys;
+    }),
   /** Case workflows the worker keeps in memory (about 1 MB each). */
   CARTERA_WORKER_CACHE: z.coerce.number().int().min(10).max(100_000).default(300),
   /** How many workflow starts may be in flight while opening cases. */
@@ -109,6 +134,8 @@ export interface Config {
   demo: { enabled: boolean; accounts: number; seed: number };
   openConcurrency: number;
   workerCache: number;
+  /** System name → API key, for systems that push data (payments). */
+  apiKeys: Record<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -187,5 +214,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     demo: { enabled: e.CARTERA_DEMO, accounts: e.CARTERA_DEMO_ACCOUNTS, seed: e.CARTERA_DEMO_SEED },
     openConcurrency: e.CARTERA_OPEN_CONCURRENCY,
     workerCache: e.CARTERA_WORKER_CACHE,
+    apiKeys: e.CARTERA_API_KEYS,
   };
 }

@@ -214,6 +214,8 @@ async function main(): Promise<void> {
       uploadDir: path.join(config.dataDir, 'uploads'),
       ...(temporal.uiUrl ? { temporalUiUrl: temporal.uiUrl } : {}),
       webDir,
+      apiKeys: config.apiKeys,
+      validateResponses: config.env !== 'production',
       readiness: async () => ({
         postgres: await pool.query('SELECT 1').then(
           () => true,
