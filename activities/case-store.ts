@@ -90,6 +90,28 @@ export interface CaseFacts {
   oldestDueOn: string;
 }
 
+/**
+ * Applies a payment to the account's unpaid invoices, oldest due first, as billing does until
+ * its next export confirms the balances; what exceeds the invoices is not carried anywhere.
+ */
+export async function applyPaymentToInvoices(
+  tx: Prisma.TransactionClient,
+  accountId: string,
+  amountCents: number,
+): Promise<void> {
+  await tx.$executeRaw`
+    WITH ordered AS (
+      SELECT id, "balanceCents",
+             sum("balanceCents") OVER (ORDER BY "dueOn", number) - "balanceCents" AS before
+      FROM "Invoice" WHERE "accountId" = ${accountId}::uuid AND "balanceCents" > 0
+    )
+    UPDATE "Invoice" i
+    SET "balanceCents" = i."balanceCents" - LEAST(o."balanceCents", GREATEST(0, ${amountCents}::int - o.before)),
+        "updatedAt" = now()
+    FROM ordered o
+    WHERE i.id = o.id AND o.before < ${amountCents}::int`;
+}
+
 export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) {
   const addEvent = (tx: Prisma.TransactionClient, e: EventInput) =>
     tx.caseEvent.createMany({ data: [e], skipDuplicates: true });
@@ -290,19 +312,7 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
           ],
           skipDuplicates: true,
         });
-        if (inserted.count === 1) {
-          await tx.$executeRaw`
-            WITH ordered AS (
-              SELECT id, "balanceCents",
-                     sum("balanceCents") OVER (ORDER BY "dueOn", number) - "balanceCents" AS before
-              FROM "Invoice" WHERE "accountId" = ${p.accountId}::uuid AND "balanceCents" > 0
-            )
-            UPDATE "Invoice" i
-            SET "balanceCents" = i."balanceCents" - LEAST(o."balanceCents", GREATEST(0, ${p.amountCents}::int - o.before)),
-                "updatedAt" = now()
-            FROM ordered o
-            WHERE i.id = o.id AND o.before < ${p.amountCents}::int`;
-        }
+        if (inserted.count === 1) await applyPaymentToInvoices(tx, p.accountId, p.amountCents);
         await tx.case.update({
           where: { id: p.caseId },
           data: { balanceCents: p.balanceAfterCents },

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { PolicyRecord } from '../activities/policy-store.js';
 import type { PrismaClient } from '../prisma/client.js';
+import type { Metrics } from './metrics.js';
 import type { LoginRateLimit } from './security.js';
 
 export interface AppDeps {
@@ -33,4 +34,14 @@ export interface AppDeps {
   validateResponses?: boolean;
   /** Failed sign-ins allowed per address and username. @default 10 per 15 minutes */
   loginRateLimit?: LoginRateLimit;
+  /**
+   * Prometheus metrics of this process; pass the same object to the worker's
+   * `activityFailureInterceptor` when it runs here. @default a registry of the app's own
+   */
+  metrics?: Metrics;
+  /**
+   * Bearer token that opens `GET /metrics` from any address. @default none: only direct
+   * loopback callers are served
+   */
+  metricsToken?: string;
 }

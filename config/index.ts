@@ -88,6 +88,8 @@ const envSchema = z.object({
       }
       return keys;
     }),
+  /** Bearer token for GET /metrics from other hosts; without it only local callers may scrape. */
+  CARTERA_METRICS_TOKEN: optionalText,
   /** Case workflows the worker keeps in memory (about 1 MB each). */
   CARTERA_WORKER_CACHE: z.coerce.number().int().min(10).max(100_000).default(300),
   /** How many workflow starts may be in flight while opening cases. */
@@ -136,6 +138,7 @@ export interface Config {
   workerCache: number;
   /** System name → API key, for systems that push data (payments). */
   apiKeys: Record<string, string>;
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -215,5 +218,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     openConcurrency: e.CARTERA_OPEN_CONCURRENCY,
     workerCache: e.CARTERA_WORKER_CACHE,
     apiKeys: e.CARTERA_API_KEYS,
+    metricsToken: e.CARTERA_METRICS_TOKEN,
   };
 }

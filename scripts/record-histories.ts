@@ -12,22 +12,26 @@
  * the old histories still replay; see the replay test's header.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { createSimulators, type OutsideSimulators } from '../activities/simulators.js';
 import { loadConfig, ROOT_DIR } from '../config/index.js';
 import { DEFAULT_POLICY } from '../domain/policy.js';
 import type { TaskType } from '../domain/tasks.js';
 import { createPrisma, type PrismaClient } from '../prisma/client.js';
-import { WORKFLOWS_PATH } from '../temporal/bundle.js';
 import { activitiesFor } from '../temporal/worker.js';
-import { seedCase, testWorker, timeSkippingEnv, type SeededCase } from '../tests/support/workflow-env.js';
+import {
+  seedCase,
+  testWorker,
+  timeSkippingEnv,
+  workflowBundle,
+  type SeededCase,
+} from '../tests/support/workflow-env.js';
 import type { caseWorkflow } from '../workflows/case.js';
 import {
   caseViewQuery,
@@ -42,8 +46,8 @@ import {
 import { dropDatabase, ensureDatabase } from './embedded-postgres.js';
 import { runPrisma, startDatabase, withDatabase } from './system.js';
 
-export const HISTORIES_DIR = path.join(ROOT_DIR, 'tests', 'replay', 'histories');
-export const MANIFEST_FILE = path.join(HISTORIES_DIR, 'manifest.json');
+const HISTORIES_DIR = path.join(ROOT_DIR, 'tests', 'replay', 'histories');
+const MANIFEST_FILE = path.join(HISTORIES_DIR, 'manifest.json');
 
 /** One stored history, as manifest.json lists it. */
 export interface StoredHistory {
@@ -54,41 +58,6 @@ export interface StoredHistory {
   /** Replay needs it: the workflows derive child ids and idempotency keys from it. */
   workflowId: string;
   events: number;
-}
-
-/**
- * The worker's workflow bundle (workflows/index.ts). That entry does not export
- * `coactivaWorkflow` yet, which the case workflow starts; until it does, a stand-in entry adds
- * it (tests/workflows/case-paths.test.ts has a test that fails meanwhile). Once index.ts
- * exports it, this is exactly the production bundle.
- */
-export async function caseWorkflowBundle(): Promise<WorkflowBundle> {
-  const registered = Object.keys(await import('../workflows/index.js'));
-  let workflowsPath = WORKFLOWS_PATH;
-  if (!registered.includes('coactivaWorkflow')) {
-    const coactiva = fileURLToPath(new URL('../workflows/coactiva.ts', import.meta.url));
-    workflowsPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'cartera-wf-')), 'index.ts');
-    writeFileSync(
-      workflowsPath,
-      `export * from ${JSON.stringify(WORKFLOWS_PATH)};\n` +
-        `export { coactivaWorkflow } from ${JSON.stringify(coactiva)};\n`,
-    );
-  }
-  return bundleWorkflowCode({
-    workflowsPath,
-    logger: new DefaultLogger('WARN'),
-    // A stand-in entry lives outside the project: resolve packages from the project's.
-    webpackConfigHook: (config) => ({
-      ...config,
-      resolve: {
-        ...config.resolve,
-        modules: [
-          ...(config.resolve?.modules ?? ['node_modules']),
-          path.join(ROOT_DIR, 'node_modules'),
-        ],
-      },
-    }),
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +176,38 @@ class CaseDriver {
       paidAt: await this.now(),
       source: 'treasury',
     });
+  }
+
+  /** The child workflows the case started, from its history. */
+  async children(handle: CaseHandle): Promise<{ workflowId: string; workflowType: string }[]> {
+    const history = await handle.fetchHistory();
+    return (history.events ?? []).flatMap((e) => {
+      const a = e.startChildWorkflowExecutionInitiatedEventAttributes;
+      return a
+        ? [{ workflowId: a.workflowId ?? '', workflowType: a.workflowType?.name ?? '' }]
+        : [];
+    });
+  }
+
+  /**
+   * Waits, without skipping time, until every child has closed: the test server delivers
+   * cancellations and signals between workflows asynchronously and may skip time before it
+   * has (a real server does not), which would record a different path.
+   */
+  async childrenSettled(handle: CaseHandle): Promise<void> {
+    await until(
+      'the child workflows to close',
+      async () => {
+        const kids = await this.children(handle);
+        return Promise.all(
+          kids.map(
+            async (c) =>
+              (await this.env.client.workflow.getHandle(c.workflowId).describe()).status.name,
+          ),
+        );
+      },
+      (statuses) => statuses.every((st) => st !== 'RUNNING'),
+    );
   }
 
   /** Reminder passes; the prior notice runs out; the crew reports the cut (or not). */
@@ -332,18 +333,18 @@ async function record(
   try {
     const sims = createSimulators();
     const worker = await testWorker(env, TASK_QUEUE, activitiesFor({ prisma, ...sims }), bundle);
+    const driver = new CaseDriver(env, prisma, sims);
     const handle = await worker.runUntil(async () => {
-      const h = await drive(new CaseDriver(env, prisma, sims));
+      const h = await drive(driver);
+      await driver.childrenSettled(h);
       const view = await h.result();
       if (view.status !== 'closed') throw new Error(`${scenario}: the case did not close`);
       return h;
     });
-    const ids = [{ workflowId: handle.workflowId, workflowType: 'caseWorkflow' }];
-    const parent = await handle.fetchHistory();
-    for (const e of parent.events ?? []) {
-      const a = e.startChildWorkflowExecutionInitiatedEventAttributes;
-      if (a) ids.push({ workflowId: a.workflowId ?? '', workflowType: a.workflowType?.name ?? '' });
-    }
+    const ids = [
+      { workflowId: handle.workflowId, workflowType: 'caseWorkflow' },
+      ...(await driver.children(handle)),
+    ];
     const out: Recorded[] = [];
     for (const [n, { workflowId, workflowType }] of ids.entries()) {
       const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -372,7 +373,7 @@ async function main(): Promise<void> {
   const prisma = createPrisma(withDatabase(url, scratch), 5);
   try {
     await runPrisma(['migrate', 'deploy'], withDatabase(url, scratch));
-    const bundle = await caseWorkflowBundle();
+    const bundle = await workflowBundle();
     const recorded: Recorded[] = [];
     for (const [scenario, drive] of Object.entries(SCENARIOS)) {
       const started = Date.now();
@@ -389,7 +390,9 @@ async function main(): Promise<void> {
     for (const h of recorded) writeFileSync(path.join(HISTORIES_DIR, h.file), `${h.json}\n`);
     const manifest: StoredHistory[] = recorded.map(({ json: _json, ...h }) => h);
     writeFileSync(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
-    console.log(`${recorded.length} histories written to ${path.relative(ROOT_DIR, HISTORIES_DIR)}`);
+    console.log(
+      `${recorded.length} histories written to ${path.relative(ROOT_DIR, HISTORIES_DIR)}`,
+    );
   } finally {
     await prisma.$disconnect();
     await dropDatabase(admin, scratch);

@@ -25,6 +25,7 @@ import { HttpNotaryAdapter } from '../activities/notaries.js';
 import { createSimulators, serveSimulators } from '../activities/simulators.js';
 import { currentPolicy, ensurePolicy } from '../activities/policy-store.js';
 import { createApp } from '../api/app.js';
+import { activityFailureInterceptor, createMetrics } from '../api/metrics.js';
 import { loadConfig, ROOT_DIR } from '../config/index.js';
 import { demoLoaded, loadDemo } from '../demo/load-demo.js';
 import { createPrisma } from '../prisma/client.js';
@@ -183,6 +184,7 @@ async function main(): Promise<void> {
     await writeWorkflowBundle();
     // This script decides the shutdown order; the SDK must not react to Ctrl-C on its own.
     Runtime.install({ shutdownSignals: [] });
+    const metrics = createMetrics({ defaultMetrics: true });
     const workerConnection = await connectWorker(config, temporal.address);
     const worker = await createCaseWorker({
       connection: workerConnection,
@@ -192,6 +194,7 @@ async function main(): Promise<void> {
       ...outside,
       preferBundle: true,
       maxCachedWorkflows: config.workerCache,
+      activityInterceptors: [activityFailureInterceptor(metrics)],
     });
     const running = worker.run();
     stops.push(async () => {
@@ -215,6 +218,8 @@ async function main(): Promise<void> {
       ...(temporal.uiUrl ? { temporalUiUrl: temporal.uiUrl } : {}),
       webDir,
       apiKeys: config.apiKeys,
+      metrics,
+      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
       validateResponses: config.env !== 'production',
       readiness: async () => ({
         postgres: await pool.query('SELECT 1').then(

@@ -1,5 +1,9 @@
 /** The case worker: workflows from the bundle, activities built over injected clients. */
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import {
+  Worker,
+  type ActivityInterceptorsFactory,
+  type NativeConnection,
+} from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { createAgreementActivities } from '../activities/agreement.js';
 import type { BanksPort } from '../activities/banks.js';
@@ -52,6 +56,8 @@ export interface CaseWorkerDeps extends ActivityDeps {
    * @default 300
    */
   maxCachedWorkflows?: number;
+  /** Activity interceptors (e.g. the metrics counter of failed attempts). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 export async function createCaseWorker(deps: CaseWorkerDeps): Promise<Worker> {
@@ -65,6 +71,7 @@ export async function createCaseWorker(deps: CaseWorkerDeps): Promise<Worker> {
       : { workflowsPath: WORKFLOWS_PATH }),
     activities: activitiesFor(deps),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 300,
+    ...(deps.activityInterceptors ? { interceptors: { activity: deps.activityInterceptors } } : {}),
     ...(deps.maxConcurrentActivities
       ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivities }
       : {}),

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { CASE_STAGES, CLOSE_REASONS } from '../../domain/case.js';
 import { ACCOUNT_CATEGORIES, PROTECTIONS } from '../../domain/case-opening.js';
-import { calendarDaysBetween, toLocalDate } from '../../domain/calendar.js';
-import { toDecimalString } from '../../domain/money.js';
+import { addCalendarDays, calendarDaysBetween, toLocalDate } from '../../domain/calendar.js';
+import { nonNegativeMoneyStringSchema, toDecimalString } from '../../domain/money.js';
 import type { Prisma } from '../../prisma/client.js';
 import { caseViewQuery } from '../../workflows/messages.js';
 import { ROLES, type Principal } from '../auth.js';
@@ -18,21 +18,100 @@ import {
   moneySchema,
 } from '../schemas.js';
 
-export const caseListQuerySchema = z.object({
-  status: z.enum(['open', 'closed', 'all']).default('open'),
-  stage: z.enum(CASE_STAGES).optional(),
-  sector: z.string().trim().min(1).max(100).optional(),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .meta({ description: 'Comienzo de la cuenta o la cédula/RUC, o parte del nombre del titular' }),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
-});
+/** How the case list can be ordered; each has its natural direction (see the query's `sort`). */
+export const CASE_SORTS = ['priority', 'balance', 'daysOverdue', 'openedAt'] as const;
+export type CaseSort = (typeof CASE_SORTS)[number];
+
+export const caseListQuerySchema = z
+  .object({
+    status: z.enum(['open', 'closed', 'all']).default('open'),
+    stage: z.enum(CASE_STAGES).optional(),
+    sector: z.string().trim().min(1).max(100).optional(),
+    q: z.string().trim().min(1).max(100).optional().meta({
+      description: 'Comienzo de la cuenta o la cédula/RUC, o parte del nombre del titular',
+    }),
+    collectorId: z
+      .union([z.uuid(), z.literal('none')])
+      .optional()
+      .meta({ description: 'Gestor asignado; `none`: casos sin gestor' }),
+    priorityMin: z.coerce.number().int().min(0).max(1000).optional(),
+    amountMin: nonNegativeMoneyStringSchema
+      .optional()
+      .meta({ description: 'Saldo mínimo, p. ej. "50.00"' }),
+    amountMax: nonNegativeMoneyStringSchema
+      .optional()
+      .meta({ description: 'Saldo máximo, p. ej. "500.00"' }),
+    daysOverdueMin: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .optional()
+      .meta({ description: 'Días desde el vencimiento de la planilla más antigua, mínimo' }),
+    daysOverdueMax: z.coerce.number().int().min(0).max(100_000).optional(),
+    sort: z.enum(CASE_SORTS).default('priority').meta({
+      description:
+        'priority: mayor prioridad primero; balance: mayor saldo primero; daysOverdue: más días vencidos primero; openedAt: más reciente primero',
+    }),
+    order: z.enum(['asc', 'desc']).optional().meta({
+      description: 'Dirección del orden; por omisión, la natural de `sort` (la indicada arriba)',
+    }),
+    page: z.coerce.number().int().min(1).default(1),
+    pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .refine(
+    (q) => q.amountMin === undefined || q.amountMax === undefined || q.amountMin <= q.amountMax,
+    {
+      path: ['amountMax'],
+      message: 'debe ser mayor o igual que amountMin',
+    },
+  )
+  .refine(
+    (q) =>
+      q.daysOverdueMin === undefined ||
+      q.daysOverdueMax === undefined ||
+      q.daysOverdueMin <= q.daysOverdueMax,
+    { path: ['daysOverdueMax'], message: 'debe ser mayor o igual que daysOverdueMin' },
+  );
 export type CaseListQuery = z.infer<typeof caseListQuerySchema>;
+
+/** The SQL order of the list: the sort key, then stable tie-breakers (pages never overlap). */
+function listOrder(
+  sort: CaseSort,
+  order: 'asc' | 'desc' | undefined,
+): Prisma.CaseOrderByWithRelationInput[] {
+  const flip = (natural: 'asc' | 'desc') => (order === undefined ? natural : order);
+  switch (sort) {
+    case 'priority':
+      return [{ priority: flip('desc') }, { openedAt: 'asc' }, { id: 'asc' }];
+    case 'balance':
+      return [{ balanceCents: flip('desc') }, { id: 'asc' }];
+    case 'daysOverdue':
+      // More days overdue = an older oldest due date.
+      return [{ oldestDueOn: order === 'asc' ? 'desc' : 'asc' }, { id: 'asc' }];
+    case 'openedAt':
+      return [{ openedAt: flip('desc') }, { id: 'asc' }];
+  }
+}
+
+/** The filters of the list that are not text search or scope. */
+function listFilters(q: CaseListQuery, today: string): Prisma.CaseWhereInput[] {
+  const out: Prisma.CaseWhereInput[] = [];
+  if (q.collectorId)
+    out.push({ assignedCollectorId: q.collectorId === 'none' ? null : q.collectorId });
+  if (q.priorityMin !== undefined) out.push({ priority: { gte: q.priorityMin } });
+  if (q.amountMin !== undefined) out.push({ balanceCents: { gte: q.amountMin } });
+  if (q.amountMax !== undefined) out.push({ balanceCents: { lte: q.amountMax } });
+  // daysPastDue = today − oldestDueOn (never below 0), so day bounds are due-date bounds.
+  if (q.daysOverdueMin !== undefined && q.daysOverdueMin > 0)
+    out.push({ oldestDueOn: { lte: dateOnly(addCalendarDays(today, -q.daysOverdueMin)) } });
+  if (q.daysOverdueMax !== undefined)
+    out.push({ oldestDueOn: { gte: dateOnly(addCalendarDays(today, -q.daysOverdueMax)) } });
+  return out;
+}
+
+/** A LocalDate as the Date Prisma compares with a `@db.Date` column. */
+const dateOnly = (d: string) => new Date(`${d}T00:00:00.000Z`);
 
 const stageSchema = z.enum(CASE_STAGES);
 
@@ -179,9 +258,11 @@ export function caseRoutes(deps: AppDeps): Route[] {
       request: { query: caseListQuerySchema },
       responses: { 200: caseListSchema },
     }).handle(async ({ query: q, principal }) => {
+      const today = toLocalDate(new Date());
       const where: Prisma.CaseWhereInput = {
         AND: [
           caseScope(principal),
+          ...listFilters(q, today),
           q.status === 'all' ? {} : { status: q.status },
           q.stage ? { stage: q.stage } : {},
           q.sector ? { account: { sector: q.sector } } : {},
@@ -201,12 +282,11 @@ export function caseRoutes(deps: AppDeps): Route[] {
         deps.prisma.case.findMany({
           where,
           include: listInclude,
-          orderBy: [{ priority: 'desc' }, { openedAt: 'asc' }, { id: 'asc' }],
+          orderBy: listOrder(q.sort, q.order),
           skip: (q.page - 1) * q.pageSize,
           take: q.pageSize,
         }),
       ]);
-      const today = toLocalDate(new Date());
       return {
         status: 200,
         body: {
@@ -226,7 +306,7 @@ export function caseRoutes(deps: AppDeps): Route[] {
       roles: ROLES,
       request: { params: idParamsSchema },
       responses: { 200: caseDetailSchema, 404: errorBodySchema },
-    }).handle(async ({ params, principal }) => {
+    }).handle(async ({ params, principal, req }) => {
       const c = await deps.prisma.case.findFirst({
         where: { AND: [{ id: params.id }, caseScope(principal)] },
         include: {
@@ -251,7 +331,8 @@ export function caseRoutes(deps: AppDeps): Route[] {
             paymentsApplied: view.paymentsApplied,
           };
         } catch (err) {
-          deps.log.warn({ err, caseId: c.id }, 'case workflow did not answer its query');
+          // Logs carry no case or account identifiers; the request id correlates.
+          deps.log.warn({ err, reqId: req.id }, 'case workflow did not answer its query');
         }
       }
       const today = toLocalDate(new Date());

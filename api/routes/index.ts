@@ -5,10 +5,15 @@ import type { AppDeps } from '../deps.js';
 import { openApiDocument } from '../openapi.js';
 import { defineRoute, type Route } from '../route-table.js';
 import { DEFAULT_LOGIN_RATE_LIMIT } from '../security.js';
+import { auditRoutes } from './audit.js';
+import { agreementRoutes } from './agreements.js';
 import { authRoutes } from './auth.js';
+import { caseActionRoutes } from './case-actions.js';
 import { caseRoutes } from './cases.js';
 import { healthRoutes } from './health.js';
 import { importRoutes } from './imports.js';
+import { paymentRoutes } from './payments.js';
+import { taskRoutes } from './tasks.js';
 
 /** Version printed in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
@@ -18,7 +23,12 @@ export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
     ...healthRoutes(deps),
     ...authRoutes(auth, deps.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT),
     ...caseRoutes(deps),
+    ...caseActionRoutes(deps),
+    ...agreementRoutes(deps),
     ...importRoutes(deps),
+    ...paymentRoutes(deps),
+    ...auditRoutes(deps),
+    ...taskRoutes(deps),
   ];
   let document: unknown;
   routes.push(

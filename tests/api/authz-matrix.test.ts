@@ -50,6 +50,66 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
   'get /api/imports': () => ({}),
   'get /api/imports/:id': () => ({ params: { id: randomUUID() } }),
   'get /api/openapi.json': () => ({}),
+  // Case actions on a case without a running workflow (409) or out of the caller's scope (404):
+  // nothing changes.
+  'get /api/cases/:id/timeline': (ctx) => ({ params: { id: ctx.caseId } }),
+  'post /api/cases/:id/assign': (ctx) => ({
+    params: { id: ctx.caseId },
+    json: { collectorId: randomUUID() },
+  }),
+  'post /api/cases/:id/hold': (ctx) => ({ params: { id: ctx.caseId }, json: { reason: 'matriz' } }),
+  'post /api/cases/:id/resume': (ctx) => ({
+    params: { id: ctx.caseId },
+    json: { reason: 'matriz' },
+  }),
+  'post /api/cases/:id/close': (ctx) => ({
+    params: { id: ctx.caseId },
+    json: { reason: 'cancelled', note: 'matriz' },
+  }),
+  'post /api/cases/:id/disputes': (ctx) => ({
+    params: { id: ctx.caseId },
+    json: { reason: 'matriz' },
+  }),
+  'post /api/cases/:id/disputes/resolve': (ctx) => ({
+    params: { id: ctx.caseId },
+    json: { outcome: 'rejected', note: 'matriz' },
+  }),
+  'post /api/agreements/simulate': (ctx) => ({
+    json: { caseId: ctx.caseId, downPayment: '30.00', instalments: 3 },
+  }),
+  'post /api/cases/:id/agreements': (ctx) => ({
+    params: { id: ctx.caseId },
+    json: { downPayment: '30.00', instalments: 3 },
+  }),
+  'post /api/agreements/:id/approve': () => ({ params: { id: randomUUID() }, json: {} }),
+  'post /api/agreements/:id/reject': () => ({
+    params: { id: randomUUID() },
+    json: { reason: 'matriz' },
+  }),
+  'get /api/agreements/:id': () => ({ params: { id: randomUUID() } }),
+  'get /api/cases/:id/agreements': (ctx) => ({ params: { id: ctx.caseId } }),
+  // Unknown account: 404 from the handler after authorisation, nothing is recorded.
+  'post /api/payments': () => ({
+    json: {
+      accountNumber: 'NO-EXISTE',
+      amount: '10.00',
+      paidAt: '2026-01-15T10:00:00-05:00',
+      reference: `MATRIZ-${randomUUID()}`,
+    },
+  }),
+  'get /api/audit': () => ({ query: { entity: 'payment' } }),
+  'get /api/tasks': () => ({ query: { scope: 'mine' } }),
+  // Unknown task: 404 from the handler after authorisation, nothing changes.
+  'post /api/tasks/:id/claim': () => ({ params: { id: randomUUID() } }),
+  'post /api/tasks/:id/release': () => ({ params: { id: randomUUID() } }),
+  'post /api/tasks/:id/reassign': () => ({
+    params: { id: randomUUID() },
+    json: { userId: randomUUID() },
+  }),
+  'post /api/tasks/:id/complete': () => ({
+    params: { id: randomUUID() },
+    json: { form: { outcome: 'contacted' } },
+  }),
 };
 
 const routes = tableShape();

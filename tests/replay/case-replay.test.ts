@@ -15,24 +15,25 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  caseWorkflowBundle,
-  HISTORIES_DIR,
-  MANIFEST_FILE,
-  type StoredHistory,
-} from '../../scripts/record-histories.js';
+import type { StoredHistory } from '../../scripts/record-histories.js';
+import { workflowBundle } from '../support/workflow-env.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const stored = JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')) as StoredHistory[];
+const HISTORIES_DIR = fileURLToPath(new URL('./histories/', import.meta.url));
+
+const stored = JSON.parse(
+  readFileSync(path.join(HISTORIES_DIR, 'manifest.json'), 'utf8'),
+) as StoredHistory[];
 
 describe('stored case histories replay on the current workflow code', () => {
   let bundle: WorkflowBundle;
   beforeAll(async () => {
-    bundle = await caseWorkflowBundle();
+    bundle = await workflowBundle(); // the worker's bundle: workflows/index.ts
   });
 
   it('cover the representative paths, parent and children', () => {
