@@ -69,7 +69,7 @@ const LEGAL: Actor = { id: 'legal-ana', role: 'legal' };
 type CaseHandle = WorkflowHandle<typeof caseWorkflow>;
 
 async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const v = await probe();
     if (ok(v)) return v;
@@ -318,6 +318,17 @@ const SCENARIOS: Record<string, (d: CaseDriver) => Promise<CaseHandle>> = {
   },
 };
 
+/** A scenario takes a few seconds; one that hangs fails the run (nothing is written). */
+const SCENARIO_TIMEOUT_MS = 180_000;
+
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no end after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 interface Recorded extends StoredHistory {
   json: string;
 }
@@ -377,7 +388,12 @@ async function main(): Promise<void> {
     const recorded: Recorded[] = [];
     for (const [scenario, drive] of Object.entries(SCENARIOS)) {
       const started = Date.now();
-      const histories = await record(scenario, drive, prisma, bundle);
+      console.log(`${scenario}…`);
+      const histories = await withDeadline(
+        record(scenario, drive, prisma, bundle),
+        SCENARIO_TIMEOUT_MS,
+        scenario,
+      );
       recorded.push(...histories);
       const sizes = histories.map((h) => `${h.workflowType} ${h.events}`).join(', ');
       console.log(`${scenario} (${Date.now() - started} ms): ${sizes}`);
@@ -401,8 +417,12 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
+  // Exit explicitly: a failed scenario may leave a server connection open.
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

@@ -1,0 +1,1221 @@
+/**
+ * What the HTTP API adds on top of PostgreSQL for the two list routes, with 100,000 open cases.
+ *
+ *   npm run bench:api -- [--requests 300] [--warmup 30] [--accounts 100000] [--keep-db] [--show-sql]
+ *
+ * On a throwaway database (on DATABASE_URL's server, else the local 127.0.0.1:5432), migrated
+ * with `prisma migrate deploy`, a Machala portfolio is bulk-loaded with INSERT … SELECT
+ * generate_series (accounts in the seven parishes, 1–6 invoices each, one open case per account
+ * with a plausible stage/priority/balance, ~15% older closed cases, 40 collectors assigned by
+ * sector and route, one open task per open case plus the done ones of their history, due dates
+ * around now). The real app (`createApp`, production settings: responses not re-validated,
+ * pino at info into /dev/null) listens on 127.0.0.1; no Temporal server is involved because
+ * neither list route nor sign-in touches it (the client passed in throws if anything does).
+ *
+ * For each scenario it times N requests one at a time over HTTP keep-alive after a warm-up, then
+ * the SAME statements Prisma issued for that request (captured once through Prisma's query log,
+ * count for pagination included) replayed through pg with the route's concurrency (counts next
+ * to the list, the list's relation loads after it). It prints p50/p95/p99, the ratio
+ * API p95 / SQL p95 (target ≤ 3, issue 7), EXPLAIN (ANALYZE, BUFFERS) of the slowest statements,
+ * then creates the proposed indexes and measures everything again.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { Client } from '@temporalio/client';
+import pg from 'pg';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { ensurePolicy } from '../activities/policy-store.js';
+import { createApp } from '../api/app.js';
+import { hashPassword } from '../api/auth.js';
+import type { AppDeps } from '../api/deps.js';
+import { loadConfig } from '../config/index.js';
+import { createPrisma, type Prisma, PrismaClient } from '../prisma/client.js';
+import { dropDatabase, ensureDatabase } from '../scripts/embedded-postgres.js';
+import { runPrisma, withDatabase } from '../scripts/system.js';
+
+const DEFAULT_SERVER = 'postgresql://postgres@127.0.0.1:5432/postgres';
+const PASSWORD = 'clave-de-banco-de-pruebas-2026';
+/** A series stops early once it has run this long (keeps the whole bench near 5 minutes). */
+const SERIES_BUDGET_MS = 10_000;
+/** Warm-up stops after this long. */
+const WARMUP_BUDGET_MS = 3_000;
+/** Connections of the app's Prisma pool and of the raw pool: the start script's default. */
+const POOL_SIZE = 10;
+
+const argsSchema = z.object({
+  requests: z.coerce.number().int().min(10).default(300),
+  warmup: z.coerce.number().int().min(0).default(30),
+  accounts: z.coerce.number().int().min(1_000).max(1_000_000).default(100_000),
+  keepDb: z.boolean().default(false),
+  showSql: z.boolean().default(false),
+});
+type Args = z.infer<typeof argsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The portfolio.
+
+/** Parishes of the canton Machala (demo/generate-portfolio.ts), share of accounts, collectors. */
+const SECTORS = [
+  { name: 'Machala', weight: 0.3, collectors: 12 },
+  { name: 'Nueve de Mayo', weight: 0.16, collectors: 6 },
+  { name: 'La Providencia', weight: 0.15, collectors: 6 },
+  { name: 'Jambelí', weight: 0.14, collectors: 6 },
+  { name: 'Puerto Bolívar', weight: 0.12, collectors: 5 },
+  { name: 'El Cambio', weight: 0.1, collectors: 4 },
+  { name: 'El Retiro', weight: 0.03, collectors: 1 },
+] as const;
+/** Routes per collector; the last route of each sector is left unassigned (new routes). */
+const ROUTES_PER_COLLECTOR = 5;
+const MANAGERS = 4;
+const LEGAL = 3;
+
+// prettier-ignore
+const SURNAMES = [
+  'ROMERO', 'AGUILAR', 'RAMÍREZ', 'SÁNCHEZ', 'JARAMILLO', 'ESPINOZA', 'CASTILLO', 'TORRES',
+  'ARMIJOS', 'ORDÓÑEZ', 'LOAYZA', 'MALDONADO', 'VALAREZO', 'PINEDA', 'OCHOA', 'ENCALADA',
+  'ZAMBRANO', 'VERA', 'MORENO', 'MENDOZA', 'VARGAS', 'CEDEÑO', 'RODRÍGUEZ', 'GONZÁLEZ', 'PÉREZ',
+  'GARCÍA', 'APOLO', 'FEIJOÓ', 'GRANDA', 'AGUIRRE', 'LAPO', 'CARRIÓN', 'JIMÉNEZ', 'CÓRDOVA',
+  'REYES', 'MACAS', 'TINOCO', 'SERRANO', 'RUIZ', 'CORREA', 'SUÁREZ', 'BENÍTEZ', 'GUAMÁN',
+  'PEÑA', 'LEÓN', 'QUEZADA', 'CABRERA', 'SARMIENTO', 'ROMÁN', 'CUENCA', 'SOLÓRZANO', 'BRAVO',
+  'ASANZA', 'ALVARADO', 'CHAMBA', 'ARÉVALO', 'VELÁSQUEZ', 'NÚÑEZ', 'MUÑOZ', 'HERRERA',
+];
+// prettier-ignore
+const GIVEN_NAMES = [
+  'JOSÉ', 'JUAN', 'LUIS', 'CARLOS', 'JORGE', 'MANUEL', 'MIGUEL', 'FRANCISCO', 'PEDRO', 'VÍCTOR',
+  'WILSON', 'PATRICIO', 'FERNANDO', 'DAVID', 'ANDRÉS', 'XAVIER', 'FREDDY', 'BYRON', 'KLEBER',
+  'MARÍA', 'ROSA', 'CARMEN', 'ANA', 'MARTHA', 'GLORIA', 'DIANA', 'JESSICA', 'JOHANNA', 'NANCY',
+  'SANDRA', 'PATRICIA', 'LORENA', 'GABRIELA', 'ANDREA', 'MARIUXI', 'MERCEDES', 'ELIZABETH',
+];
+// prettier-ignore
+const BUSINESSES = [
+  'FARMACIA', 'PANADERÍA', 'FERRETERÍA', 'RESTAURANTE', 'HOTEL', 'TIENDA', 'BAZAR', 'MINIMARKET',
+  'CEVICHERÍA', 'LAVANDERÍA', 'EMPACADORA', 'PROCESADORA DE CAMARÓN', 'FÁBRICA DE HIELO',
+];
+// prettier-ignore
+const BRANDS = [
+  'EL ORENSE', 'LA BANANERA', 'SAN ANTONIO', 'PACÍFICO', 'EL PORTEÑO', 'LA ECONÓMICA',
+  'SANTA MARÍA', 'DEL SUR', 'ORO VERDE', 'EL CISNE', 'PUERTO REAL', 'JUBONES', 'MIRAMAR',
+];
+// prettier-ignore
+const PUBLIC_BODIES = [
+  'UNIDAD EDUCATIVA SIMÓN BOLÍVAR', 'UNIDAD EDUCATIVA JUAN MONTALVO', 'ESCUELA ELOY ALFARO',
+  'CENTRO DE SALUD MACHALA', 'GAD MUNICIPAL DE MACHALA - MERCADO', 'POLICÍA NACIONAL - UPC',
+];
+
+interface BenchUsers {
+  manager: string;
+  collector: string;
+  legal: string[];
+}
+
+interface LoadReport {
+  ms: number;
+  vacuumMs: number;
+  counts: Record<string, number>;
+  collectorCases: number;
+}
+
+/** Users, portfolios and the bulk of the data, all in SQL; returns what was loaded. */
+async function loadPortfolio(pool: pg.Pool, accounts: number): Promise<LoadReport & BenchUsers> {
+  const started = performance.now();
+  const c = await pool.connect();
+  try {
+    await c.query('SELECT setseed(0.2026)');
+    const hash = await hashPassword(PASSWORD);
+
+    // Users: managers supervise ten collectors each; legal advisors; one admin.
+    const insertUser = async (username: string, displayName: string, role: string) =>
+      (
+        await c.query<{ id: string }>(
+          `INSERT INTO "User" (id, username, "displayName", role, "passwordHash", "updatedAt")
+           VALUES (gen_random_uuid(), $1, $2, $3::"Role", $4, now()) RETURNING id`,
+          [username, displayName, role, hash],
+        )
+      ).rows[0]!.id;
+    const managers: string[] = [];
+    for (let m = 1; m <= MANAGERS; m++)
+      managers.push(await insertUser(`manager-${m}`, `Supervisor ${m}`, 'manager'));
+    const legal: string[] = [];
+    for (let l = 1; l <= LEGAL; l++)
+      legal.push(await insertUser(`legal-${l}`, `Abogado ${l}`, 'legal'));
+    await insertUser('admin', 'Administración', 'admin');
+    const portfolio: { user: string; sector: string; route: string }[] = [];
+    let n = 0;
+    for (const [s, sector] of SECTORS.entries()) {
+      const collectors: string[] = [];
+      for (let k = 0; k < sector.collectors; k++) {
+        n++;
+        const id = await insertUser(
+          `collector-${String(n).padStart(2, '0')}`,
+          `Gestor ${n}`,
+          'collector',
+        );
+        await c.query('UPDATE "User" SET "supervisorId" = $1 WHERE id = $2', [
+          managers[Math.floor((n - 1) / 10) % MANAGERS],
+          id,
+        ]);
+        collectors.push(id);
+      }
+      const routes = sector.collectors * ROUTES_PER_COLLECTOR;
+      for (let r = 1; r < routes; r++)
+        portfolio.push({
+          user: collectors[r % collectors.length]!,
+          sector: sector.name,
+          route: routeName(s + 1, r),
+        });
+    }
+    await c.query(
+      `INSERT INTO "PortfolioAssignment" (id, "userId", sector, route)
+       SELECT gen_random_uuid(), u, s, r FROM unnest($1::uuid[], $2::text[], $3::text[]) AS x(u, s, r)`,
+      [portfolio.map((p) => p.user), portfolio.map((p) => p.sector), portfolio.map((p) => p.route)],
+    );
+
+    await c.query(
+      `CREATE UNLOGGED TABLE bench_sector (idx int PRIMARY KEY, sector text, routes int)`,
+    );
+    for (const [s, sector] of SECTORS.entries())
+      await c.query('INSERT INTO bench_sector VALUES ($1, $2, $3)', [
+        s + 1,
+        sector.name,
+        sector.collectors * ROUTES_PER_COLLECTOR,
+      ]);
+    let cumulative = 0;
+    const bounds = SECTORS.slice(0, -1).map((s) => (cumulative += s.weight));
+
+    // One row per account with everything its case needs; random() drives every draw.
+    await c.query(`CREATE UNLOGGED TABLE bench_account (
+      ord int PRIMARY KEY, id uuid NOT NULL, number text NOT NULL, sector text NOT NULL,
+      route text NOT NULL, category "AccountCategory" NOT NULL, holder_name text NOT NULL,
+      holder_id text NOT NULL, protection "Protection" NOT NULL, stage "CaseStage" NOT NULL,
+      invoices int NOT NULL, last_due date NOT NULL, monthly_cents int NOT NULL)`);
+    await c.query(
+      `INSERT INTO bench_account
+       SELECT ord, gen_random_uuid(), lpad((100000 + ord)::text, 7, '0'), s.sector,
+              'R-' || lpad(s.idx::text, 2, '0') || '-' || lpad((1 + floor(r_route * s.routes))::text, 2, '0'),
+              category,
+              CASE
+                WHEN category = 'publica' THEN ($6::text[])[1 + floor(r_n1 * array_length($6, 1))::int]
+                WHEN category = 'residencial' OR r_company >= CASE category WHEN 'comercial' THEN 0.4 ELSE 0.85 END
+                THEN ($3::text[])[1 + floor(r_n1 ^ 2 * array_length($3, 1))::int] || ' ' ||
+                     ($3::text[])[1 + floor(r_n2 ^ 2 * array_length($3, 1))::int] || ' ' ||
+                     ($4::text[])[1 + floor(r_n3 * array_length($4, 1))::int]
+                ELSE ($5::text[])[1 + floor(r_n1 * array_length($5, 1))::int] || ' ' ||
+                     ($7::text[])[1 + floor(r_n2 * array_length($7, 1))::int] ||
+                     (ARRAY[' S.A.', ' CIA. LTDA.', ''])[1 + floor(r_n3 * 3)::int]
+              END,
+              CASE
+                WHEN category = 'publica' THEN '076' || lpad(floor(r_id * 1e7)::text, 7, '0') || '001'
+                WHEN category = 'residencial' THEN '07' || lpad(floor(r_id * 1e8)::text, 8, '0')
+                ELSE '07' || lpad(floor(r_id * 1e8)::text, 8, '0') || '001'
+              END,
+              (CASE
+                WHEN category = 'residencial' AND r_protection < 0.03 THEN 'vulnerable'
+                WHEN category = 'publica' AND r_protection < 0.15 THEN 'hospital'
+                WHEN category = 'publica' AND r_protection < 0.35 THEN 'escuela'
+                ELSE 'none'
+              END)::"Protection",
+              stage,
+              CASE stage
+                WHEN 'reminder' THEN 1 + floor(3 * r_invoices ^ 1.5)
+                WHEN 'agreement' THEN 2 + floor(5 * r_invoices)
+                WHEN 'suspension' THEN 3 + floor(4 * r_invoices)
+                WHEN 'credit_title' THEN 4 + floor(3 * r_invoices)
+                ELSE 5 + floor(2 * r_invoices)
+              END,
+              current_date - CASE stage
+                WHEN 'reminder' THEN 5 + floor(30 * r_due)
+                WHEN 'agreement' THEN 5 + floor(30 * r_due)
+                WHEN 'suspension' THEN 10 + floor(40 * r_due)
+                WHEN 'credit_title' THEN 30 + floor(90 * r_due)
+                ELSE 60 + floor(240 * r_due)
+              END::int,
+              ((600 + 3400 * r_amount ^ 2) * CASE category
+                WHEN 'residencial' THEN 1 WHEN 'comercial' THEN 3.5 WHEN 'industrial' THEN 25 ELSE 8
+              END)::int
+       FROM (
+         SELECT ord, r_route, r_company, r_n1, r_n2, r_n3, r_id, r_protection, r_invoices, r_due, r_amount,
+                width_bucket(r_sector, $2::float8[]) + 1 AS sector_idx,
+                (CASE WHEN r_category < 0.87 THEN 'residencial' WHEN r_category < 0.96 THEN 'comercial'
+                      WHEN r_category < 0.975 THEN 'industrial' ELSE 'publica' END)::"AccountCategory" AS category,
+                (CASE WHEN r_stage < 0.70 THEN 'reminder' WHEN r_stage < 0.82 THEN 'agreement'
+                      WHEN r_stage < 0.91 THEN 'suspension' WHEN r_stage < 0.965 THEN 'credit_title'
+                      ELSE 'coactiva' END)::"CaseStage" AS stage
+         FROM (
+           SELECT g AS ord, random() AS r_sector, random() AS r_route, random() AS r_category,
+                  random() AS r_company, random() AS r_n1, random() AS r_n2, random() AS r_n3,
+                  random() AS r_id, random() AS r_protection, random() AS r_stage,
+                  random() AS r_invoices, random() AS r_due, random() AS r_amount
+           FROM generate_series(1, $1::int) AS g
+         ) AS draws
+       ) AS a
+       JOIN bench_sector s ON s.idx = a.sector_idx`,
+      [accounts, bounds, SURNAMES, GIVEN_NAMES, BUSINESSES, PUBLIC_BODIES, BRANDS],
+    );
+
+    await c.query(
+      `INSERT INTO "Account" (id, number, "holderName", "holderId", address, sector, route, category,
+                              phone, email, protection, "updatedAt")
+       SELECT id, number, holder_name, holder_id,
+              'Calle ' || (1 + ord % 40) || ' y Av. ' ||
+                (ARRAY['Las Palmeras', '25 de Junio', 'Bolívar Madero Vargas', 'Ferroviaria', 'Arízaga'])[1 + ord % 5]
+                || ', ' || sector,
+              sector, route, category,
+              CASE WHEN ord % 5 <> 0 THEN '09' || lpad(((ord::bigint * 7919) % 100000000)::text, 8, '0') END,
+              CASE WHEN ord % 3 = 0 THEN 'cuenta' || number || '@example.com' END,
+              protection, now()
+       FROM bench_account`,
+    );
+    // Monthly bills, the newest due last_due; each a little above or below the account's usual.
+    await c.query(
+      `INSERT INTO "Invoice" (id, number, "accountId", "issuedOn", "dueOn", "amountCents", "balanceCents")
+       SELECT gen_random_uuid(), number, "accountId", due - 20, due, amount, amount
+       FROM (
+         SELECT '001-' || lpad(a.ord::text, 7, '0') || '-' || lpad(k::text, 2, '0') AS number,
+                a.id AS "accountId",
+                (a.last_due - make_interval(months => a.invoices - k))::date AS due,
+                (a.monthly_cents * (0.85 + 0.3 * random()))::int AS amount
+         FROM bench_account a CROSS JOIN LATERAL generate_series(1, a.invoices) AS k
+       ) AS i`,
+    );
+    // One open case per account; priority as domain/case-opening.ts priorityScore (default policy).
+    await c.query(
+      `INSERT INTO "Case" (id, "workflowId", "accountId", "openKey", status, stage, priority,
+                           "balanceCents", "openingBalanceCents", "overdueInvoices", "oldestDueOn",
+                           protected, "assignedCollectorId", "policyVersion", "openedAt", "updatedAt")
+       SELECT gen_random_uuid(), 'case-' || a.number, a.id, a.id, 'open', a.stage,
+              round(1000 * least(1,
+                (0.2 + 0.8 * least(1, ln(1 + i.balance) / ln(1 + 200000.0))) *
+                (0.2 + 0.8 * least(1, ln(1 + greatest(0, current_date - i.oldest)) / ln(361.0))) *
+                CASE a.category WHEN 'residencial' THEN 1 WHEN 'comercial' THEN 1.4
+                                WHEN 'industrial' THEN 1.6 ELSE 0.8 END / 1.6))::int,
+              i.balance,
+              CASE WHEN a.stage = 'agreement' THEN (i.balance * 1.2)::int ELSE i.balance END,
+              i.n, i.oldest, a.protection <> 'none', pa."userId", 1,
+              least(now() - interval '2 hours', (i.oldest + 8)::timestamp + random() * interval '3 days'),
+              now()
+       FROM bench_account a
+       JOIN (SELECT "accountId", sum("balanceCents")::int AS balance, count(*)::int AS n,
+                    min("dueOn") AS oldest
+             FROM "Invoice" GROUP BY 1) AS i ON i."accountId" = a.id
+       LEFT JOIN "PortfolioAssignment" pa ON pa.sector = a.sector AND pa.route = a.route`,
+    );
+    // Earlier cases of ~15% of the accounts, paid and closed.
+    await c.query(
+      `INSERT INTO "Case" (id, "workflowId", "accountId", "openKey", status, stage, priority,
+                           "balanceCents", "openingBalanceCents", "overdueInvoices", "oldestDueOn",
+                           protected, "assignedCollectorId", "policyVersion", "openedAt", "closedAt",
+                           "closeReason", "updatedAt")
+       SELECT gen_random_uuid(), 'case-' || a.number, a.id, NULL, 'closed', 'closed', 0, 0,
+              a.monthly_cents * 2, 2, opened::date - 30, false, pa."userId", 1, opened,
+              opened + interval '40 days', 'paid', opened + interval '40 days'
+       FROM (SELECT *, now() - interval '200 days' - random() * interval '500 days' AS opened
+             FROM bench_account WHERE random() < 0.15) AS a
+       LEFT JOIN "PortfolioAssignment" pa ON pa.sector = a.sector AND pa.route = a.route`,
+    );
+    // One open task per open case, by stage; collector tasks go to the case's collector (6%
+    // given back to the shared inbox), manager and legal tasks mostly wait in their role's inbox.
+    // Due dates from 4 days ago to 8 days ahead: about a third overdue.
+    await c.query(
+      `INSERT INTO "Task" (id, "caseId", "workflowId", type, role, status, "assigneeId", priority,
+                           "dueAt", payload, "escalatedAt", "createdAt")
+       SELECT gen_random_uuid(), t.id, t."workflowId", t.type, kinds.role::"Role", 'open',
+              CASE kinds.role
+                WHEN 'collector' THEN CASE WHEN t.r_assign < 0.06 THEN NULL ELSE t."assignedCollectorId" END
+                WHEN 'manager' THEN CASE WHEN t.r_assign < 0.2 THEN t."supervisorId" END
+                ELSE CASE WHEN t.r_assign < 0.4 THEN ($1::uuid[])[1 + floor(t.r_legal * array_length($1, 1))::int] END
+              END,
+              t.priority, t.due,
+              jsonb_build_object('title', kinds.title || ' ' || t.number,
+                                 'balance', to_char(t."balanceCents" / 100.0, 'FM99999990.00')),
+              CASE WHEN t.due < now() - interval '2 days' THEN t.due + interval '1 day' END,
+              t.due - interval '3 days'
+       FROM (
+         SELECT c.id, c."workflowId", c.priority, c."balanceCents", a.number, u."supervisorId",
+                c."assignedCollectorId", r_assign, r_legal,
+                CASE c.stage
+                  WHEN 'reminder' THEN 'contact_debtor'
+                  WHEN 'agreement' THEN CASE WHEN r_type < 0.6 THEN 'approve_agreement' ELSE 'notarise_agreement' END
+                  WHEN 'suspension' THEN CASE WHEN c.protected THEN 'protected_account'
+                                              WHEN r_type < 0.85 THEN 'suspension_field' ELSE 'reconnection_field' END
+                  WHEN 'credit_title' THEN CASE WHEN r_type < 0.5 THEN 'validate_credit_title' ELSE 'notify_credit_title' END
+                  ELSE CASE WHEN r_type < 0.5 THEN 'coactiva_intake' ELSE 'coactiva_decision' END
+                END AS type,
+                now() + (r_due * 12 - 4) * interval '1 day' AS due
+         FROM (SELECT *, random() AS r_type, random() AS r_assign, random() AS r_legal, random() AS r_due
+               FROM "Case" WHERE status = 'open') AS c
+         JOIN "Account" a ON a.id = c."accountId"
+         LEFT JOIN "User" u ON u.id = c."assignedCollectorId"
+       ) AS t
+       JOIN (VALUES
+         ('contact_debtor', 'collector', 'Contactar al titular de la cuenta'),
+         ('approve_agreement', 'manager', 'Aprobar convenio de pago de la cuenta'),
+         ('notarise_agreement', 'collector', 'Notarizar el convenio de la cuenta'),
+         ('suspension_field', 'collector', 'Suspender el servicio de la cuenta'),
+         ('reconnection_field', 'collector', 'Reconectar el servicio de la cuenta'),
+         ('protected_account', 'manager', 'Cuenta protegida: decidir sobre la cuenta'),
+         ('validate_credit_title', 'manager', 'Validar título de crédito de la cuenta'),
+         ('notify_credit_title', 'collector', 'Notificar título de crédito de la cuenta'),
+         ('coactiva_intake', 'legal', 'Recibir coactiva de la cuenta'),
+         ('coactiva_decision', 'legal', 'Decidir coactiva de la cuenta')
+       ) AS kinds (type, role, title) ON kinds.type = t.type`,
+      [legal],
+    );
+    // The done contact tasks of the cases' history (every case past reminder, 40% of the rest).
+    await c.query(
+      `INSERT INTO "Task" (id, "caseId", "workflowId", type, role, status, "assigneeId", priority,
+                           "dueAt", payload, "createdAt", "completedAt", "completedBy", result)
+       SELECT gen_random_uuid(), id, "workflowId", 'contact_debtor', 'collector', 'done',
+              "assignedCollectorId", priority, due, jsonb_build_object('title', 'Contactar al titular'),
+              due - interval '3 days', due - interval '1 day',
+              coalesce("assignedCollectorId"::text, 'system'), '{"outcome": "unreachable"}'
+       FROM (SELECT *, now() - (5 + 60 * random()) * interval '1 day' AS due FROM "Case"
+             WHERE stage <> 'reminder' OR random() < 0.4) AS c`,
+    );
+    await c.query('DROP TABLE bench_account, bench_sector');
+    const loaded = performance.now();
+    await c.query('VACUUM (ANALYZE)');
+    const vacuumed = performance.now();
+
+    const count = async (sql: string) => Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
+    const counts = {
+      accounts: await count('SELECT count(*) AS n FROM "Account"'),
+      invoices: await count('SELECT count(*) AS n FROM "Invoice"'),
+      openCases: await count(`SELECT count(*) AS n FROM "Case" WHERE status = 'open'`),
+      closedCases: await count(`SELECT count(*) AS n FROM "Case" WHERE status = 'closed'`),
+      openTasks: await count(`SELECT count(*) AS n FROM "Task" WHERE status = 'open'`),
+      overdueTasks: await count(
+        `SELECT count(*) AS n FROM "Task" WHERE status = 'open' AND "dueAt" < now()`,
+      ),
+      doneTasks: await count(`SELECT count(*) AS n FROM "Task" WHERE status = 'done'`),
+      collectors: await count(`SELECT count(*) AS n FROM "User" WHERE role = 'collector'`),
+      unassignedCases: await count(
+        `SELECT count(*) AS n FROM "Case" WHERE status = 'open' AND "assignedCollectorId" IS NULL`,
+      ),
+    };
+    const managerId = managers[0]!;
+    const collectorId = (
+      await c.query<{ id: string }>(`SELECT id FROM "User" WHERE username = 'collector-01'`)
+    ).rows[0]!.id;
+    const collectorCases = await count(
+      `SELECT count(*) AS n FROM "Case" WHERE status = 'open' AND "assignedCollectorId" = '${collectorId}'`,
+    );
+    return {
+      ms: loaded - started,
+      vacuumMs: vacuumed - loaded,
+      counts,
+      collectorCases,
+      manager: managerId,
+      collector: collectorId,
+      legal,
+    };
+  } finally {
+    c.release();
+  }
+}
+
+const routeName = (sector: number, route: number) =>
+  `R-${String(sector).padStart(2, '0')}-${String(route).padStart(2, '0')}`;
+
+// ---------------------------------------------------------------------------------------------
+// The indexes this bench proposes (measured without and with).
+
+interface ProposedIndex {
+  name: string;
+  /** What creates it (an extension first where it needs one). */
+  sql: string[];
+  /** An index of the current schema it makes redundant, dropped with it. */
+  replaces?: string;
+  why: string;
+  /** The same index in prisma/schema.prisma, so `migrate dev` keeps it. */
+  prisma: string;
+}
+
+const PROPOSED_INDEXES: ProposedIndex[] = [
+  {
+    name: 'Case_status_priority_openedAt_id_idx',
+    sql: [
+      'CREATE INDEX "Case_status_priority_openedAt_id_idx" ON "Case" ("status", "priority" DESC, "openedAt", "id")',
+    ],
+    replaces: 'Case_status_priority_idx',
+    why: 'the full ORDER BY of the case list (priority, openedAt, id): pages come off the index, no incremental sort',
+    prisma:
+      'Case: @@index([status, priority(sort: Desc), openedAt, id]) in place of @@index([status, priority(sort: Desc)])',
+  },
+  {
+    name: 'Task_status_dueAt_priority_id_idx',
+    sql: [
+      'CREATE INDEX "Task_status_dueAt_priority_id_idx" ON "Task" ("status", "dueAt", "priority" DESC, "id")',
+    ],
+    why: 'open/overdue tasks of every role (supervision) in inbox order: the page is the first 50 index entries instead of a sort of all overdue tasks',
+    prisma: 'Task: @@index([status, dueAt, priority(sort: Desc), id])',
+  },
+  {
+    name: 'Account_search_trgm_idx',
+    sql: [
+      'CREATE EXTENSION IF NOT EXISTS pg_trgm',
+      'CREATE INDEX "Account_search_trgm_idx" ON "Account" USING gin ("number" gin_trgm_ops, "holderId" gin_trgm_ops, "holderName" gin_trgm_ops)',
+    ],
+    why: 'text search: prefix of account/cédula, part of the holder name; only usable once the route filters ONE account relation (route change 1)',
+    prisma:
+      'Account: @@index([number(ops: raw("gin_trgm_ops")), holderId(ops: raw("gin_trgm_ops")), holderName(ops: raw("gin_trgm_ops"))], type: Gin, map: "Account_search_trgm_idx"); the migration starts with CREATE EXTENSION IF NOT EXISTS pg_trgm',
+  },
+  {
+    name: 'Task_status_role_assigneeId_dueAt_idx',
+    sql: [
+      'CREATE INDEX "Task_status_role_assigneeId_dueAt_idx" ON "Task" ("status", "role", "assigneeId", "dueAt")',
+    ],
+    why: "a role's shared inbox (unassigned): index-only counts; only once the route drops the visibility join for scoped lists (route change 3)",
+    prisma: 'Task: @@index([status, role, assigneeId, dueAt])',
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// What is measured.
+
+type BenchRole = 'manager' | 'collector';
+
+/** A request to the real app. */
+interface Scenario {
+  name: string;
+  as: BenchRole;
+  path: string;
+  /** The route does nothing but check the session: its SQL is the session lookup. */
+  authOnly?: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'me (session check only)', as: 'manager', path: '/api/me', authOnly: true },
+  { name: 'cases default page', as: 'manager', path: '/api/cases' },
+  { name: 'cases default page', as: 'collector', path: '/api/cases' },
+  { name: 'cases q=zambrano', as: 'manager', path: '/api/cases?q=zambrano' },
+  { name: 'cases stage=credit_title', as: 'manager', path: '/api/cases?stage=credit_title' },
+  { name: 'cases page=1000 (OFFSET)', as: 'manager', path: '/api/cases?page=1000' },
+  { name: 'tasks scope=mine', as: 'collector', path: '/api/tasks?scope=mine' },
+  { name: 'tasks (all visible)', as: 'collector', path: '/api/tasks' },
+  { name: 'tasks scope=role (inbox)', as: 'collector', path: '/api/tasks?scope=role' },
+  { name: 'tasks status=overdue', as: 'manager', path: '/api/tasks?status=overdue' },
+];
+
+const caseInclude = {
+  account: {
+    select: {
+      number: true,
+      holderName: true,
+      holderId: true,
+      sector: true,
+      route: true,
+      category: true,
+    },
+  },
+  assignedCollector: { select: { id: true, displayName: true } },
+} satisfies Prisma.CaseInclude;
+const caseOrder: Prisma.CaseOrderByWithRelationInput[] = [
+  { priority: 'desc' },
+  { openedAt: 'asc' },
+  { id: 'asc' },
+];
+const taskInclude = {
+  assignee: { select: { id: true, displayName: true } },
+  case: {
+    select: {
+      id: true,
+      stage: true,
+      balanceCents: true,
+      account: { select: { number: true, holderName: true } },
+    },
+  },
+} satisfies Prisma.TaskInclude;
+const taskOrder: Prisma.TaskOrderByWithRelationInput[] = [
+  { dueAt: 'asc' },
+  { priority: 'desc' },
+  { id: 'asc' },
+];
+
+/** A task page as the route builds it, with the total taken from the matching counter. */
+function taskPage(prisma: PrismaClient, base: Prisma.TaskWhereInput, overdueOnly: boolean) {
+  const open: Prisma.TaskWhereInput = { AND: [base, { status: 'open' }] };
+  const overdue: Prisma.TaskWhereInput = {
+    AND: [base, { status: 'open', dueAt: { lt: new Date() } }],
+  };
+  return Promise.all([
+    prisma.task.count({ where: open }),
+    prisma.task.count({ where: overdue }),
+    prisma.task.findMany({
+      where: overdueOnly ? overdue : open,
+      include: taskInclude,
+      orderBy: taskOrder,
+      skip: 0,
+      take: 50,
+    }),
+  ]);
+}
+
+/**
+ * A change to a list route, measured as its Prisma calls (no HTTP) and their SQL: the data
+ * access of the route with the change, for the same page as the matching scenario.
+ */
+interface RouteChange {
+  name: string;
+  as: BenchRole;
+  change: string;
+  run: (prisma: PrismaClient, users: BenchUsers) => Promise<unknown>;
+}
+
+const ROUTE_CHANGES: RouteChange[] = [
+  {
+    name: '1 cases q=zambrano',
+    as: 'manager',
+    change:
+      'one relation filter `account: { OR: [...] }` instead of an OR of three (one join, not three)',
+    run: (prisma) => {
+      const q = 'zambrano';
+      const where: Prisma.CaseWhereInput = {
+        AND: [
+          { status: 'open' },
+          {
+            account: {
+              OR: [
+                { number: { startsWith: q } },
+                { holderId: { startsWith: q } },
+                { holderName: { contains: q, mode: 'insensitive' } },
+              ],
+            },
+          },
+        ],
+      };
+      return Promise.all([
+        prisma.case.count({ where }),
+        prisma.case.findMany({
+          where,
+          include: caseInclude,
+          orderBy: caseOrder,
+          skip: 0,
+          take: 50,
+        }),
+      ]);
+    },
+  },
+  {
+    name: '2 cases default page',
+    as: 'manager',
+    change: 'no exact count(*): take pageSize + 1 for "has more" (or a cached/estimated total)',
+    run: (prisma) =>
+      prisma.case.findMany({
+        where: { AND: [{ status: 'open' }] },
+        include: caseInclude,
+        orderBy: caseOrder,
+        skip: 0,
+        take: 51,
+      }),
+  },
+  {
+    name: '3 tasks scope=mine',
+    as: 'collector',
+    change:
+      'scoped lists skip the visibility OR (the scope implies it: no join with Case); 2 counts, not 3',
+    run: (prisma, u) => taskPage(prisma, { role: 'collector', assigneeId: u.collector }, false),
+  },
+  {
+    name: '3 tasks scope=role (inbox)',
+    as: 'collector',
+    change: 'same as above for the shared inbox',
+    run: (prisma) => taskPage(prisma, { role: 'collector', assigneeId: null }, false),
+  },
+  {
+    name: '4 tasks status=overdue',
+    as: 'manager',
+    change: 'total = the overdue counter (the route counts the same rows twice): 2 counts, not 3',
+    run: (prisma) => taskPage(prisma, {}, true),
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// HTTP, SQL replay, timing.
+
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The statements of one request as Prisma runs them: the counts next to the list query
+ * (Promise.all in the route), then the list's relation loads in parallel (Prisma's `join`
+ * node), a nested one after its parent (a task's account after its case).
+ */
+interface Replay {
+  counts: Statement[];
+  main: Statement | undefined;
+  children: Statement[][];
+}
+
+const fromTable = (s: Statement) => /^SELECT .*? FROM "public"\."(\w+)"/s.exec(s.sql)?.[1];
+
+function replayOf(statements: Statement[]): Replay {
+  const counts = statements.filter((s) => /^\s*SELECT\s+COUNT\(/i.test(s.sql));
+  const [main, ...rest] = statements.filter((s) => !counts.includes(s));
+  const children: Statement[][] = [];
+  for (const s of rest) {
+    const parent = children.find((chain) => fromTable(chain[chain.length - 1]!) === 'Case');
+    if (fromTable(s) === 'Account' && parent && fromTable(main!) !== 'Case') parent.push(s);
+    else children.push([s]);
+  }
+  return { counts, main, children };
+}
+
+const statementsOf = (r: Replay) => [
+  ...r.counts,
+  ...(r.main ? [r.main] : []),
+  ...r.children.flat(),
+];
+
+async function replay(pool: pg.Pool, r: Replay): Promise<void> {
+  const list = async () => {
+    if (!r.main) return;
+    await pool.query(r.main.sql, r.main.params);
+    await Promise.all(
+      r.children.map(async (chain) => {
+        for (const s of chain) await pool.query(s.sql, s.params);
+      }),
+    );
+  };
+  await Promise.all([...r.counts.map((s) => pool.query(s.sql, s.params)), list()]);
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function request(
+  port: number,
+  method: 'GET' | 'POST',
+  path: string,
+  opts: { token?: string; json?: unknown } = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function login(port: number, username: string): Promise<string> {
+  const r = await request(port, 'POST', '/api/auth/login', {
+    json: { username, password: PASSWORD },
+  });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.body}`);
+  return z.object({ token: z.string() }).parse(JSON.parse(r.body)).token;
+}
+
+/** Warm-up, then `n` timed runs one at a time (fewer if the series budget runs out). */
+async function series(n: number, warmup: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const warmEnd = performance.now() + WARMUP_BUDGET_MS;
+  for (let i = 0; i < warmup && performance.now() < warmEnd; i++) await fn();
+  const out: number[] = [];
+  const deadline = performance.now() + SERIES_BUDGET_MS;
+  while (out.length < n && (out.length < 20 || performance.now() < deadline)) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+interface Percentiles {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+function percentiles(ms: number[]): Percentiles {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+  return { n: s.length, p50: at(50), p95: at(95), p99: at(99) };
+}
+
+/** Prisma with its query log on: each statement with its parameters, taken per request. */
+function capturingPrisma(url: string): { prisma: PrismaClient; take: () => Statement[] } {
+  const client = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: POOL_SIZE }),
+    log: [{ emit: 'event', level: 'query' }],
+  });
+  let seen: Statement[] = [];
+  client.$on('query', (e) => {
+    seen.push({ sql: e.query, params: z.array(z.unknown()).parse(JSON.parse(e.params)) });
+  });
+  return {
+    prisma: client as unknown as PrismaClient,
+    take: () => {
+      const out = seen;
+      seen = [];
+      return out;
+    },
+  };
+}
+
+/** The session lookup of every authenticated request (Session, then its User). */
+const isSessionLookup = (s: Statement) =>
+  /FROM "public"\."Session"/.test(s.sql) || /"public"\."User"\."passwordHash"/.test(s.sql);
+
+// ---------------------------------------------------------------------------------------------
+// EXPLAIN summaries.
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Alias?: string;
+  'Index Name'?: string;
+  'Subplan Name'?: string;
+  'Sort Method'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Actual Total Time': number;
+  'Rows Removed by Filter'?: number;
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
+  Plans?: PlanNode[];
+}
+
+interface Explained {
+  ms: number;
+  plan: PlanNode;
+  indexes: Set<string>;
+}
+
+async function explain(pool: pg.Pool, s: Statement, analyze: boolean): Promise<Explained> {
+  const opts = analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
+  const r = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time'?: number }] }>(
+    `EXPLAIN (${opts}) ${s.sql}`,
+    s.params,
+  );
+  const top = r.rows[0]!['QUERY PLAN'][0];
+  const indexes = new Set<string>();
+  const walk = (n: PlanNode) => {
+    if (n['Index Name']) indexes.add(n['Index Name']);
+    n.Plans?.forEach(walk);
+  };
+  walk(top.Plan);
+  return { ms: top['Execution Time'] ?? 0, plan: top.Plan, indexes };
+}
+
+function planLines(node: PlanNode, maxLines: number): string[] {
+  const out: string[] = [];
+  const visit = (n: PlanNode, depth: number) => {
+    if (out.length >= maxLines) return;
+    const parts = [n['Node Type']];
+    if (n['Subplan Name']) parts.unshift(`${n['Subplan Name']}:`);
+    if (n['Relation Name'])
+      parts.push(
+        `on ${n['Relation Name']}${n.Alias && n.Alias !== n['Relation Name'] ? ` ${n.Alias}` : ''}`,
+      );
+    if (n['Index Name']) parts.push(`using ${n['Index Name']}`);
+    if (n['Sort Method']) parts.push(`(${n['Sort Method']})`);
+    const loops = n['Actual Loops'] > 1 ? `×${n['Actual Loops']}` : '';
+    const removed = n['Rows Removed by Filter'] ? ` filtered=${n['Rows Removed by Filter']}` : '';
+    const read = n['Shared Read Blocks'] ? ` read=${n['Shared Read Blocks']}` : '';
+    out.push(
+      `${'  '.repeat(depth)}${parts.join(' ')}  rows=${n['Actual Rows']}${loops} ` +
+        `${n['Actual Total Time'].toFixed(1)} ms${removed} hit=${n['Shared Hit Blocks'] ?? 0}${read}`,
+    );
+    n.Plans?.forEach((p) => visit(p, depth + 1));
+  };
+  visit(node, 0);
+  return out;
+}
+
+/** A statement shortened for print: the select list of the outer query becomes `…`. */
+function shortSql(sql: string): string {
+  return sql
+    .replace(/^SELECT\s+(?!COUNT\().*?\s+FROM\s+/is, 'SELECT … FROM ')
+    .replace(/"public"\./g, '')
+    .replace(/\s+/g, ' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run.
+
+interface Measured {
+  name: string;
+  /** HTTP request (scenarios) or the Prisma calls alone (route changes). */
+  app: Percentiles;
+  sql: Percentiles;
+  total: number | undefined;
+}
+
+interface Context {
+  port: number;
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  users: BenchUsers;
+  tokens: Record<BenchRole, string>;
+  replays: Map<string, Replay>;
+  args: Args;
+}
+
+const label = (s: { name: string; as: BenchRole }) => `${s.name} (${s.as})`;
+
+async function measureScenarios(ctx: Context): Promise<Measured[]> {
+  const out: Measured[] = [];
+  for (const s of SCENARIOS) {
+    const token = ctx.tokens[s.as];
+    let last = { status: 0, body: '' };
+    const appMs = await series(ctx.args.requests, ctx.args.warmup, async () => {
+      last = await request(ctx.port, 'GET', s.path, { token });
+      if (last.status !== 200) throw new Error(`${s.path}: ${last.status} ${last.body}`);
+    });
+    const total = z.object({ total: z.number() }).safeParse(JSON.parse(last.body));
+    const r = ctx.replays.get(label(s))!;
+    const sqlMs = await series(ctx.args.requests, ctx.args.warmup, () => replay(ctx.pool, r));
+    out.push({
+      name: label(s),
+      app: percentiles(appMs),
+      sql: percentiles(sqlMs),
+      total: total.success ? total.data.total : undefined,
+    });
+    progress(out[out.length - 1]!);
+  }
+  return out;
+}
+
+async function measureRouteChanges(ctx: Context): Promise<Measured[]> {
+  const out: Measured[] = [];
+  for (const c of ROUTE_CHANGES) {
+    const appMs = await series(ctx.args.requests, ctx.args.warmup, () =>
+      c.run(ctx.prisma, ctx.users),
+    );
+    const r = ctx.replays.get(label(c))!;
+    const sqlMs = await series(ctx.args.requests, ctx.args.warmup, () => replay(ctx.pool, r));
+    out.push({
+      name: label(c),
+      app: percentiles(appMs),
+      sql: percentiles(sqlMs),
+      total: undefined,
+    });
+    progress(out[out.length - 1]!);
+  }
+  return out;
+}
+
+function progress(m: Measured) {
+  process.stderr.write(
+    `  ${m.name.padEnd(42)} app p95 ${m.app.p95.toFixed(1).padStart(6)} ms (n=${m.app.n}), ` +
+      `SQL p95 ${m.sql.p95.toFixed(1).padStart(6)} ms (n=${m.sql.n})\n`,
+  );
+}
+
+const f1 = (n: number, w = 7) => n.toFixed(1).padStart(w);
+
+function scenarioTable(before: Measured[], after: Measured[]): string[] {
+  const w = Math.max(...before.map((r) => r.name.length)) + 1;
+  const head =
+    `${''.padEnd(w)}${'total'.padStart(8)} │${'API p50'.padStart(8)}${'p95'.padStart(7)}${'p99'.padStart(7)}` +
+    `${'SQL p50'.padStart(8)}${'p95'.padStart(7)}${'ratio'.padStart(7)} │${'API p50'.padStart(8)}${'p95'.padStart(7)}` +
+    `${'p99'.padStart(7)}${'SQL p50'.padStart(8)}${'p95'.padStart(7)}${'ratio'.padStart(7)}`;
+  const half = (m: Measured) => {
+    const ratio = m.app.p95 / m.sql.p95;
+    return `${f1(m.app.p50, 8)}${f1(m.app.p95)}${f1(m.app.p99)}${f1(m.sql.p50, 8)}${f1(m.sql.p95)}${ratio.toFixed(2).padStart(6)}${ratio <= 3 ? ' ' : '!'}`;
+  };
+  return [
+    `${''.padEnd(w + 9)}│ ${'without the proposed indexes (ms)'.padEnd(43)}│ with the proposed indexes (ms)`,
+    head,
+    ...before.map(
+      (b, i) =>
+        `${b.name.padEnd(w)}${(b.total === undefined ? '' : b.total.toLocaleString('en-US')).padStart(8)} │${half(b)}│${half(after[i]!)}`,
+    ),
+    `${''.padEnd(w + 9)}  ratio = API p95 / SQL p95, target ≤ 3 (issue 7); ! = missed`,
+  ];
+}
+
+function changeTable(before: Measured[], after: Measured[], current: Measured[]): string[] {
+  const w = Math.max(...before.map((r) => r.name.length)) + 1;
+  return [
+    `${''.padEnd(w)}│ now (route as is)  │ changed, without idx │ changed, with idx`,
+    `${''.padEnd(w)}│${'API p95'.padStart(9)}${'SQL p95'.padStart(9)}  │${'Prisma p95'.padStart(11)}${'SQL p95'.padStart(9)}  │${'Prisma p95'.padStart(11)}${'SQL p95'.padStart(9)}`,
+    ...before.map((b, i) => {
+      const a = after[i]!;
+      const c = current.find((m) => m.name === b.name.slice(2));
+      const now = c ? `${f1(c.app.p95, 9)}${f1(c.sql.p95, 9)}` : ''.padStart(18);
+      return `${b.name.padEnd(w)}│${now}  │${f1(b.app.p95, 11)}${f1(b.sql.p95, 9)}  │${f1(a.app.p95, 11)}${f1(a.sql.p95, 9)}`;
+    }),
+  ];
+}
+
+/** No Temporal: the list routes and sign-in never reach it; anything that does fails loudly. */
+const noTemporal = new Proxy(
+  {},
+  {
+    get: (_t, prop) => {
+      if (prop === 'then') return undefined;
+      throw new Error(`bench: the routes under test reached Temporal (client.${String(prop)})`);
+    },
+  },
+) as Client;
+
+async function listen(deps: AppDeps): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createApp(deps).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function parseCli(argv: string[]): Args | string {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        requests: { type: 'string' },
+        warmup: { type: 'string' },
+        accounts: { type: 'string' },
+        'keep-db': { type: 'boolean' },
+        'show-sql': { type: 'boolean' },
+      },
+    });
+    const parsed = argsSchema.safeParse({
+      requests: values.requests,
+      warmup: values.warmup,
+      accounts: values.accounts,
+      keepDb: values['keep-db'],
+      showSql: values['show-sql'],
+    });
+    if (!parsed.success) return z.prettifyError(parsed.error);
+    return parsed.data;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseCli(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(
+      `error: ${args}\nusage: npm run bench:api -- [--requests 300] [--warmup 30] [--accounts 100000] [--keep-db] [--show-sql]\n`,
+    );
+    return 2;
+  }
+  const started = performance.now();
+  const loadAtStart = os.loadavg()[0]!;
+  const config = loadConfig();
+  const adminUrl = withDatabase(config.database.url ?? DEFAULT_SERVER, 'postgres');
+  const dbName = `cartera_bench_${process.pid}_${Date.now().toString(36)}`;
+  await ensureDatabase(adminUrl, dbName);
+  const url = withDatabase(adminUrl, dbName);
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+  const prisma = createPrisma(url, POOL_SIZE);
+  const capture = capturingPrisma(url);
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    await runPrisma(['migrate', 'deploy'], url);
+    const serverVersion = (await pool.query<{ server_version: string }>('SHOW server_version'))
+      .rows[0]!.server_version;
+    const policy = await ensurePolicy(prisma, undefined);
+
+    process.stderr.write(`loading ${args.accounts.toLocaleString('en-US')} accounts…\n`);
+    const load = await loadPortfolio(pool, args.accounts);
+
+    const deps: AppDeps = {
+      prisma,
+      pool,
+      temporal: noTemporal,
+      taskQueue: 'bench',
+      namespace: 'default',
+      log: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
+      policy: async () => policy,
+      uploadDir: os.tmpdir(),
+      validateResponses: false,
+    };
+    const app = await listen(deps);
+    closers.push(app.close);
+    const capturer = await listen({ ...deps, prisma: capture.prisma });
+    closers.push(capturer.close);
+
+    const usernames: Record<BenchRole, string> = {
+      manager: 'manager-1',
+      collector: 'collector-01',
+    };
+    const tokens: Record<BenchRole, string> = {
+      manager: await login(app.port, usernames.manager),
+      collector: await login(app.port, usernames.collector),
+    };
+    const captureTokens: Record<BenchRole, string> = {
+      manager: await login(capturer.port, usernames.manager),
+      collector: await login(capturer.port, usernames.collector),
+    };
+
+    // The SQL of each request and of each route change, from Prisma's own query log.
+    const replays = new Map<string, Replay>();
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+    for (const s of SCENARIOS) {
+      capture.take();
+      const r = await request(capturer.port, 'GET', s.path, { token: captureTokens[s.as] });
+      if (r.status !== 200) throw new Error(`${s.path}: ${r.status} ${r.body}`);
+      await settle();
+      const seen = capture.take();
+      replays.set(label(s), replayOf(s.authOnly ? seen : seen.filter((x) => !isSessionLookup(x))));
+    }
+    for (const c of ROUTE_CHANGES) {
+      capture.take();
+      await c.run(capture.prisma, load);
+      await settle();
+      replays.set(label(c), replayOf(capture.take()));
+    }
+    if (args.showSql)
+      for (const [name, r] of replays)
+        process.stderr.write(
+          `\n-- ${name}\n${statementsOf(r)
+            .map((s) => `${s.sql};\n-- ${JSON.stringify(s.params)}`)
+            .join('\n')}\n`,
+        );
+
+    const ctx: Context = { port: app.port, pool, prisma, users: load, tokens, replays, args };
+    process.stderr.write('without the proposed indexes:\n');
+    const before = await measureScenarios(ctx);
+    const changesBefore = await measureRouteChanges(ctx);
+
+    // EXPLAIN every distinct statement of the routes; keep the slowest.
+    const distinct = new Map<string, { who: string; statement: Statement; perRequest: number }>();
+    for (const s of SCENARIOS) {
+      if (s.authOnly) continue;
+      for (const statement of statementsOf(replays.get(label(s))!)) {
+        const key = `${statement.sql}\u0000${JSON.stringify(statement.params)}`;
+        const seen = distinct.get(key);
+        if (seen && seen.who === label(s)) seen.perRequest++;
+        else if (!seen) distinct.set(key, { who: label(s), statement, perRequest: 1 });
+      }
+    }
+    const explained: {
+      who: string;
+      statement: Statement;
+      perRequest: number;
+      before: Explained;
+    }[] = [];
+    for (const x of distinct.values())
+      explained.push({ ...x, before: await explain(pool, x.statement, true) });
+    const slowest = explained.sort((a, b) => b.before.ms - a.before.ms).slice(0, 7);
+
+    process.stderr.write('creating the proposed indexes…\n');
+    const built = new Map<string, { ms: number; bytes: number }>();
+    for (const ix of PROPOSED_INDEXES) {
+      const t = performance.now();
+      for (const sql of ix.sql) await pool.query(sql);
+      const ms = performance.now() - t;
+      if (ix.replaces) await pool.query(`DROP INDEX "${ix.replaces}"`);
+      const size = await pool.query<{ bytes: string }>(
+        'SELECT pg_relation_size(to_regclass($1)) AS bytes',
+        [`"${ix.name}"`],
+      );
+      built.set(ix.name, { ms, bytes: Number(size.rows[0]?.bytes ?? 0) });
+    }
+    await pool.query('ANALYZE');
+    process.stderr.write('with the proposed indexes:\n');
+    const after = await measureScenarios(ctx);
+    const changesAfter = await measureRouteChanges(ctx);
+
+    const usedBy = new Map<string, string[]>();
+    for (const [who, r] of replays)
+      for (const statement of statementsOf(r)) {
+        const e = await explain(pool, statement, false);
+        for (const name of e.indexes) {
+          if (!PROPOSED_INDEXES.some((ix) => ix.name === name)) continue;
+          const list = usedBy.get(name) ?? [];
+          if (!list.includes(who)) list.push(who);
+          usedBy.set(name, list);
+        }
+      }
+    const slowestAfter: Explained[] = [];
+    for (const x of slowest) slowestAfter.push(await explain(pool, x.statement, true));
+
+    // Report.
+    const cpus = os.cpus();
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    const k = load.counts;
+    const out: string[] = [
+      `machine    ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
+        `node ${process.version}, PostgreSQL ${serverVersion}`,
+      `portfolio  ${fmt(k.accounts!)} accounts in ${SECTORS.length} sectors, ${fmt(k.invoices!)} invoices, ` +
+        `${fmt(k.openCases!)} open + ${fmt(k.closedCases!)} closed cases (${fmt(k.unassignedCases!)} open without collector),`,
+      `           ${fmt(k.openTasks!)} open tasks (${fmt(k.overdueTasks!)} overdue) + ${fmt(k.doneTasks!)} done, ` +
+        `${k.collectors} collectors, ${MANAGERS} managers, ${LEGAL} legal`,
+      `load       ${(load.ms / 1000).toFixed(1)} s (INSERT … SELECT generate_series) + VACUUM ANALYZE ${(load.vacuumMs / 1000).toFixed(1)} s`,
+      `users      manager = ${usernames.manager} (sees everything), collector = ${usernames.collector} (${fmt(load.collectorCases)} open cases)`,
+      `method     ${args.requests} requests per series (at most ${SERIES_BUDGET_MS / 1000} s, at least 20) after ${args.warmup} warm-up, one at a time,`,
+      `           HTTP/1.1 keep-alive on 127.0.0.1, client in the same process; the app as in production`,
+      `           (createApp, responses not re-validated, pino info → /dev/null, Prisma pool ${POOL_SIZE});`,
+      `           SQL = the statements Prisma issued for that request (query log), session lookup excluded, replayed`,
+      `           through pg (pool ${POOL_SIZE}) as Prisma runs them (counts ‖ list → relation loads in parallel)`,
+      '',
+      ...scenarioTable(before, after),
+      '',
+      'route changes (the route\'s Prisma calls with the change, no HTTP; "now" = the route as it is, with the indexes)',
+      ...changeTable(changesBefore, changesAfter, after),
+      ...ROUTE_CHANGES.filter(
+        (c, i, all) => all.findIndex((d) => d.name[0] === c.name[0]) === i,
+      ).map((c) => `  ${c.name[0]}: ${c.change}`),
+      '',
+      'slowest statements of the routes as they are (EXPLAIN ANALYZE, BUFFERS): without → with the proposed indexes',
+    ];
+    slowest.forEach((x, i) => {
+      const a = slowestAfter[i]!;
+      out.push(
+        '',
+        `${i + 1}. ${x.who}${x.perRequest > 1 ? ` (${x.perRequest}× per request)` : ''}: ` +
+          `${x.before.ms.toFixed(1)} ms → ${a.ms.toFixed(1)} ms`,
+        `   ${shortSql(x.statement.sql).slice(0, 600)}`,
+        '   without:',
+        ...planLines(x.before.plan, 10).map((l) => `     ${l}`),
+        '   with:',
+        ...planLines(a.plan, 6).map((l) => `     ${l}`),
+      );
+    });
+    out.push('', 'proposed indexes');
+    for (const ix of PROPOSED_INDEXES) {
+      const b = built.get(ix.name);
+      out.push(
+        ...ix.sql.map((s) => `  ${s};`),
+        ...(ix.replaces ? [`  DROP INDEX "${ix.replaces}";`] : []),
+        `    -- ${ix.why}`,
+        `    -- ${((b?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB, built in ${((b?.ms ?? 0) / 1000).toFixed(1)} s; ` +
+          `used by: ${usedBy.get(ix.name)?.join('; ') ?? 'nothing'}`,
+        `    -- ${ix.prisma}`,
+      );
+    }
+    out.push(
+      '',
+      `run ${((performance.now() - started) / 1000).toFixed(0)} s; 1-minute load average ` +
+        `${loadAtStart.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} at end (other work on the machine makes p95/p99 noisy); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+    );
+    process.stdout.write(`${out.join('\n')}\n`);
+    return 0;
+  } finally {
+    for (const close of closers.reverse()) await close();
+    agent.destroy();
+    await prisma.$disconnect();
+    await capture.prisma.$disconnect();
+    await pool.end();
+    if (args.keepDb) process.stderr.write(`kept database ${url}\n`);
+    else await dropDatabase(adminUrl, dbName);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
