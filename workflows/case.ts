@@ -75,12 +75,16 @@ import {
   type ChildContext,
   type PaymentReceived,
 } from './messages.js';
-import { OUTSIDE_ACTIVITY_OPTIONS, STORE_ACTIVITY_OPTIONS } from './options.js';
+import {
+  finishEvenIfCancelled,
+  OUTSIDE_ACTIVITY_OPTIONS,
+  STORE_ACTIVITY_OPTIONS,
+} from './options.js';
 import { CarteraAccount, CarteraBalanceCents, CarteraStage } from './search-attributes.js';
 import { TaskBoard, type TaskBoardSnapshot } from './tasks.js';
 
-const store = proxyActivities<CaseStoreActivities>(STORE_ACTIVITY_OPTIONS);
-const notices = proxyActivities<NoticeActivities>(STORE_ACTIVITY_OPTIONS);
+const store = finishEvenIfCancelled(proxyActivities<CaseStoreActivities>(STORE_ACTIVITY_OPTIONS));
+const notices = finishEvenIfCancelled(proxyActivities<NoticeActivities>(STORE_ACTIVITY_OPTIONS));
 const field = proxyActivities<SuspensionActivities>(OUTSIDE_ACTIVITY_OPTIONS);
 
 type Fact =

@@ -2,7 +2,7 @@
  * Activity options shared by the case workflows: timeouts and bounded retries. Business
  * refusals are typed ApplicationFailures marked non-retryable by the activities themselves.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import { CancellationScope, type ActivityOptions } from '@temporalio/workflow';
 
 /** Case store, tasks, notices: our own PostgreSQL. Retries for up to ~1 hour of outage. */
 export const STORE_ACTIVITY_OPTIONS: ActivityOptions = {
@@ -27,3 +27,21 @@ export const OUTSIDE_ACTIVITY_OPTIONS: ActivityOptions = {
     nonRetryableErrorTypes: ['OutsideRejected'],
   },
 };
+
+/**
+ * Our own short, idempotent writes (case store, tasks, notices) finish even when the step that
+ * called them is cancelled: the workflow waits for them and then notices the cancellation, so
+ * no write is left half-known and no cancel request races the activity's completion.
+ */
+export function finishEvenIfCancelled<T extends object>(activities: T): T {
+  return new Proxy(activities, {
+    get(target, name) {
+      const fn = (target as Record<string | symbol, unknown>)[name];
+      if (typeof fn !== 'function') return fn;
+      return (...args: unknown[]) =>
+        CancellationScope.nonCancellable(() =>
+          (fn as (...a: unknown[]) => Promise<unknown>)(...args),
+        );
+    },
+  });
+}

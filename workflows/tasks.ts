@@ -19,9 +19,9 @@ import type { Policy } from '../domain/policy.js';
 import { parseTaskForm, TASKS, type TaskForm, type TaskType } from '../domain/tasks.js';
 import type { TaskActivities } from '../activities/tasks.js';
 import { completeTaskUpdate, type Actor, type OpenTaskView } from './messages.js';
-import { STORE_ACTIVITY_OPTIONS } from './options.js';
+import { finishEvenIfCancelled, STORE_ACTIVITY_OPTIONS } from './options.js';
 
-const acts = proxyActivities<TaskActivities>(STORE_ACTIVITY_OPTIONS);
+const acts = finishEvenIfCancelled(proxyActivities<TaskActivities>(STORE_ACTIVITY_OPTIONS));
 
 interface OpenTask {
   taskId: string;
