@@ -383,7 +383,8 @@ async function loadPortfolio(pool: pg.Pool, accounts: number): Promise<LoadRepor
     await c.query('VACUUM (ANALYZE)');
     const vacuumed = performance.now();
 
-    const count = async (sql: string) => Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
+    const count = async (sql: string, params: unknown[] = []) =>
+      Number((await c.query<{ n: string }>(sql, params)).rows[0]!.n);
     const counts = {
       accounts: await count('SELECT count(*) AS n FROM "Account"'),
       invoices: await count('SELECT count(*) AS n FROM "Invoice"'),
@@ -404,7 +405,8 @@ async function loadPortfolio(pool: pg.Pool, accounts: number): Promise<LoadRepor
       await c.query<{ id: string }>(`SELECT id FROM "User" WHERE username = 'collector-01'`)
     ).rows[0]!.id;
     const collectorCases = await count(
-      `SELECT count(*) AS n FROM "Case" WHERE status = 'open' AND "assignedCollectorId" = '${collectorId}'`,
+      `SELECT count(*) AS n FROM "Case" WHERE status = 'open' AND "assignedCollectorId" = $1`,
+      [collectorId],
     );
     return {
       ms: loaded - started,

@@ -1,4 +1,6 @@
 /** Sign-in, sign-out, who-am-I and password change. */
+import { audit } from '../audit.js';
+import type { PrismaClient } from '../../prisma/client.js';
 import { z } from 'zod';
 import { MIN_PASSWORD_LENGTH, ROLES, bearerToken, type Authenticator } from '../auth.js';
 import { ApiError, unauthorised } from '../errors.js';
@@ -31,7 +33,11 @@ export const changePasswordBodySchema = z
   });
 export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;
 
-export function authRoutes(auth: Authenticator, limit: LoginRateLimit): Route[] {
+export function authRoutes(
+  auth: Authenticator,
+  limit: LoginRateLimit,
+  prisma: PrismaClient,
+): Route[] {
   const limitLogin = loginRateLimiter(limit, loginUsername);
   // Guessing the current password through the change form is limited like sign-in.
   const limitChange = loginRateLimiter(limit, (req) => `password:${bearerToken(req) ?? ''}`);
@@ -49,6 +55,11 @@ export function authRoutes(auth: Authenticator, limit: LoginRateLimit): Route[] 
     }).handle(async ({ body, req }) => {
       const session = await auth.login(body.username, body.password, req.ip);
       if (!session) throw new ApiError(401, 'bad_credentials', 'Usuario o contraseña incorrectos');
+      await audit(prisma, req, session.user, {
+        action: 'session.login',
+        entity: 'user',
+        entityId: session.user.id,
+      });
       return { status: 200, body: session };
     }),
     defineRoute({
@@ -58,8 +69,13 @@ export function authRoutes(auth: Authenticator, limit: LoginRateLimit): Route[] 
       tags: ['sesión'],
       roles: ROLES,
       responses: { 204: null },
-    }).handle(async ({ req }) => {
+    }).handle(async ({ req, principal }) => {
       await auth.logout(bearerToken(req)!);
+      await audit(prisma, req, principal, {
+        action: 'session.logout',
+        entity: 'user',
+        entityId: principal.id,
+      });
       return { status: 204 };
     }),
     defineRoute({
@@ -86,6 +102,11 @@ export function authRoutes(auth: Authenticator, limit: LoginRateLimit): Route[] 
         throw new ApiError(400, 'wrong_password', 'La contraseña actual no es correcta', {
           currentPassword: 'incorrecta',
         });
+      await audit(prisma, req, principal, {
+        action: 'user.password_change',
+        entity: 'user',
+        entityId: principal.id,
+      });
       return { status: 204 };
     }),
     defineRoute({

@@ -1,4 +1,5 @@
 /** Upload of a billing export; the intake runs in the background and its progress is polled. */
+import { audit } from '../audit.js';
 import { randomUUID } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { z } from 'zod';
@@ -96,7 +97,7 @@ export function importRoutes(deps: AppDeps): Route[] {
         description: 'Archivo .csv, .txt o .xlsx exportado por facturación',
       },
       responses: { 202: importAcceptedSchema },
-    }).handle(async ({ file, principal }) => {
+    }).handle(async ({ file, principal, req }) => {
       const upload = file!;
       if (!/\.(csv|txt|xlsx)$/i.test(upload.originalname)) {
         await unlink(upload.path).catch(() => undefined);
@@ -111,6 +112,12 @@ export function importRoutes(deps: AppDeps): Route[] {
         fileName: upload.originalname,
         format,
         createdBy: principal.id,
+      });
+      await audit(deps.prisma, req, principal, {
+        action: 'portfolio.import',
+        entity: 'import',
+        entityId: id,
+        after: { fileName: upload.originalname, format, bytes: upload.size },
       });
       const policy = await deps.policy();
       void runIntake(

@@ -21,7 +21,7 @@ export const API_VERSION = '0.1.0';
 export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
   const routes: Route[] = [
     ...healthRoutes(deps),
-    ...authRoutes(auth, deps.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT),
+    ...authRoutes(auth, deps.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT, deps.prisma),
     ...caseRoutes(deps),
     ...caseActionRoutes(deps),
     ...agreementRoutes(deps),

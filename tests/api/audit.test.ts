@@ -110,8 +110,11 @@ describe('audit log', () => {
       before: { stage: 'reminder' },
     });
 
-    const byActor = await read({ actorId: api.users.collector.id });
+    const byActor = await read({ actorId: api.users.collector.id, entity: 'task' });
     expect(byActor.body.items.map((e) => e.action)).toEqual(['task.complete']);
+    // Signing in is a mutation too (a session is created): it is on the log.
+    const logins = await read({ actorId: api.users.collector.id, action: 'session.login' });
+    expect(logins.body.total).toBeGreaterThanOrEqual(1);
     const byAction = await read({ action: 'case.hold' });
     expect(byAction.body.total).toBe(1);
 
