@@ -5,15 +5,7 @@
  * Ctrl-C stops everything; data under .data/ survives for the next start.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
@@ -34,30 +26,9 @@ import { Runtime } from '@temporalio/worker';
 import { writeWorkflowBundle } from '../temporal/bundle.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { createCaseWorker } from '../temporal/worker.js';
-import { runPrisma, startDatabase, startTemporal, type Stoppable } from './system.js';
+import { claimDataDir, runPrisma, startDatabase, startTemporal, type Stoppable } from './system.js';
 
 const say = (line: string) => console.log(`[cartera] ${line}`);
-
-/** One `npm start` per data folder: a second one would take over the first one's database. */
-function claimDataDir(dataDir: string): void {
-  const pidFile = path.join(dataDir, 'cartera.pid');
-  if (existsSync(pidFile)) {
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    let alive = false;
-    try {
-      process.kill(pid, 0);
-      alive = pid !== process.pid;
-    } catch {
-      alive = false;
-    }
-    if (alive)
-      throw new Error(
-        `Cartera ya está en ejecución sobre ${dataDir} (pid ${pid}); deténgala con Ctrl-C primero`,
-      );
-  }
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(pidFile, String(process.pid));
-}
 
 function newestMtime(dir: string): number {
   let newest = 0;

@@ -4,7 +4,7 @@
  * attributes. Used by `npm start` and by the test setup.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Config } from '../config/index.js';
@@ -46,12 +46,45 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** The pid of a live `npm start` that owns `dataDir` (not this process), if any. */
+export function runningOwner(dataDir: string): number | null {
+  const pidFile = path.join(dataDir, 'cartera.pid');
+  if (!existsSync(pidFile)) return null;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+/** One `npm start` per data folder: a second one would take over the first one's database. */
+export function claimDataDir(dataDir: string): void {
+  const owner = runningOwner(dataDir);
+  if (owner) {
+    throw new Error(
+      `Cartera ya está en ejecución sobre ${dataDir} (pid ${owner}); deténgala con Ctrl-C primero`,
+    );
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(path.join(dataDir, 'cartera.pid'), String(process.pid));
+}
+
 /** PostgreSQL: the configured one, or an embedded server with a `cartera` database. */
 export async function startDatabase(
   config: Config,
   log: (line: string) => void,
 ): Promise<{ url: string; embedded: Stoppable | null }> {
   if (config.database.url) return { url: config.database.url, embedded: null };
+  const owner = runningOwner(config.dataDir);
+  if (owner) {
+    // Starting the embedded server again would take it over from the running system.
+    throw new Error(
+      `npm start (pid ${owner}) is using the embedded PostgreSQL under ${config.dataDir}: connect to it with DATABASE_URL=postgresql://postgres:postgres@127.0.0.1:${config.database.embeddedPort}/cartera, or stop it first`,
+    );
+  }
   const pg = await startEmbeddedPostgres({
     dataDir: path.join(config.dataDir, 'postgres'),
     port: config.database.embeddedPort,
