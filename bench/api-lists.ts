@@ -434,6 +434,8 @@ interface ProposedIndex {
   sql: string[];
   /** An index of the current schema it makes redundant, dropped with it. */
   replaces?: string;
+  /** Indexes that, if the migrations already create them, make this one unnecessary. */
+  equivalents?: string[];
   why: string;
   /** The same index in prisma/schema.prisma, so `migrate dev` keeps it. */
   prisma: string;
@@ -451,10 +453,21 @@ const PROPOSED_INDEXES: ProposedIndex[] = [
       'Case: @@index([status, priority(sort: Desc), openedAt, id]) in place of @@index([status, priority(sort: Desc)])',
   },
   {
+    name: 'Case_assignedCollectorId_status_priority_openedAt_id_idx',
+    sql: [
+      'CREATE INDEX "Case_assignedCollectorId_status_priority_openedAt_id_idx" ON "Case" ("assignedCollectorId", "status", "priority" DESC, "openedAt", "id")',
+    ],
+    replaces: 'Case_assignedCollectorId_status_priority_idx',
+    why: "the same for a collector's own cases: the first page straight off the index",
+    prisma:
+      'Case: @@index([assignedCollectorId, status, priority(sort: Desc), openedAt, id]) in place of @@index([assignedCollectorId, status, priority(sort: Desc)])',
+  },
+  {
     name: 'Task_status_dueAt_priority_id_idx',
     sql: [
       'CREATE INDEX "Task_status_dueAt_priority_id_idx" ON "Task" ("status", "dueAt", "priority" DESC, "id")',
     ],
+    equivalents: ['Task_status_dueAt_priority_idx'],
     why: 'open/overdue tasks of every role (supervision) in inbox order: the page is the first 50 index entries instead of a sort of all overdue tasks',
     prisma: 'Task: @@index([status, dueAt, priority(sort: Desc), id])',
   },
@@ -1141,17 +1154,24 @@ async function main(argv: string[]): Promise<number> {
     const slowest = explained.sort((a, b) => b.before.ms - a.before.ms).slice(0, 7);
 
     process.stderr.write('creating the proposed indexes…\n');
-    const built = new Map<string, { ms: number; bytes: number }>();
+    const built = new Map<string, { ms: number; bytes: number; presentAs?: string }>();
     for (const ix of PROPOSED_INDEXES) {
+      const exists = async (name: string) =>
+        (await pool.query<{ r: string | null }>('SELECT to_regclass($1) AS r', [`"${name}"`]))
+          .rows[0]!.r !== null;
+      let presentAs: string | undefined;
+      for (const name of [ix.name, ...(ix.equivalents ?? [])])
+        if (!presentAs && (await exists(name))) presentAs = name;
       const t = performance.now();
-      for (const sql of ix.sql) await pool.query(sql);
+      if (!presentAs) for (const sql of ix.sql) await pool.query(sql);
       const ms = performance.now() - t;
-      if (ix.replaces) await pool.query(`DROP INDEX "${ix.replaces}"`);
+      if (!presentAs && ix.replaces && (await exists(ix.replaces)))
+        await pool.query(`DROP INDEX "${ix.replaces}"`);
       const size = await pool.query<{ bytes: string }>(
         'SELECT pg_relation_size(to_regclass($1)) AS bytes',
-        [`"${ix.name}"`],
+        [`"${presentAs ?? ix.name}"`],
       );
-      built.set(ix.name, { ms, bytes: Number(size.rows[0]?.bytes ?? 0) });
+      built.set(ix.name, { ms, bytes: Number(size.rows[0]?.bytes ?? 0), presentAs });
     }
     await pool.query('ANALYZE');
     process.stderr.write('with the proposed indexes:\n');
@@ -1162,8 +1182,11 @@ async function main(argv: string[]): Promise<number> {
     for (const [who, r] of replays)
       for (const statement of statementsOf(r)) {
         const e = await explain(pool, statement, false);
-        for (const name of e.indexes) {
-          if (!PROPOSED_INDEXES.some((ix) => ix.name === name)) continue;
+        for (const used of e.indexes) {
+          const name = PROPOSED_INDEXES.find(
+            (ix) => ix.name === used || built.get(ix.name)?.presentAs === used,
+          )?.name;
+          if (!name) continue;
           const list = usedBy.get(name) ?? [];
           if (!list.includes(who)) list.push(who);
           usedBy.set(name, list);
@@ -1217,12 +1240,14 @@ async function main(argv: string[]): Promise<number> {
     out.push('', 'proposed indexes');
     for (const ix of PROPOSED_INDEXES) {
       const b = built.get(ix.name);
+      const usage = `used by: ${usedBy.get(ix.name)?.join('; ') ?? 'nothing'}`;
       out.push(
         ...ix.sql.map((s) => `  ${s};`),
         ...(ix.replaces ? [`  DROP INDEX "${ix.replaces}";`] : []),
         `    -- ${ix.why}`,
-        `    -- ${((b?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB, built in ${((b?.ms ?? 0) / 1000).toFixed(1)} s; ` +
-          `used by: ${usedBy.get(ix.name)?.join('; ') ?? 'nothing'}`,
+        b?.presentAs
+          ? `    -- ALREADY IN THE MIGRATIONS as "${b.presentAs}" (nothing created; both phases have it); ${usage}`
+          : `    -- ${((b?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB, built in ${((b?.ms ?? 0) / 1000).toFixed(1)} s; ${usage}`,
         `    -- ${ix.prisma}`,
       );
     }
