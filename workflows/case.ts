@@ -713,12 +713,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       CancellationScope.current().cancelRequested,
     ]);
     live.agreementChild = null;
-    const wasActive = life.agreement?.status === 'active';
     life = { ...life, agreement: null };
     if (result.outcome === 'broken')
       life = { ...life, brokenCommitments: life.brokenCommitments + 1 };
-    if (live.creditTitleChild && !wasActive)
-      await live.creditTitleChild.signal(paymentFacilitiesSignal, { pending: false });
     if (result.outcome === 'paid_off' && state.balanceCents > 0) {
       await event('agreement_paid_off_with_balance', 'system', null, {
         balanceCents: state.balanceCents,
