@@ -63,6 +63,8 @@ const envSchema = z.object({
   CARTERA_DEMO: flag.default(true),
   CARTERA_DEMO_ACCOUNTS: z.coerce.number().int().min(100).max(500_000).default(8_000),
   CARTERA_DEMO_SEED: z.coerce.number().int().default(20_261_128),
+  /** Chromium for the browser tests (Debian's package: `apt-get install chromium`). */
+  CARTERA_CHROMIUM: z.string().trim().min(1).default('/usr/bin/chromium'),
   /**
    * API keys of the systems that push data (e.g. `billing=k1,treasury=k2`): they may call the
    * routes marked for systems (payments). Keys must be at least 24 characters.
@@ -139,6 +141,8 @@ export interface Config {
   /** System name → API key, for systems that push data (payments). */
   apiKeys: Record<string, string>;
   metricsToken: string | undefined;
+  /** Browser the end-to-end tests drive. */
+  chromiumPath: string;
 }
 
 export class ConfigError extends Error {
@@ -219,5 +223,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerCache: e.CARTERA_WORKER_CACHE,
     apiKeys: e.CARTERA_API_KEYS,
     metricsToken: e.CARTERA_METRICS_TOKEN,
+    chromiumPath: e.CARTERA_CHROMIUM,
   };
 }

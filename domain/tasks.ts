@@ -116,7 +116,8 @@ export const TASKS = {
   suspension_field: { role: 'collector', form: suspensionFieldForm },
   reconnection_field: { role: 'collector', form: reconnectionFieldForm },
   protected_account: { role: 'manager', form: protectedAccountForm },
-  validate_credit_title: { role: 'manager', form: validateCreditTitleForm },
+  // The legal unit checks the título's legal contents before notification (a manager may too).
+  validate_credit_title: { role: 'legal', form: validateCreditTitleForm },
   notify_credit_title: { role: 'collector', form: notifyCreditTitleForm },
   coactiva_intake: { role: 'legal', form: coactivaIntakeForm },
   coactiva_decision: { role: 'legal', form: coactivaDecisionForm },
