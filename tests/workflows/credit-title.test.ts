@@ -155,7 +155,7 @@ describe('credit-title workflow (time-skipping)', () => {
     const h = await start(s);
 
     const validate = await openTask(s.caseId, 'validate_credit_title');
-    expect(validate.role).toBe('manager');
+    expect(validate.role).toBe('legal');
     const shown = titleIn(validate);
     expect((validate.payload as { defects: string[] }).defects).toEqual([]);
     expect(shown.number).toMatch(/^TC-2026-\d{6}$/);
