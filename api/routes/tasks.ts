@@ -7,8 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { z } from 'zod';
+import { calendarDaysBetween, toLocalDate } from '../../domain/calendar.js';
 import { CASE_STAGES } from '../../domain/case.js';
-import { toDecimalString } from '../../domain/money.js';
+import { nonNegativeMoneyStringSchema, toDecimalString } from '../../domain/money.js';
 import { TASK_TYPES, TASKS, type TaskType } from '../../domain/tasks.js';
 import type { Prisma } from '../../prisma/client.js';
 import { completeTaskUpdate } from '../../workflows/messages.js';
@@ -24,20 +25,44 @@ const TASK_WORKERS = ['collector', 'legal', 'manager'] as const;
 
 const taskTypeSchema = z.enum(TASK_TYPES as [TaskType, ...TaskType[]]);
 
-export const taskListQuerySchema = z.object({
-  scope: z.enum(['mine', 'team', 'role']).optional().meta({
-    description:
-      'mine: asignadas a mí; team: gestor: las de los casos de mi cartera; supervisor: las de sus gestores; jurídico: la bandeja jurídica; role: la bandeja compartida de mi rol (sin asignar). Sin valor: todo lo visible',
-  }),
-  status: z
-    .enum(['open', 'overdue', 'done'])
-    .default('open')
-    .meta({ description: 'overdue: abiertas con vencimiento pasado' }),
-  type: taskTypeSchema.optional(),
-  caseId: z.uuid().optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
-});
+export const taskListQuerySchema = z
+  .object({
+    scope: z.enum(['mine', 'team', 'role']).optional().meta({
+      description:
+        'mine: asignadas a mí; team: gestor: las de los casos de mi cartera; supervisor: las de sus gestores; jurídico: la bandeja jurídica; role: la bandeja compartida de mi rol (sin asignar). Sin valor: todo lo visible',
+    }),
+    status: z
+      .enum(['open', 'overdue', 'done'])
+      .default('open')
+      .meta({ description: 'overdue: abiertas con vencimiento pasado' }),
+    type: taskTypeSchema.optional(),
+    caseId: z.uuid().optional(),
+    sector: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: 'Sector de la cuenta' }),
+    route: z.string().trim().min(1).max(100).optional().meta({ description: 'Ruta de la cuenta' }),
+    stage: z.enum(CASE_STAGES).optional().meta({ description: 'Etapa del caso' }),
+    amountMin: nonNegativeMoneyStringSchema
+      .optional()
+      .meta({ description: 'Saldo mínimo del caso, p. ej. "50.00"' }),
+    amountMax: nonNegativeMoneyStringSchema
+      .optional()
+      .meta({ description: 'Saldo máximo del caso, p. ej. "500.00"' }),
+    sort: z.enum(['due', 'priority']).default('due').meta({
+      description:
+        'due: vencimiento más próximo primero y luego mayor prioridad; priority: mayor prioridad primero y luego vencimiento',
+    }),
+    page: z.coerce.number().int().min(1).default(1),
+    pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .refine(
+    (q) => q.amountMin === undefined || q.amountMax === undefined || q.amountMin <= q.amountMax,
+    { path: ['amountMax'], message: 'debe ser mayor o igual que amountMin' },
+  );
 export type TaskListQuery = z.infer<typeof taskListQuerySchema>;
 
 const personSchema = z.object({ id: z.uuid(), displayName: z.string() });
@@ -59,6 +84,12 @@ export const taskItemSchema = z.object({
     holderName: z.string(),
     stage: z.enum(CASE_STAGES),
     balance: moneySchema,
+    sector: z.string(),
+    route: z.string().nullable(),
+    priority: z.int().meta({ description: 'Prioridad del caso, 0–1000' }),
+    daysOverdue: z
+      .int()
+      .meta({ description: 'Días desde el vencimiento de la planilla más antigua del caso' }),
   }),
   payload: z
     .record(z.string(), z.unknown())
@@ -129,6 +160,17 @@ function scopeFilter(p: Principal, scope: TaskListQuery['scope']): Prisma.TaskWh
   }
 }
 
+/** The filters on the task's case and account (sector, route, stage, balance). */
+function caseFilter(q: TaskListQuery): Prisma.TaskWhereInput {
+  const c: Prisma.CaseWhereInput[] = [];
+  if (q.sector !== undefined) c.push({ account: { sector: q.sector } });
+  if (q.route !== undefined) c.push({ account: { route: q.route } });
+  if (q.stage !== undefined) c.push({ stage: q.stage });
+  if (q.amountMin !== undefined) c.push({ balanceCents: { gte: q.amountMin } });
+  if (q.amountMax !== undefined) c.push({ balanceCents: { lte: q.amountMax } });
+  return c.length > 0 ? { case: { AND: c } } : {};
+}
+
 const taskInclude = {
   assignee: { select: { id: true, displayName: true } },
   case: {
@@ -136,14 +178,16 @@ const taskInclude = {
       id: true,
       stage: true,
       balanceCents: true,
-      account: { select: { number: true, holderName: true } },
+      priority: true,
+      oldestDueOn: true,
+      account: { select: { number: true, holderName: true, sector: true, route: true } },
     },
   },
 } satisfies Prisma.TaskInclude;
 
 type TaskRow = Prisma.TaskGetPayload<{ include: typeof taskInclude }>;
 
-function taskItem(t: TaskRow, now: Date): TaskItem {
+function taskItem(t: TaskRow, now: Date, today: string): TaskItem {
   const { title, ...payload } = (t.payload ?? {}) as Record<string, unknown>;
   return {
     id: t.id,
@@ -162,6 +206,14 @@ function taskItem(t: TaskRow, now: Date): TaskItem {
       holderName: t.case.account.holderName,
       stage: t.case.stage,
       balance: toDecimalString(t.case.balanceCents),
+      sector: t.case.account.sector,
+      // Billing leaves the route empty for accounts outside any route.
+      route: t.case.account.route || null,
+      priority: t.case.priority,
+      daysOverdue: Math.max(
+        0,
+        calendarDaysBetween(t.case.oldestDueOn.toISOString().slice(0, 10), today),
+      ),
     },
     payload,
     createdAt: t.createdAt.toISOString(),
@@ -250,7 +302,7 @@ export function taskRoutes(deps: AppDeps): Route[] {
       path: '/api/tasks',
       summary: 'Bandeja de tareas: mías, de mi equipo o de mi rol',
       description:
-        'Ordenadas por vencimiento y luego por prioridad (mayor primero). Gestores: las de sus casos y la bandeja de gestores; jurídico: la bandeja jurídica; supervisión y administración: todas.',
+        'Ordenadas por vencimiento y luego por prioridad (mayor primero), o al revés con sort=priority; filtros por sector, ruta, etapa y saldo del caso. Gestores: las de sus casos y la bandeja de gestores; jurídico: la bandeja jurídica; supervisión y administración: todas.',
       tags: ['tareas'],
       roles: ROLES,
       request: { query: taskListQuerySchema },
@@ -262,6 +314,7 @@ export function taskRoutes(deps: AppDeps): Route[] {
         scopeFilter(principal, q.scope),
         q.type ? { type: q.type } : {},
         q.caseId ? { caseId: q.caseId } : {},
+        caseFilter(q),
       ];
       const byStatus: Record<TaskListQuery['status'], Prisma.TaskWhereInput> = {
         open: { status: 'open' },
@@ -274,7 +327,10 @@ export function taskRoutes(deps: AppDeps): Route[] {
         prisma.task.findMany({
           where,
           include: taskInclude,
-          orderBy: [{ dueAt: 'asc' }, { priority: 'desc' }, { id: 'asc' }],
+          orderBy:
+            q.sort === 'priority'
+              ? [{ priority: 'desc' }, { dueAt: 'asc' }, { id: 'asc' }]
+              : [{ dueAt: 'asc' }, { priority: 'desc' }, { id: 'asc' }],
           skip: (q.page - 1) * q.pageSize,
           take: q.pageSize,
         }),
@@ -284,7 +340,7 @@ export function taskRoutes(deps: AppDeps): Route[] {
       return {
         status: 200,
         body: {
-          items: rows.map((t) => taskItem(t, now)),
+          items: rows.map((t) => taskItem(t, now, toLocalDate(now))),
           total,
           page: q.page,
           pageSize: q.pageSize,

@@ -29,7 +29,17 @@ interface TaskItem {
   overdue: boolean;
   escalated: boolean;
   assignee: { id: string; displayName: string } | null;
-  case: { id: string; accountNumber: string; holderName: string; stage: string; balance: string };
+  case: {
+    id: string;
+    accountNumber: string;
+    holderName: string;
+    stage: string;
+    balance: string;
+    sector: string;
+    route: string | null;
+    priority: number;
+    daysOverdue: number;
+  };
   payload: Record<string, unknown>;
   completedAt: string | null;
 }
@@ -423,5 +433,134 @@ describe('task inbox', () => {
     expect(await events(nobodys.caseId, 'task_completed')).toHaveLength(1);
     expect(await auditOf('task.complete', taskInbox.id)).toHaveLength(1);
     expect((await post('collector', `/api/tasks/${taskInbox.id}/release`)).status).toBe(409);
+  });
+});
+
+/**
+ * Filters and sort of the inbox over task rows written straight to the table (no workflow):
+ * by the case's sector, route, stage and balance, the two orders, and the badge counts within
+ * the same filters.
+ */
+describe('task inbox filters and sort', () => {
+  let api: TestApi;
+  let north: SeededCase;
+  let south: SeededCase;
+  const ids: Record<'northSoon' | 'northLate' | 'southSoon' | 'southOverdue', string> = {
+    northSoon: randomUUID(),
+    northLate: randomUUID(),
+    southSoon: randomUUID(),
+    southOverdue: randomUUID(),
+  };
+
+  const list = (query: Record<string, string>) =>
+    api.call<ListBody>('get', '/api/tasks', { token: api.tokens.manager, query });
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    const { prisma } = api.db;
+    north = await seedCase(prisma, { balanceCents: 30_000 });
+    south = await seedCase(prisma, { balanceCents: 4_000 });
+    await prisma.account.update({
+      where: { id: north.accountId },
+      data: { sector: 'Norte', route: 'N-01' },
+    });
+    await prisma.account.update({
+      where: { id: south.accountId },
+      data: { sector: 'Sur', route: '' },
+    });
+    await prisma.case.update({
+      where: { id: north.caseId },
+      data: { stage: 'suspension', priority: 700 },
+    });
+    const today = toLocalDate(new Date());
+    // 10 days past the oldest due date.
+    await prisma.case.update({
+      where: { id: south.caseId },
+      data: { oldestDueOn: new Date(`${addCalendarDays(today, -10)}T00:00:00Z`) },
+    });
+    const day = 86_400_000;
+    const task = (id: string, s: SeededCase, priority: number, dueIn: number) => ({
+      id,
+      caseId: s.caseId,
+      workflowId: caseWorkflowId(s.accountNumber),
+      type: 'contact_debtor',
+      role: 'collector' as const,
+      priority,
+      dueAt: new Date(Date.now() + dueIn * day),
+      payload: { title: `Tarea ${id}` },
+    });
+    await prisma.task.createMany({
+      data: [
+        task(ids.northSoon, north, 100, 1),
+        task(ids.northLate, north, 900, 5),
+        task(ids.southSoon, south, 500, 2),
+        task(ids.southOverdue, south, 50, -1),
+      ],
+    });
+  });
+  afterAll(() => api?.close());
+
+  it('orders by due date then priority, or by priority then due date', async () => {
+    const due = await list({});
+    expect(due.body.items.map((t) => t.id)).toEqual([
+      ids.southOverdue,
+      ids.northSoon,
+      ids.southSoon,
+      ids.northLate,
+    ]);
+    const byPriority = await list({ sort: 'priority' });
+    expect(byPriority.body.items.map((t) => t.id)).toEqual([
+      ids.northLate,
+      ids.southSoon,
+      ids.northSoon,
+      ids.southOverdue,
+    ]);
+  });
+
+  it('filters by sector, route, stage and balance, with counts in the same filters', async () => {
+    const sur = await list({ sector: 'Sur' });
+    expect(sur.body.items.map((t) => t.id).sort()).toEqual(
+      [ids.southOverdue, ids.southSoon].sort(),
+    );
+    expect(sur.body.counts).toEqual({ open: 2, overdue: 1 });
+    const route = await list({ route: 'N-01' });
+    expect(route.body.total).toBe(2);
+    expect(route.body.counts).toEqual({ open: 2, overdue: 0 });
+    const stage = await list({ stage: 'suspension' });
+    expect(stage.body.items.map((t) => t.id).sort()).toEqual([ids.northLate, ids.northSoon].sort());
+    const cheap = await list({ amountMax: '40.00' });
+    expect(cheap.body.total).toBe(2);
+    const both = await list({ amountMin: '40.01', amountMax: '300.00' });
+    expect(both.body.items.every((t) => t.case.id === north.caseId)).toBe(true);
+    expect(both.body.total).toBe(2);
+    const none = await list({ sector: 'Sur', stage: 'suspension' });
+    expect(none.body).toMatchObject({ total: 0, counts: { open: 0, overdue: 0 } });
+  });
+
+  it('shows the case sector, route, priority and days overdue', async () => {
+    const r = await list({ sector: 'Sur' });
+    expect(r.body.items[0]!.case).toMatchObject({
+      id: south.caseId,
+      sector: 'Sur',
+      route: null,
+      priority: 500,
+      daysOverdue: 10,
+      balance: '40.00',
+    });
+    const n = await list({ sector: 'Norte' });
+    expect(n.body.items[0]!.case).toMatchObject({ sector: 'Norte', route: 'N-01', priority: 700 });
+  });
+
+  it('refuses bad filters with field errors', async () => {
+    const r = await list({ amountMin: '10', sort: 'balance', stage: 'limbo' });
+    expect(r.status).toBe(400);
+    const body = r.body as unknown as ErrorBody;
+    expect(Object.keys(body.error.fields ?? {}).sort()).toEqual([
+      'query.amountMin',
+      'query.sort',
+      'query.stage',
+    ]);
+    const inverted = await list({ amountMin: '50.00', amountMax: '10.00' });
+    expect(inverted.status).toBe(400);
   });
 });
