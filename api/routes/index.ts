@@ -14,6 +14,7 @@ import { healthRoutes } from './health.js';
 import { importRoutes } from './imports.js';
 import { paymentRoutes } from './payments.js';
 import { taskRoutes } from './tasks.js';
+import { userRoutes } from './users.js';
 
 /** Version printed in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
@@ -29,6 +30,7 @@ export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
     ...paymentRoutes(deps),
     ...auditRoutes(deps),
     ...taskRoutes(deps),
+    ...userRoutes(deps),
   ];
   let document: unknown;
   routes.push(

@@ -110,6 +110,7 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
     params: { id: randomUUID() },
     json: { form: { outcome: 'contacted' } },
   }),
+  'get /api/users': () => ({ query: { role: 'collector' } }),
 };
 
 const routes = tableShape();
