@@ -1,7 +1,13 @@
 // Manager pages (dashboard, portfolios, policy). The app mounts every route listed here:
 // a nav link for the roles given, and the page at #/<segment>.
+import { createElement } from 'react';
 import type { JSX } from 'react';
 import type { Role, User } from '../../api.js';
+import { DashboardPage } from './DashboardPage.js';
+import { PolicyPage } from './PolicyPage.js';
+import { PortfoliosPage } from './PortfoliosPage.js';
+import { translateManager } from './strings.js';
+import type { StringKey } from './strings.js';
 
 export interface ManagerRoute {
   /** Hash path segment, e.g. 'dashboard' → #/dashboard. */
@@ -13,4 +19,29 @@ export interface ManagerRoute {
   render: (params: URLSearchParams, user: User) => JSX.Element;
 }
 
-export const managerRoutes: ManagerRoute[] = [];
+const MANAGERS: Role[] = ['manager', 'admin'];
+
+function nav(key: StringKey): ManagerRoute['nav'] {
+  return { 'es-EC': translateManager('es-EC', key), en: translateManager('en', key) };
+}
+
+export const managerRoutes: ManagerRoute[] = [
+  {
+    segment: 'dashboard',
+    roles: MANAGERS,
+    nav: nav('nav.dashboard'),
+    render: (params) => createElement(DashboardPage, { params }),
+  },
+  {
+    segment: 'portfolios',
+    roles: MANAGERS,
+    nav: nav('nav.portfolios'),
+    render: () => createElement(PortfoliosPage),
+  },
+  {
+    segment: 'policy',
+    roles: MANAGERS,
+    nav: nav('nav.policy'),
+    render: (_params, user) => createElement(PolicyPage, { canEdit: MANAGERS.includes(user.role) }),
+  },
+];

@@ -1,0 +1,630 @@
+import { useState } from 'react';
+import type { FormEvent, ReactNode } from 'react';
+import { ApiError } from '../../api.js';
+import { ErrorAlert } from '../../components/ErrorAlert.js';
+import { Loading } from '../../components/Loading.js';
+import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../format.js';
+import { useLoad } from '../../useLoad.js';
+import { useTitle } from '../../useTitle.js';
+import { LEGAL_ROUTES, WAITING_PERIOD_UNITS, managerApi } from './api.js';
+import type { Policy, PolicyVersion, WaitingPeriod, WaitingPeriodUnit } from './api.js';
+import {
+  POLICY_SECTIONS,
+  checkDrafts,
+  draftsOf,
+  fieldForErrorKey,
+  fieldId,
+  hintKey,
+  labelKey,
+  valueAt,
+} from './policyFields.js';
+import type { Draft, FieldDef } from './policyFields.js';
+import { useStrings } from './strings.js';
+import type { ManagerStrings } from './strings.js';
+import './manager.css';
+
+const NOTE_MIN = 3;
+
+export function PolicyPage({ canEdit }: { canEdit: boolean }) {
+  const { s } = useStrings();
+  useTitle(s('pol.title'));
+  const current = useLoad((signal) => managerApi.policy(signal), 'policy');
+  const versions = useLoad((signal) => managerApi.policyVersions(signal), 'policy-versions');
+  const [editing, setEditing] = useState(false);
+  const [savedVersion, setSavedVersion] = useState<number | null>(null);
+
+  function onSaved(v: PolicyVersion) {
+    setEditing(false);
+    setSavedVersion(v.version);
+    current.reload();
+    versions.reload();
+    document.getElementById('pol-heading')?.focus();
+  }
+
+  const data = current.data;
+  return (
+    <div className="mgr">
+      <div className="page-head">
+        <div>
+          <h1 id="pol-heading" tabIndex={-1}>
+            {s('pol.title')}
+          </h1>
+          <p className="page-sub">{s('pol.runningNote')}</p>
+        </div>
+        {canEdit && data && !editing && (
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => {
+              setSavedVersion(null);
+              setEditing(true);
+            }}
+            data-testid="policy-edit"
+          >
+            {s('pol.edit')}
+          </button>
+        )}
+      </div>
+
+      <div role="status" aria-live="polite" data-testid="policy-status">
+        {savedVersion !== null && (
+          <p className="alert mgr-status-ok">{s('pol.saved', { n: savedVersion })}</p>
+        )}
+      </div>
+
+      <ErrorAlert error={current.error} onRetry={current.reload} />
+      {current.loading && <Loading />}
+
+      {data && <VersionCard version={data} />}
+      {data &&
+        (editing ? (
+          <PolicyForm
+            key={data.version}
+            current={data}
+            onCancel={() => setEditing(false)}
+            onSaved={onSaved}
+          />
+        ) : (
+          <PolicyView policy={data.policy} />
+        ))}
+
+      {canEdit && (
+        <section className="card" aria-labelledby="pol-versions" data-testid="policy-versions">
+          <h2 id="pol-versions">{s('pol.versions')}</h2>
+          <ErrorAlert error={versions.error} onRetry={versions.reload} />
+          {versions.data && <VersionsTable items={versions.data.items} current={data?.version} />}
+        </section>
+      )}
+    </div>
+  );
+}
+
+function VersionCard({ version }: { version: PolicyVersion }) {
+  const { s, locale } = useStrings();
+  return (
+    <section className="card" aria-labelledby="pol-current" data-testid="policy-current">
+      <div className="mgr-version-head">
+        <h2 id="pol-current">{s('pol.current')}</h2>
+      </div>
+      <dl className="mgr-version-facts">
+        <div>
+          <dt>{s('pol.version')}</dt>
+          <dd data-testid="policy-version">{version.version}</dd>
+        </div>
+        <div>
+          <dt>{s('pol.createdAt')}</dt>
+          <dd>{formatDateTime(version.createdAt, locale)}</dd>
+        </div>
+        <div>
+          <dt>{s('pol.createdBy')}</dt>
+          <dd>{version.createdBy ?? s('common.system')}</dd>
+        </div>
+        <div>
+          <dt>{s('pol.note')}</dt>
+          <dd>{version.note ?? <span className="muted">{s('pol.noNote')}</span>}</dd>
+        </div>
+      </dl>
+    </section>
+  );
+}
+
+function VersionsTable({
+  items,
+  current,
+}: {
+  items: { version: number; createdAt: string; createdBy: string | null; note: string | null }[];
+  current: number | undefined;
+}) {
+  const { s, locale } = useStrings();
+  if (items.length === 0) return <p className="empty">{s('pol.versions.empty')}</p>;
+  const sorted = [...items].sort((a, b) => b.version - a.version);
+  return (
+    <div
+      className="table-wrap table-wrap-tall"
+      tabIndex={0}
+      role="region"
+      aria-label={s('pol.versions')}
+    >
+      <table className="table">
+        <caption className="visually-hidden">{s('pol.versions')}</caption>
+        <thead>
+          <tr>
+            <th scope="col" className="num">
+              {s('pol.version')}
+            </th>
+            <th scope="col">{s('pol.createdAt')}</th>
+            <th scope="col">{s('pol.createdBy')}</th>
+            <th scope="col">{s('pol.note')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.map((v) => (
+            <tr
+              key={v.version}
+              aria-current={v.version === current ? 'true' : undefined}
+              data-testid="policy-version-row"
+            >
+              <td className="num">{v.version}</td>
+              <td>{formatDateTime(v.createdAt, locale)}</td>
+              <td>{v.createdBy ?? s('common.system')}</td>
+              <td>{v.note ?? <span className="muted">{s('pol.noNote')}</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function unitLabel(strings: ManagerStrings, unit: WaitingPeriodUnit): string {
+  return strings.s(`unit.${unit}`);
+}
+
+function formatValue(strings: ManagerStrings, field: FieldDef, value: unknown): string {
+  const { s, locale } = strings;
+  switch (field.kind) {
+    case 'legalRoute':
+      return (LEGAL_ROUTES as readonly string[]).includes(String(value))
+        ? s(`legalRoute.${value as (typeof LEGAL_ROUTES)[number]}`)
+        : String(value);
+    case 'bp':
+      return `${formatNumber(Number(value) / 100, locale, 2)} %`;
+    case 'cents':
+      return formatMoney(Number(value) / 100);
+    case 'int':
+    case 'decimal':
+      return formatNumber(Number(value), locale, 2);
+    case 'wait': {
+      const w = value as WaitingPeriod;
+      return `${formatNumber(w.amount, locale)} ${unitLabel(strings, w.unit)}`;
+    }
+    case 'dates': {
+      const list = value as string[];
+      return list.length === 0
+        ? s('pol.noDates')
+        : list.map((d) => formatDate(d, locale)).join(', ');
+    }
+  }
+}
+
+function PolicyView({ policy }: { policy: Policy }) {
+  const strings = useStrings();
+  const { s } = strings;
+  return (
+    <>
+      {POLICY_SECTIONS.map((section) => (
+        <section
+          key={section.id}
+          className="card mgr-policy-section"
+          aria-labelledby={`pol-sec-${section.id}`}
+          data-testid={`policy-section-${section.id}`}
+        >
+          <h2 id={`pol-sec-${section.id}`}>{s(section.title)}</h2>
+          <dl className="mgr-values">
+            {section.fields.map((field) => {
+              const hint = hintKey(field);
+              return (
+                <div
+                  key={field.path}
+                  className="mgr-value"
+                  data-testid={`policy-value-${field.path}`}
+                >
+                  <dt>
+                    {s(labelKey(field))}
+                    {hint && <span className="mgr-value-hint">{s(hint)}</span>}
+                  </dt>
+                  <dd>{formatValue(strings, field, valueAt(policy, field.path))}</dd>
+                </div>
+              );
+            })}
+          </dl>
+        </section>
+      ))}
+    </>
+  );
+}
+
+type FieldErrors = Record<string, string>;
+
+function PolicyForm({
+  current,
+  onCancel,
+  onSaved,
+}: {
+  current: PolicyVersion;
+  onCancel: () => void;
+  onSaved: (v: PolicyVersion) => void;
+}) {
+  const strings = useStrings();
+  const { s } = strings;
+  const [drafts, setDrafts] = useState<Record<string, Draft>>(() => draftsOf(current.policy));
+  const [note, setNote] = useState('');
+  const [noteError, setNoteError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<unknown>(null);
+  const [saving, setSaving] = useState(false);
+
+  const check = checkDrafts(current.policy, drafts);
+
+  function setDraft(path: string, value: Draft) {
+    setDrafts((prev) => ({ ...prev, [path]: value }));
+    setFieldErrors((prev) => {
+      if (!(path in prev)) return prev;
+      const next = { ...prev };
+      delete next[path];
+      return next;
+    });
+  }
+
+  function focusFirst(paths: string[], noteFirst: boolean) {
+    // Focus the first invalid value in page order, so a keyboard user lands on it.
+    const field = POLICY_SECTIONS.flatMap((sec) => sec.fields).find((f) => paths.includes(f.path));
+    const id = field ? fieldId(field) : noteFirst ? 'pol-note' : null;
+    if (id) document.getElementById(id)?.focus();
+  }
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    if (saving) return;
+    setFormError(null);
+    const localErrors: FieldErrors = {};
+    for (const [path, kind] of Object.entries(check.errors))
+      localErrors[path] = kind === 'date' ? s('pol.invalidDate') : s('pol.invalidNumber');
+    const noteMsg = note.trim().length < NOTE_MIN ? s('pol.reasonRequired') : null;
+    setFieldErrors(localErrors);
+    setNoteError(noteMsg);
+    if (Object.keys(localErrors).length > 0) {
+      setFormError(s('pol.fixErrors'));
+      focusFirst(Object.keys(localErrors), false);
+      return;
+    }
+    if (check.changed.size === 0) {
+      setFormError(s('pol.noChanges'));
+      return;
+    }
+    if (noteMsg) {
+      document.getElementById('pol-note')?.focus();
+      return;
+    }
+    setSaving(true);
+    try {
+      const saved = await managerApi.updatePolicy(check.patch, note.trim());
+      onSaved(saved);
+    } catch (err) {
+      const apiErrors: FieldErrors = {};
+      if (err instanceof ApiError && err.fields) {
+        for (const [key, msg] of Object.entries(err.fields)) {
+          if (key === 'note') setNoteError(msg);
+          const field = fieldForErrorKey(key);
+          if (field) apiErrors[field.path] ??= msg;
+        }
+      }
+      setFieldErrors(apiErrors);
+      setFormError(err);
+      focusFirst(Object.keys(apiErrors), Boolean(err instanceof ApiError && err.fields?.note));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const changedCount = check.changed.size;
+  return (
+    <form onSubmit={submit} noValidate aria-labelledby="pol-editing" data-testid="policy-form">
+      <h2 id="pol-editing" className="visually-hidden">
+        {s('pol.editing')}
+      </h2>
+      {POLICY_SECTIONS.map((section) => (
+        <fieldset
+          key={section.id}
+          className="card mgr-policy-section"
+          data-testid={`policy-section-${section.id}`}
+        >
+          <legend className="visually-hidden">{s(section.title)}</legend>
+          <h2 aria-hidden="true">{s(section.title)}</h2>
+          <div className="mgr-values">
+            {section.fields.map((field) => (
+              <FieldEditor
+                key={field.path}
+                field={field}
+                draft={drafts[field.path]}
+                changed={check.changed.has(field.path)}
+                error={fieldErrors[field.path] ?? null}
+                onChange={(v) => setDraft(field.path, v)}
+              />
+            ))}
+          </div>
+        </fieldset>
+      ))}
+
+      <div className="card mgr-edit-bar" data-testid="policy-edit-bar">
+        <ErrorAlert error={formError} />
+        <div className="field">
+          <label htmlFor="pol-note">{s('pol.reason')}</label>
+          <textarea
+            id="pol-note"
+            value={note}
+            required
+            minLength={NOTE_MIN}
+            aria-required="true"
+            aria-invalid={noteError ? true : undefined}
+            aria-describedby={noteError ? 'pol-note-hint pol-note-error' : 'pol-note-hint'}
+            className={noteError ? 'mgr-invalid' : undefined}
+            onChange={(e) => {
+              setNote(e.target.value);
+              if (noteError && e.target.value.trim().length >= NOTE_MIN) setNoteError(null);
+            }}
+          />
+          <span id="pol-note-hint" className="mgr-value-hint">
+            {s('pol.reasonHint')}
+          </span>
+          {noteError && (
+            <p id="pol-note-error" className="mgr-field-error">
+              {noteError}
+            </p>
+          )}
+        </div>
+        <div className="mgr-edit-actions">
+          <button type="submit" className="btn btn-primary" aria-busy={saving || undefined}>
+            {saving ? s('common.saving') : s('pol.save')}
+          </button>
+          <button type="button" className="btn btn-secondary" onClick={onCancel}>
+            {s('common.cancel')}
+          </button>
+          <span aria-live="polite" data-testid="policy-changed-count">
+            {changedCount === 0
+              ? s('pol.noChanges')
+              : changedCount === 1
+                ? s('pol.changedOne')
+                : s('pol.changed', { count: changedCount })}
+          </span>
+        </div>
+      </div>
+    </form>
+  );
+}
+
+function FieldEditor({
+  field,
+  draft,
+  changed,
+  error,
+  onChange,
+}: {
+  field: FieldDef;
+  draft: Draft | undefined;
+  changed: boolean;
+  error: string | null;
+  onChange: (v: Draft) => void;
+}) {
+  const strings = useStrings();
+  const { s } = strings;
+  const id = fieldId(field);
+  const label = s(labelKey(field));
+  const hint = hintKey(field);
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
+  const common = {
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy || undefined,
+  };
+  const invalidClass = error ? ' mgr-invalid' : '';
+  const labelId = `${id}-label`;
+
+  let input: ReactNode = null;
+  if (draft === undefined) return null;
+  switch (field.kind) {
+    case 'legalRoute':
+      input = (
+        <select
+          id={id}
+          value={draft as string}
+          onChange={(e) => onChange(e.target.value)}
+          className={invalidClass.trim() || undefined}
+          {...common}
+        >
+          {LEGAL_ROUTES.map((r) => (
+            <option key={r} value={r}>
+              {s(`legalRoute.${r}`)}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case 'bp':
+    case 'cents':
+    case 'int':
+    case 'decimal':
+      input = (
+        <>
+          {field.kind === 'cents' && (
+            <span className="mgr-suffix" aria-hidden="true">
+              $
+            </span>
+          )}
+          <input
+            id={id}
+            type="text"
+            inputMode={field.kind === 'int' ? 'numeric' : 'decimal'}
+            value={draft as string}
+            onChange={(e) => onChange(e.target.value)}
+            className={`mgr-input-num${invalidClass}`}
+            {...common}
+          />
+          {field.kind === 'bp' && <span className="mgr-suffix">{s('pol.percent')}</span>}
+          {field.kind === 'cents' && <span className="mgr-suffix">{s('pol.usd')}</span>}
+        </>
+      );
+      break;
+    case 'wait': {
+      const w = draft as { amount: string; unit: WaitingPeriodUnit };
+      input = (
+        <>
+          <input
+            id={id}
+            type="text"
+            inputMode="numeric"
+            aria-label={`${label}: ${s('pol.amount')}`}
+            value={w.amount}
+            onChange={(e) => onChange({ ...w, amount: e.target.value })}
+            className={`mgr-input-amount${invalidClass}`}
+            {...common}
+          />
+          <select
+            aria-label={`${label}: ${s('pol.unit')}`}
+            value={w.unit}
+            onChange={(e) => onChange({ ...w, unit: e.target.value as WaitingPeriodUnit })}
+          >
+            {WAITING_PERIOD_UNITS.map((u) => (
+              <option key={u} value={u}>
+                {unitLabel(strings, u)}
+              </option>
+            ))}
+          </select>
+        </>
+      );
+      break;
+    }
+    case 'dates':
+      input = (
+        <DatesEditor
+          id={id}
+          label={label}
+          dates={draft as string[]}
+          invalid={Boolean(error)}
+          describedBy={describedBy || undefined}
+          onChange={onChange}
+        />
+      );
+      break;
+  }
+
+  const labelEl =
+    field.kind === 'wait' || field.kind === 'dates' ? (
+      <span id={labelId} className="mgr-value-label">
+        {label}
+      </span>
+    ) : (
+      <label id={labelId} htmlFor={id} className="mgr-value-label">
+        {label}
+      </label>
+    );
+
+  return (
+    <div
+      className={`mgr-value${changed ? ' mgr-changed' : ''}`}
+      role={field.kind === 'wait' || field.kind === 'dates' ? 'group' : undefined}
+      aria-labelledby={field.kind === 'wait' || field.kind === 'dates' ? labelId : undefined}
+      data-testid={`policy-field-${field.path}`}
+    >
+      <div>
+        {labelEl}
+        {changed && <span className="badge mgr-changed-badge">{s('pol.changedMark')}</span>}
+        {hint && (
+          <span id={hintId} className="mgr-value-hint">
+            {s(hint)}
+          </span>
+        )}
+      </div>
+      <div className="mgr-value-edit">
+        {input}
+        {error && (
+          <p id={errorId} className="mgr-field-error">
+            {error}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function DatesEditor({
+  id,
+  label,
+  dates,
+  invalid,
+  describedBy,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  dates: string[];
+  invalid: boolean;
+  describedBy: string | undefined;
+  onChange: (v: string[]) => void;
+}) {
+  const { s, locale } = useStrings();
+  const [next, setNext] = useState('');
+  function add() {
+    if (!next || dates.includes(next)) return;
+    onChange([...dates, next].sort());
+    setNext('');
+  }
+  return (
+    <div>
+      {dates.length === 0 ? (
+        <p className="muted mgr-no-dates">{s('pol.noDates')}</p>
+      ) : (
+        <ul className="mgr-dates" aria-label={label}>
+          {dates.map((d) => (
+            <li key={d}>
+              <span>{formatDate(d, locale)}</span>
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                onClick={() => onChange(dates.filter((x) => x !== d))}
+              >
+                {s('pol.removeDate', { date: formatDate(d, locale) })}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="mgr-value-edit mgr-date-add">
+        <input
+          id={id}
+          type="date"
+          aria-label={`${label}: ${s('pol.newDate')}`}
+          aria-invalid={invalid || undefined}
+          aria-describedby={describedBy}
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              add();
+            }
+          }}
+        />
+        <button
+          type="button"
+          className="btn btn-secondary btn-small"
+          aria-label={`${s('pol.addDate')}: ${label}`}
+          onClick={add}
+        >
+          {s('pol.addDate')}
+        </button>
+      </div>
+    </div>
+  );
+}
