@@ -18,7 +18,14 @@ export interface PolicyRecord {
   policy: Policy;
   source: string;
   createdAt: Date;
+  /** User id of whoever saved it, or `system` (defaults, policy file at start). */
+  createdBy: string;
+  /** Why it was saved (the manager's note, or what the system did). */
+  reason: string;
 }
+
+/** A stored version without its document, for the history. */
+export type PolicyVersionInfo = Omit<PolicyRecord, 'policy'>;
 
 export class PolicyFileError extends Error {
   override name = 'PolicyFileError';
@@ -36,7 +43,17 @@ export async function currentPolicy(prisma: PrismaClient): Promise<PolicyRecord 
     policy: policySchema.parse(row.document),
     source: row.source,
     createdAt: row.createdAt,
+    createdBy: row.createdBy,
+    reason: row.reason,
   };
+}
+
+/** Every stored version, newest first, without the documents. */
+export async function listPolicyVersions(prisma: PrismaClient): Promise<PolicyVersionInfo[]> {
+  return prisma.policyVersion.findMany({
+    orderBy: { version: 'desc' },
+    select: { version: true, source: true, createdAt: true, createdBy: true, reason: true },
+  });
 }
 
 /** Stores `policy` as the next version unless it equals the current one. */
@@ -55,12 +72,21 @@ export async function savePolicy(
         policy,
         source: latest.source,
         createdAt: latest.createdAt,
+        createdBy: latest.createdBy,
+        reason: latest.reason,
       };
     }
     const row = await tx.policyVersion.create({
       data: { version: (latest?.version ?? 0) + 1, document: policy, hash, ...meta },
     });
-    return { version: row.version, policy, source: row.source, createdAt: row.createdAt };
+    return {
+      version: row.version,
+      policy,
+      source: row.source,
+      createdAt: row.createdAt,
+      createdBy: row.createdBy,
+      reason: row.reason,
+    };
   });
 }
 

@@ -13,6 +13,7 @@ import { caseRoutes } from './cases.js';
 import { healthRoutes } from './health.js';
 import { importRoutes } from './imports.js';
 import { paymentRoutes } from './payments.js';
+import { policyRoutes } from './policy.js';
 import { taskRoutes } from './tasks.js';
 import { userRoutes } from './users.js';
 
@@ -31,6 +32,7 @@ export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
     ...auditRoutes(deps),
     ...taskRoutes(deps),
     ...userRoutes(deps),
+    ...policyRoutes(deps),
   ];
   let document: unknown;
   routes.push(

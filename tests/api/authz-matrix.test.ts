@@ -111,6 +111,12 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
     json: { form: { outcome: 'contacted' } },
   }),
   'get /api/users': () => ({ query: { role: 'collector' } }),
+  'get /api/policy': () => ({}),
+  'get /api/policy/versions': () => ({}),
+  // A value out of range: refused by the handler after authorisation, no version is saved.
+  'put /api/policy': () => ({
+    json: { policy: { agreement: { maxInstalments: 0 } }, note: 'matriz' },
+  }),
 };
 
 const routes = tableShape();
