@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { ApiError } from '../../api.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
@@ -32,6 +32,16 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
   const versions = useLoad((signal) => managerApi.policyVersions(signal), 'policy-versions');
   const [editing, setEditing] = useState(false);
   const [savedVersion, setSavedVersion] = useState<number | null>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const [returnFocus, setReturnFocus] = useState(false);
+
+  // Cancelling hides the form: give focus back to the button that opened it.
+  useEffect(() => {
+    if (returnFocus && !editing) {
+      editButton.current?.focus();
+      setReturnFocus(false);
+    }
+  }, [returnFocus, editing]);
 
   function onSaved(v: PolicyVersion) {
     setEditing(false);
@@ -53,6 +63,7 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
         </div>
         {canEdit && data && !editing && (
           <button
+            ref={editButton}
             type="button"
             className="btn btn-primary"
             onClick={() => {
@@ -81,7 +92,10 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
           <PolicyForm
             key={data.version}
             current={data}
-            onCancel={() => setEditing(false)}
+            onCancel={() => {
+              setEditing(false);
+              setReturnFocus(true);
+            }}
             onSaved={onSaved}
           />
         ) : (
@@ -265,6 +279,12 @@ function PolicyForm({
   const [saving, setSaving] = useState(false);
 
   const check = checkDrafts(current.policy, drafts);
+
+  // The button that opened the form is gone: start the keyboard user at the first value.
+  useEffect(() => {
+    const first = POLICY_SECTIONS[0]?.fields[0];
+    if (first) document.getElementById(fieldId(first))?.focus();
+  }, []);
 
   function setDraft(path: string, value: Draft) {
     setDrafts((prev) => ({ ...prev, [path]: value }));

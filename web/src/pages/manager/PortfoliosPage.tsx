@@ -152,7 +152,11 @@ export function PortfoliosPage() {
                         <th scope="row" id={sectorId}>
                           {row.sector}
                         </th>
-                        <td>{row.route ?? <span className="muted">{s('common.noRoute')}</span>}</td>
+                        <td>
+                          {row.route ?? (
+                            <span className="muted mgr-nowrap">{s('common.noRoute')}</span>
+                          )}
+                        </td>
                         <td>
                           <select
                             className="mgr-row-select"

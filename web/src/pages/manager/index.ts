@@ -1,11 +1,9 @@
 // Manager pages (dashboard, portfolios, policy). The app mounts every route listed here:
 // a nav link for the roles given, and the page at #/<segment>.
-import { createElement } from 'react';
-import type { JSX } from 'react';
+import { Suspense, createElement, lazy } from 'react';
+import type { JSX, ReactNode } from 'react';
 import type { Role, User } from '../../api.js';
-import { DashboardPage } from './DashboardPage.js';
-import { PolicyPage } from './PolicyPage.js';
-import { PortfoliosPage } from './PortfoliosPage.js';
+import { Loading } from '../../components/Loading.js';
 import { translateManager } from './strings.js';
 import type { StringKey } from './strings.js';
 
@@ -21,6 +19,19 @@ export interface ManagerRoute {
 
 const MANAGERS: Role[] = ['manager', 'admin'];
 
+// Loaded on first visit: the charts library is large and only managers need these pages.
+const DashboardPage = lazy(() =>
+  import('./DashboardPage.js').then((m) => ({ default: m.DashboardPage })),
+);
+const PortfoliosPage = lazy(() =>
+  import('./PortfoliosPage.js').then((m) => ({ default: m.PortfoliosPage })),
+);
+const PolicyPage = lazy(() => import('./PolicyPage.js').then((m) => ({ default: m.PolicyPage })));
+
+function loading(page: ReactNode): JSX.Element {
+  return createElement(Suspense, { fallback: createElement(Loading) }, page);
+}
+
 function nav(key: StringKey): ManagerRoute['nav'] {
   return { 'es-EC': translateManager('es-EC', key), en: translateManager('en', key) };
 }
@@ -30,13 +41,13 @@ export const managerRoutes: ManagerRoute[] = [
     segment: 'dashboard',
     roles: MANAGERS,
     nav: nav('nav.dashboard'),
-    render: (params) => createElement(DashboardPage, { params }),
+    render: (params) => loading(createElement(DashboardPage, { params })),
   },
   {
     segment: 'portfolios',
     roles: MANAGERS,
     nav: nav('nav.portfolios'),
-    render: () => createElement(PortfoliosPage),
+    render: () => loading(createElement(PortfoliosPage)),
   },
   {
     segment: 'policy',
