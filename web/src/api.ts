@@ -117,11 +117,205 @@ export interface CaseEvent {
   data: Record<string, unknown> | null;
 }
 
+/** Actions a role may take on a case (GET /api/cases/:id `allowedActions`). */
+export type CaseAction =
+  'assign' | 'hold' | 'resume' | 'close' | 'dispute' | 'resolveDispute' | 'proposeAgreement';
+
 export interface CaseResponse {
   case: CaseDetail;
   workflow: WorkflowState | null;
   events: CaseEvent[];
   temporalUiUrl: string | null;
+  /** Newer API: links out of the app (Temporal Web UI of the case workflow). */
+  links?: { temporal: string | null };
+  /** Newer API: what the caller's role may do on this case now. */
+  allowedActions?: CaseAction[];
+}
+
+export interface TimelineEvent {
+  id: string;
+  occurredAt: IsoDate;
+  type: string;
+  stage: Stage;
+  actor: { id: string; kind: 'user' | 'system'; displayName: string };
+  reason: string | null;
+  data: unknown;
+}
+
+export type TaskType =
+  | 'contact_debtor'
+  | 'approve_agreement'
+  | 'notarise_agreement'
+  | 'suspension_field'
+  | 'reconnection_field'
+  | 'protected_account'
+  | 'validate_credit_title'
+  | 'notify_credit_title'
+  | 'coactiva_intake'
+  | 'coactiva_decision';
+export type TaskScope = 'mine' | 'team' | 'role';
+export type TaskStatusFilter = 'open' | 'overdue' | 'done';
+
+export interface TaskItem {
+  id: string;
+  type: TaskType;
+  title: string;
+  role: Role;
+  status: 'open' | 'done' | 'cancelled';
+  dueAt: IsoDate;
+  overdue: boolean;
+  escalated: boolean;
+  priority: number;
+  assignee: { id: string; displayName: string } | null;
+  case: {
+    id: string;
+    accountNumber: string;
+    holderName: string;
+    stage: Stage;
+    balance: Money;
+    // Newer API (filters): optional until the backend sends them.
+    sector?: string;
+    route?: string | null;
+    priority?: number;
+    daysOverdue?: number;
+  };
+  payload: Record<string, unknown>;
+  createdAt: IsoDate;
+  completedAt: IsoDate | null;
+}
+
+export interface TaskList extends Page<TaskItem> {
+  counts: { open: number; overdue: number };
+}
+
+export interface TaskListQuery {
+  scope?: TaskScope | undefined;
+  status?: TaskStatusFilter;
+  type?: TaskType | undefined;
+  caseId?: string | undefined;
+  sector?: string | undefined;
+  route?: string | undefined;
+  stage?: Stage | undefined;
+  amountMin?: Money | undefined;
+  amountMax?: Money | undefined;
+  sort?: 'due' | 'priority' | undefined;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface TaskCompleted {
+  taskId: string;
+  type: TaskType;
+  status: 'done';
+}
+
+export interface TaskAssignment {
+  id: string;
+  assignee: { id: string; displayName: string } | null;
+}
+
+export interface StaffUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  supervisorId: string | null;
+  active: boolean;
+}
+
+export interface AgreementTermsInput {
+  downPayment: Money;
+  instalments: number;
+  firstDueOn?: IsoDate;
+}
+
+export interface AgreementSimulation {
+  caseId: string;
+  policyVersion: number;
+  balance: Money;
+  downPayment: Money;
+  financed: Money;
+  interest: Money;
+  total: Money;
+  annualRateBp: number;
+  schedule: {
+    number: number;
+    dueOn: IsoDate;
+    principal: Money;
+    interest: Money;
+    amount: Money;
+  }[];
+  needsManagerApproval: boolean;
+  needsNotarisedSignature: boolean;
+}
+
+export interface AgreementProposal {
+  agreementId: string;
+  needsManagerApproval: boolean;
+  needsNotarisedSignature: boolean;
+}
+
+export type AgreementStatus = string;
+
+export interface Agreement {
+  id: string;
+  caseId: string;
+  status: AgreementStatus;
+  total: Money;
+  downPayment: Money;
+  interest: Money;
+  instalmentsCount: number;
+  proposedBy: { id: string; displayName: string | null };
+  approvedBy: { id: string; displayName: string | null } | null;
+  notarised: boolean;
+  createdAt: IsoDate;
+  updatedAt: IsoDate;
+  instalments: {
+    number: number;
+    dueOn: IsoDate;
+    amount: Money;
+    paid: Money;
+    status: 'pending' | 'partial' | 'paid' | 'missed';
+  }[];
+}
+
+export interface CaseActionResult {
+  case: { caseId: string; stage: Stage; status: CaseStatus; onHold: boolean; disputed: boolean };
+  assignedCollector: { id: string; displayName: string } | null;
+}
+
+export type CloseReason = 'written_off' | 'billing_error' | 'prescribed' | 'cancelled';
+export const CLOSE_REASONS: readonly CloseReason[] = [
+  'written_off',
+  'billing_error',
+  'prescribed',
+  'cancelled',
+];
+
+export type LegalStage = 'credit_title' | 'coactiva';
+
+export interface LegalCase {
+  case: {
+    id: string;
+    accountNumber: string;
+    holderName: string;
+    idNumber: string | null;
+    stage: Stage;
+    balance: Money;
+    sector: string;
+  };
+  titleNumber: string | null;
+  titleIssuedOn: IsoDate | null;
+  titleValidatedOn: IsoDate | null;
+  notifiedOn: IsoDate | null;
+  notificationMethod: string | null;
+  voluntaryTermEndsOn: IsoDate | null;
+  paymentOrderOn: IsoDate | null;
+  paymentOrderNumber: string | null;
+  paymentOrderTermEndsOn: IsoDate | null;
+  measures: { kind: string; orderedOn: IsoDate | null; number: string | null }[];
+  nextDeadline: { label: string; on: IsoDate; businessDaysLeft: number } | null;
+  openTasks: { id: string; type: TaskType; title: string; dueAt: IsoDate }[];
 }
 
 export type ImportStatus = 'running' | 'succeeded' | 'failed';
@@ -254,7 +448,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
 function query(params: Record<string, string | number | undefined>): string {
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
-    if (v !== undefined) sp.set(k, String(v));
+    if (v !== undefined && v !== '') sp.set(k, String(v));
   }
   const s = sp.toString();
   return s ? `?${s}` : '';
@@ -286,6 +480,91 @@ export const api = {
     request<PortfolioSummary>('/api/portfolio/summary', { signal }),
   getCase: (id: string, signal?: AbortSignal) =>
     request<CaseResponse>(`/api/cases/${encodeURIComponent(id)}`, { signal }),
+
+  caseTimeline: (id: string, page = 1, signal?: AbortSignal) =>
+    request<Page<TimelineEvent>>(
+      `/api/cases/${encodeURIComponent(id)}/timeline${query({ page, pageSize: 200 })}`,
+      { signal },
+    ),
+  assignCase: (id: string, collectorId: string) =>
+    request<CaseActionResult>(`/api/cases/${encodeURIComponent(id)}/assign`, {
+      json: { collectorId },
+    }),
+  holdCase: (id: string, reason: string) =>
+    request<CaseActionResult>(`/api/cases/${encodeURIComponent(id)}/hold`, { json: { reason } }),
+  resumeCase: (id: string, reason: string) =>
+    request<CaseActionResult>(`/api/cases/${encodeURIComponent(id)}/resume`, {
+      json: { reason },
+    }),
+  closeCase: (id: string, reason: CloseReason, note: string) =>
+    request<CaseActionResult>(`/api/cases/${encodeURIComponent(id)}/close`, {
+      json: { reason, note },
+    }),
+  openDispute: (id: string, reason: string) =>
+    request<CaseActionResult>(`/api/cases/${encodeURIComponent(id)}/disputes`, {
+      json: { reason },
+    }),
+  resolveDispute: (id: string, outcome: 'upheld' | 'rejected', note: string) =>
+    request<CaseActionResult>(`/api/cases/${encodeURIComponent(id)}/disputes/resolve`, {
+      json: { outcome, note },
+    }),
+
+  listTasks: (q: TaskListQuery, signal?: AbortSignal) =>
+    request<TaskList>(
+      `/api/tasks${query({
+        scope: q.scope,
+        status: q.status ?? 'open',
+        type: q.type,
+        caseId: q.caseId,
+        sector: q.sector,
+        route: q.route,
+        stage: q.stage,
+        amountMin: q.amountMin,
+        amountMax: q.amountMax,
+        sort: q.sort,
+        page: q.page ?? 1,
+        pageSize: q.pageSize ?? 50,
+      })}`,
+      { signal },
+    ),
+  claimTask: (id: string) =>
+    request<TaskAssignment>(`/api/tasks/${encodeURIComponent(id)}/claim`, { method: 'POST' }),
+  releaseTask: (id: string) =>
+    request<TaskAssignment>(`/api/tasks/${encodeURIComponent(id)}/release`, { method: 'POST' }),
+  completeTask: (id: string, form: Record<string, unknown>) =>
+    request<TaskCompleted>(`/api/tasks/${encodeURIComponent(id)}/complete`, { json: { form } }),
+
+  listUsers: (role: Role, signal?: AbortSignal) =>
+    request<{ items: StaffUser[] }>(`/api/users${query({ role })}`, { signal }),
+
+  simulateAgreement: (caseId: string, terms: AgreementTermsInput, signal?: AbortSignal) =>
+    request<AgreementSimulation>('/api/agreements/simulate', {
+      json: { caseId, ...terms },
+      signal,
+    }),
+  proposeAgreement: (caseId: string, terms: AgreementTermsInput) =>
+    request<AgreementProposal>(`/api/cases/${encodeURIComponent(caseId)}/agreements`, {
+      json: terms,
+    }),
+  caseAgreements: (caseId: string, signal?: AbortSignal) =>
+    request<{ items: Agreement[] }>(`/api/cases/${encodeURIComponent(caseId)}/agreements`, {
+      signal,
+    }),
+  approveAgreement: (id: string, note?: string) =>
+    request<{ taskId: string; agreement: Agreement }>(
+      `/api/agreements/${encodeURIComponent(id)}/approve`,
+      { json: note ? { note } : {} },
+    ),
+  rejectAgreement: (id: string, reason: string) =>
+    request<{ taskId: string; agreement: Agreement }>(
+      `/api/agreements/${encodeURIComponent(id)}/reject`,
+      { json: { reason } },
+    ),
+
+  legalCases: (stage: LegalStage, page: number, signal?: AbortSignal) =>
+    request<Page<LegalCase>>(`/api/legal/cases${query({ stage, page, pageSize: 50 })}`, {
+      signal,
+    }),
 
   uploadPortfolio: (file: File) => {
     const form = new FormData();
