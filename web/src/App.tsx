@@ -6,13 +6,23 @@ import { useI18n } from './i18n.js';
 import { CasePage } from './pages/CasePage.js';
 import { CasesPage } from './pages/CasesPage.js';
 import { ImportPage } from './pages/ImportPage.js';
+import { InboxPage } from './pages/InboxPage.js';
+import { LegalPage } from './pages/LegalPage.js';
 import { LoginPage } from './pages/LoginPage.js';
-import { canImport } from './roles.js';
+import { managerRoutes } from './pages/manager/index.js';
+import { canImport, hasInbox, hasLegalInbox, homePath } from './roles.js';
 import { navigate, useRoute } from './router.js';
 import type { Route } from './router.js';
 import { clearSession, getUser } from './session.js';
 
 const RETURN_KEY = 'cartera.returnTo';
+
+/** The landing page of a role: its inbox, or the manager dashboard when it is mounted. */
+export function landingPath(user: User): string {
+  const mine = managerRoutes.filter((r) => r.roles.includes(user.role));
+  const home = mine.find((r) => r.segment === 'dashboard') ?? mine[0];
+  return homePath(user.role, home ? `/${home.segment}` : null);
+}
 
 export function App() {
   const route = useRoute();
@@ -37,7 +47,7 @@ export function App() {
       if (here && here !== '#/' && here !== '#') sessionStorage.setItem(RETURN_KEY, here);
       navigate('/login', { replace: true });
     } else if (user && (onLoginRoute || route.path === '/')) {
-      navigate('/cases', { replace: true });
+      navigate(landingPath(user), { replace: true });
     }
   }, [user, onLoginRoute, route.path]);
 
@@ -57,7 +67,7 @@ export function App() {
     setExpired(false);
     const back = sessionStorage.getItem(RETURN_KEY);
     sessionStorage.removeItem(RETURN_KEY);
-    navigate(back && !back.startsWith('#/login') ? back : '/cases', { replace: true });
+    navigate(back && !back.startsWith('#/login') ? back : landingPath(u), { replace: true });
   }, []);
 
   const handleLogout = useCallback(async () => {
@@ -88,14 +98,29 @@ export function App() {
 }
 
 function Page({ route, user }: { route: Route; user: User }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [first, second] = route.segments;
   if (first === 'cases' && !second) return <CasesPage params={route.params} />;
-  if (first === 'cases' && second) return <CasePage key={second} id={second} />;
+  if (first === 'cases' && second) return <CasePage key={second} id={second} user={user} />;
+  if (first === 'inbox') {
+    if (!hasInbox(user.role)) return <Message title={t('nav.inbox')} text={t('error.forbidden')} />;
+    return <InboxPage params={route.params} user={user} />;
+  }
+  if (first === 'legal') {
+    if (!hasLegalInbox(user.role))
+      return <Message title={t('nav.legal')} text={t('error.forbidden')} />;
+    return <LegalPage params={route.params} user={user} />;
+  }
   if (first === 'imports') {
     if (!canImport(user.role))
       return <Message title={t('nav.import')} text={t('error.forbidden')} />;
     return <ImportPage importId={second ?? null} />;
+  }
+  const managed = managerRoutes.find((r) => r.segment === first);
+  if (managed) {
+    if (!managed.roles.includes(user.role))
+      return <Message title={managed.nav[locale]} text={t('error.forbidden')} />;
+    return managed.render(route.params, user);
   }
   if (!first || first === 'login') return null; // redirecting
   return <Message title="404" text={t('error.notFound')} />;

@@ -1,6 +1,8 @@
 import type { User } from '../api.js';
 import { LOCALES, isLocale, useI18n } from '../i18n.js';
-import { canImport } from '../roles.js';
+import type { I18n } from '../i18n.js';
+import { managerRoutes } from '../pages/manager/index.js';
+import { canImport, hasInbox, isSupervisor } from '../roles.js';
 
 interface Props {
   user: User | null;
@@ -8,16 +10,48 @@ interface Props {
   onLogout: () => void;
 }
 
+interface NavLink {
+  to: string;
+  label: string;
+  testId: string;
+}
+
+/**
+ * The links a role sees, in working order: collector → inbox, cases; legal → legal inbox,
+ * cases; manager/admin → dashboard, inbox, cases, the other manager pages, import.
+ */
+function navLinks(user: User, { t, locale }: Pick<I18n, 't' | 'locale'>): NavLink[] {
+  const managed = managerRoutes
+    .filter((r) => r.roles.includes(user.role))
+    .map((r) => ({ to: `/${r.segment}`, label: r.nav[locale], testId: `nav-${r.segment}` }));
+  const dashboard = managed.filter((l) => l.to === '/dashboard');
+  const others = managed.filter((l) => l.to !== '/dashboard');
+  const inbox: NavLink[] =
+    user.role === 'legal'
+      ? [{ to: '/legal', label: t('nav.legal'), testId: 'nav-legal' }]
+      : hasInbox(user.role)
+        ? [
+            {
+              to: '/inbox',
+              label: isSupervisor(user.role) ? t('nav.inboxTeam') : t('nav.inbox'),
+              testId: 'nav-inbox',
+            },
+          ]
+        : [];
+  return [
+    ...dashboard,
+    ...inbox,
+    { to: '/cases', label: t('nav.cases'), testId: 'nav-cases' },
+    ...others,
+    ...(canImport(user.role)
+      ? [{ to: '/imports', label: t('nav.import'), testId: 'nav-import' }]
+      : []),
+  ];
+}
+
 export function Header({ user, currentPath, onLogout }: Props) {
   const { t, tv, locale, setLocale } = useI18n();
-  const links = user
-    ? [
-        { to: '/cases', label: t('nav.cases'), testId: 'nav-cases' },
-        ...(canImport(user.role)
-          ? [{ to: '/imports', label: t('nav.import'), testId: 'nav-import' }]
-          : []),
-      ]
-    : [];
+  const links = user ? navLinks(user, { t, locale }) : [];
 
   return (
     <header className="app-header">

@@ -1,34 +1,76 @@
-import type { CaseEvent } from '../api.js';
-import { formatDateTime, formatMoney } from '../format.js';
-import { useI18n } from '../i18n.js';
+import type { ReactNode } from 'react';
+import type { CaseEvent, TimelineEvent } from '../api.js';
+import { formatDate, formatDateTime, formatMoney } from '../format.js';
+import { lookup, useI18n } from '../i18n.js';
+import type { Locale } from '../i18n.js';
 
-const MONEY_KEYS = /(amount|balance|paid|total|fee)$/i;
+const MONEY_KEYS = /(amount|balance|paid|total|fee|downPayment|interest)$/i;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function renderValue(key: string, value: unknown): string {
+/** One entry of the timeline, from either the case detail or the timeline route. */
+export interface TimelineEntry {
+  id: string;
+  type: string;
+  stage: string | null;
+  occurredAt: string;
+  /** Who: a person's name, or a system's. */
+  actor: string | null;
+  reason: string | null;
+  data: unknown;
+}
+
+export function fromTimelineEvent(e: TimelineEvent): TimelineEntry {
+  return { ...e, actor: e.actor.displayName };
+}
+
+export function fromCaseEvent(e: CaseEvent): TimelineEntry {
+  return { ...e };
+}
+
+function renderValue(key: string, value: unknown, locale: Locale): ReactNode {
   if (value === null || value === undefined) return '—';
+  if (typeof value === 'number' && /Cents$/.test(key)) return formatMoney(value / 100);
   if (
     MONEY_KEYS.test(key) &&
     (typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)))
   ) {
     return formatMoney(value);
   }
+  if (typeof value === 'boolean') return value ? '✓' : '✗';
+  if (typeof value === 'string' && DATE_ONLY.test(value)) return formatDate(value, locale);
+  if (typeof value === 'string' && INSTANT.test(value)) return formatDateTime(value, locale);
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null))
+    return value.map(String).join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 
-/** Case events, newest first. */
-export function Timeline({ events }: { events: CaseEvent[] }) {
+/** Documents (títulos, órdenes, notices) are what the legal unit looks for first. */
+function isDocument(type: string): boolean {
+  return /title|orden|notice|notif|embargo|remate|retention|agreement/.test(type);
+}
+
+/** Case events, newest first: what happened, when, who did it and why. */
+export function Timeline({ events }: { events: TimelineEntry[] }) {
   const { t, tv, locale } = useI18n();
   const sorted = [...events].sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt));
   if (sorted.length === 0) return <p className="muted">{t('case.timeline.empty')}</p>;
   return (
     <ol className="timeline" data-testid="timeline">
       {sorted.map((e) => {
-        const data = e.data && typeof e.data === 'object' ? Object.entries(e.data) : [];
+        const data =
+          e.data && typeof e.data === 'object' && !Array.isArray(e.data)
+            ? Object.entries(e.data as Record<string, unknown>).filter(
+                ([k, v]) =>
+                  v !== undefined && !(typeof v === 'string' && UUID.test(v) && /Id$/.test(k)),
+              )
+            : [];
         return (
           <li
             key={e.id}
-            className={`timeline-item event-${e.type}`}
+            className={`timeline-item event-${e.type}${isDocument(e.type) ? ' event-document' : ''}`}
             data-testid="timeline-event"
             data-event-type={e.type}
           >
@@ -55,8 +97,8 @@ export function Timeline({ events }: { events: CaseEvent[] }) {
               <dl className="timeline-data">
                 {data.map(([k, v]) => (
                   <div key={k}>
-                    <dt>{k}</dt>
-                    <dd>{renderValue(k, v)}</dd>
+                    <dt>{lookup(locale, `payload.${k.replace(/Cents$/, '')}`) ?? k}</dt>
+                    <dd>{renderValue(k, v, locale)}</dd>
                   </div>
                 ))}
               </dl>

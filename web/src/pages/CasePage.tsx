@@ -1,18 +1,33 @@
+import { useState } from 'react';
 import { api } from '../api.js';
-import type { CaseResponse } from '../api.js';
+import type { CaseAction, CaseResponse, Role, TaskItem, User } from '../api.js';
 import { AccountCard } from '../components/AccountCard.js';
+import { AgreementsList } from '../components/AgreementsList.js';
+import { CaseActions } from '../components/CaseActions.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { InvoiceTable } from '../components/InvoiceTable.js';
 import { Loading } from '../components/Loading.js';
 import { ProtectedBadge, StageBadge } from '../components/StageBadge.js';
 import { StageStepper } from '../components/StageStepper.js';
-import { Timeline } from '../components/Timeline.js';
+import { Timeline, fromCaseEvent, fromTimelineEvent } from '../components/Timeline.js';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../format.js';
 import { useI18n } from '../i18n.js';
+import { isSupervisor } from '../roles.js';
+import { PayloadFacts } from '../tasks/PayloadFacts.js';
+import { TaskForm } from '../tasks/TaskForm.js';
 import { useLoad } from '../useLoad.js';
 import { useTitle } from '../useTitle.js';
 
-export function CasePage({ id }: { id: string }) {
+/** Until the API sends `allowedActions`, what the routes' role checks allow. */
+function fallbackActions(role: Role): CaseAction[] {
+  if (role === 'manager')
+    return ['assign', 'hold', 'resume', 'close', 'dispute', 'resolveDispute', 'proposeAgreement'];
+  if (role === 'collector') return ['dispute', 'proposeAgreement'];
+  if (role === 'legal') return ['dispute', 'resolveDispute'];
+  return [];
+}
+
+export function CasePage({ id, user }: { id: string; user: User }) {
   const { t } = useI18n();
   const load = useLoad((signal) => api.getCase(id, signal), id);
   useTitle(
@@ -26,15 +41,48 @@ export function CasePage({ id }: { id: string }) {
       </p>
       {load.loading && !load.data && <Loading />}
       <ErrorAlert error={load.error} onRetry={load.reload} />
-      {load.data && <CaseView data={load.data} />}
+      {load.data && <CaseView data={load.data} user={user} reloadCase={load.reload} />}
     </>
   );
 }
 
-function CaseView({ data }: { data: CaseResponse }) {
+function CaseView({
+  data,
+  user,
+  reloadCase,
+}: {
+  data: CaseResponse;
+  user: User;
+  reloadCase: () => void;
+}) {
   const { t, tv, locale } = useI18n();
   const c = data.case;
   const wf = data.workflow;
+  const [notice, setNotice] = useState<string | null>(null);
+  const timeline = useLoad((signal) => api.caseTimeline(c.id, 1, signal), c.id);
+  const agreements = useLoad((signal) => api.caseAgreements(c.id, signal), c.id);
+  const tasks = useLoad(
+    (signal) => api.listTasks({ caseId: c.id, status: 'open', pageSize: 100 }, signal),
+    c.id,
+  );
+  const [openTask, setOpenTask] = useState<string | null>(null);
+  const actions = c.status !== 'open' ? [] : (data.allowedActions ?? fallbackActions(user.role));
+  const temporal = isSupervisor(user.role) ? (data.links?.temporal ?? data.temporalUiUrl) : null;
+
+  function changed(message: string) {
+    setNotice(message);
+    setOpenTask(null);
+    reloadCase();
+    timeline.reload();
+    agreements.reload();
+    tasks.reload();
+    requestAnimationFrame(() => document.getElementById('case-notice')?.focus());
+  }
+
+  const events = timeline.data
+    ? timeline.data.items.map(fromTimelineEvent)
+    : data.events.map(fromCaseEvent);
+
   return (
     <div data-testid="case-page" data-case-id={c.id}>
       <div className="page-head">
@@ -44,10 +92,10 @@ function CaseView({ data }: { data: CaseResponse }) {
             {c.holderName} {c.protected && <ProtectedBadge />}
           </p>
         </div>
-        {data.temporalUiUrl && (
+        {temporal && (
           <a
             className="btn btn-secondary"
-            href={data.temporalUiUrl}
+            href={temporal}
             target="_blank"
             rel="noopener noreferrer"
             data-testid="temporal-link"
@@ -59,10 +107,20 @@ function CaseView({ data }: { data: CaseResponse }) {
         )}
       </div>
 
+      <div
+        id="case-notice"
+        tabIndex={-1}
+        role="status"
+        aria-live="polite"
+        className={notice ? 'alert alert-success' : 'visually-hidden'}
+        data-testid="case-notice"
+      >
+        {notice}
+      </div>
+
       <div className="card stepper-card">
         <StageStepper stage={c.stage} />
       </div>
-
       <div className="case-grid">
         <div className="case-col">
           <section className="card" aria-labelledby="summary-heading" data-testid="case-summary">
@@ -121,6 +179,13 @@ function CaseView({ data }: { data: CaseResponse }) {
 
           <AccountCard account={c.account} />
 
+          <CaseActions
+            caseId={c.id}
+            actions={actions}
+            currentCollectorId={c.assignedCollector?.id ?? null}
+            onChanged={changed}
+          />
+
           <section className="card" aria-labelledby="workflow-heading" data-testid="workflow-card">
             <h2 id="workflow-heading">{t('case.workflow')}</h2>
             {wf ? (
@@ -149,6 +214,38 @@ function CaseView({ data }: { data: CaseResponse }) {
         </div>
 
         <div className="case-col">
+          <section className="card" aria-labelledby="case-tasks-heading" data-testid="case-tasks">
+            <h2 id="case-tasks-heading">{t('case.tasks')}</h2>
+            <ErrorAlert error={tasks.error} onRetry={tasks.reload} />
+            {tasks.data &&
+              (tasks.data.items.length === 0 ? (
+                <p className="muted">{t('case.tasks.empty')}</p>
+              ) : (
+                <ul className="case-task-list">
+                  {tasks.data.items.map((task) => (
+                    <CaseTask
+                      key={task.id}
+                      task={task}
+                      open={openTask === task.id}
+                      onToggle={() => setOpenTask((x) => (x === task.id ? null : task.id))}
+                      onDone={() =>
+                        changed(
+                          t('task.completed', { title: task.title, account: c.accountNumber }),
+                        )
+                      }
+                    />
+                  ))}
+                </ul>
+              ))}
+          </section>
+
+          <AgreementsList
+            agreements={agreements.data?.items ?? []}
+            mayDecide={user.role === 'manager' && c.status === 'open'}
+            onChanged={changed}
+          />
+          <ErrorAlert error={agreements.error} />
+
           <section className="card" aria-labelledby="invoices-heading">
             <h2 id="invoices-heading">{t('case.invoices')}</h2>
             <InvoiceTable invoices={c.invoices} />
@@ -156,10 +253,60 @@ function CaseView({ data }: { data: CaseResponse }) {
 
           <section className="card" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">{t('case.timeline')}</h2>
-            <Timeline events={data.events} />
+            <Timeline events={events} />
           </section>
         </div>
       </div>
     </div>
+  );
+}
+
+function CaseTask({
+  task,
+  open,
+  onToggle,
+  onDone,
+}: {
+  task: TaskItem;
+  open: boolean;
+  onToggle: () => void;
+  onDone: () => void;
+}) {
+  const { t, tv, locale } = useI18n();
+  return (
+    <li className={task.overdue ? 'case-task row-overdue' : 'case-task'} data-testid="case-task">
+      <div className="case-task-head">
+        <div>
+          <span className="task-title">{task.title}</span>
+          <span className="task-type">
+            {tv('taskType', task.type)} ·{' '}
+            {t('task.due', { when: formatDateTime(task.dueAt, locale) })}
+            {' · '}
+            {task.assignee ? task.assignee.displayName : t('tasks.roleInbox')}
+          </span>
+          {task.overdue && (
+            <span className="badge badge-overdue">
+              <span aria-hidden="true">⚠ </span>
+              {t('tasks.overdue')}
+            </span>
+          )}
+        </div>
+        <button
+          type="button"
+          className="btn btn-secondary btn-small"
+          aria-expanded={open}
+          onClick={onToggle}
+          data-testid="case-task-open"
+        >
+          {open ? t('task.close') : t('task.openTask')}
+        </button>
+      </div>
+      {open && (
+        <div className="case-task-body">
+          <PayloadFacts type={task.type} payload={task.payload} />
+          <TaskForm taskId={task.id} type={task.type} onDone={onDone} />
+        </div>
+      )}
+    </li>
   );
 }
