@@ -210,7 +210,8 @@ function formatValue(strings: ManagerStrings, field: FieldDef, value: unknown): 
       return formatNumber(Number(value), locale, 2);
     case 'wait': {
       const w = value as WaitingPeriod;
-      return `${formatNumber(w.amount, locale)} ${unitLabel(strings, w.unit)}`;
+      const unit = w.amount === 1 ? s(`unitOne.${w.unit}`) : unitLabel(strings, w.unit);
+      return `${formatNumber(w.amount, locale)} ${unit}`;
     }
     case 'dates': {
       const list = value as string[];
@@ -225,7 +226,7 @@ function PolicyView({ policy }: { policy: Policy }) {
   const strings = useStrings();
   const { s } = strings;
   return (
-    <>
+    <div className="mgr-policy-grid">
       {POLICY_SECTIONS.map((section) => (
         <section
           key={section.id}
@@ -254,7 +255,7 @@ function PolicyView({ policy }: { policy: Policy }) {
           </dl>
         </section>
       ))}
-    </>
+    </div>
   );
 }
 
@@ -332,15 +333,23 @@ function PolicyForm({
       onSaved(saved);
     } catch (err) {
       const apiErrors: FieldErrors = {};
+      let unplaced = false;
       if (err instanceof ApiError && err.fields) {
         for (const [key, msg] of Object.entries(err.fields)) {
-          if (key === 'note') setNoteError(msg);
           const field = fieldForErrorKey(key);
-          if (field) apiErrors[field.path] ??= msg;
+          if (key === 'note') setNoteError(msg);
+          else if (field) apiErrors[field.path] ??= msg;
+          else unplaced = true;
         }
       }
       setFieldErrors(apiErrors);
-      setFormError(err);
+      // Errors shown next to their value are listed by name below; keep raw paths only for
+      // errors that belong to no value on the page.
+      setFormError(
+        err instanceof ApiError && err.fields && !unplaced
+          ? err.message || s('pol.fixErrors')
+          : err,
+      );
       focusFirst(Object.keys(apiErrors), Boolean(err instanceof ApiError && err.fields?.note));
     } finally {
       setSaving(false);
@@ -349,35 +358,44 @@ function PolicyForm({
 
   const changedCount = check.changed.size;
   return (
-    <form onSubmit={submit} noValidate aria-labelledby="pol-editing" data-testid="policy-form">
+    <form
+      className="mgr-form"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="pol-editing"
+      data-testid="policy-form"
+    >
       <h2 id="pol-editing" className="visually-hidden">
         {s('pol.editing')}
       </h2>
-      {POLICY_SECTIONS.map((section) => (
-        <fieldset
-          key={section.id}
-          className="card mgr-policy-section"
-          data-testid={`policy-section-${section.id}`}
-        >
-          <legend className="visually-hidden">{s(section.title)}</legend>
-          <h2 aria-hidden="true">{s(section.title)}</h2>
-          <div className="mgr-values">
-            {section.fields.map((field) => (
-              <FieldEditor
-                key={field.path}
-                field={field}
-                draft={drafts[field.path]}
-                changed={check.changed.has(field.path)}
-                error={fieldErrors[field.path] ?? null}
-                onChange={(v) => setDraft(field.path, v)}
-              />
-            ))}
-          </div>
-        </fieldset>
-      ))}
+      <div className="mgr-policy-grid">
+        {POLICY_SECTIONS.map((section) => (
+          <fieldset
+            key={section.id}
+            className="card mgr-policy-section"
+            data-testid={`policy-section-${section.id}`}
+          >
+            <legend className="visually-hidden">{s(section.title)}</legend>
+            <h2 aria-hidden="true">{s(section.title)}</h2>
+            <div className="mgr-values">
+              {section.fields.map((field) => (
+                <FieldEditor
+                  key={field.path}
+                  field={field}
+                  draft={drafts[field.path]}
+                  changed={check.changed.has(field.path)}
+                  error={fieldErrors[field.path] ?? null}
+                  onChange={(v) => setDraft(field.path, v)}
+                />
+              ))}
+            </div>
+          </fieldset>
+        ))}
+      </div>
 
       <div className="card mgr-edit-bar" data-testid="policy-edit-bar">
         <ErrorAlert error={formError} />
+        <ErrorList errors={fieldErrors} />
         <div className="field">
           <label htmlFor="pol-note">{s('pol.reason')}</label>
           <textarea
@@ -646,5 +664,28 @@ function DatesEditor({
         </button>
       </div>
     </div>
+  );
+}
+
+/** The invalid values by name; each button takes the keyboard to its input. */
+function ErrorList({ errors }: { errors: FieldErrors }) {
+  const { s } = useStrings();
+  const fields = POLICY_SECTIONS.flatMap((sec) => sec.fields).filter((f) => errors[f.path]);
+  if (fields.length === 0) return null;
+  return (
+    <ul className="mgr-error-list" aria-label={s('pol.fixErrors')} data-testid="policy-errors">
+      {fields.map((f) => (
+        <li key={f.path}>
+          <button
+            type="button"
+            className="mgr-link-button"
+            onClick={() => document.getElementById(fieldId(f))?.focus()}
+          >
+            {s(labelKey(f))}
+          </button>
+          : {errors[f.path]}
+        </li>
+      ))}
+    </ul>
   );
 }

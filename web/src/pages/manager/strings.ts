@@ -133,6 +133,11 @@ const es = {
   'unit.hours': 'horas',
   'unit.minutes': 'minutos',
   'unit.seconds': 'segundos',
+  'unitOne.businessDays': 'día hábil',
+  'unitOne.calendarDays': 'día calendario',
+  'unitOne.hours': 'hora',
+  'unitOne.minutes': 'minuto',
+  'unitOne.seconds': 'segundo',
 
   'legalRoute.COA': 'COA (ingreso no tributario)',
   'legalRoute.CODIGO_TRIBUTARIO': 'Código Tributario (tasa)',
@@ -336,6 +341,11 @@ const en: Record<StringKey, string> = {
   'unit.hours': 'hours',
   'unit.minutes': 'minutes',
   'unit.seconds': 'seconds',
+  'unitOne.businessDays': 'business day',
+  'unitOne.calendarDays': 'calendar day',
+  'unitOne.hours': 'hour',
+  'unitOne.minutes': 'minute',
+  'unitOne.seconds': 'second',
 
   'legalRoute.COA': 'COA (non-tax charge)',
   'legalRoute.CODIGO_TRIBUTARIO': 'Código Tributario (tax)',
