@@ -14,7 +14,7 @@ function rowKey(row: { sector: string; route: string | null }): string {
 }
 
 type Outcome =
-  | { kind: 'saved'; key: string; text: string }
+  | { kind: 'saved'; key: string; text: string; failed: { caseId: string; message: string }[] }
   | { kind: 'error'; key: string; error: unknown }
   | null;
 
@@ -60,14 +60,24 @@ export function PortfoliosPage() {
         delete next[key];
         return next;
       });
-      const params = {
-        sector: row.route ? `${row.sector} / ${row.route}` : row.sector,
+      const saved = s('port.saved', {
+        sector: row.route
+          ? s('port.sectorRoute', { sector: row.sector, route: row.route })
+          : row.sector,
         collector: updated.collector?.displayName ?? s('common.unassigned'),
-      };
+      });
+      const moved = updated.reassignment?.moved ?? 0;
+      const movedText =
+        updated.reassignment === null || moved === 0
+          ? ''
+          : moved === 1
+            ? ` ${s('port.movedOne')}`
+            : ` ${s('port.moved', { count: formatNumber(moved, locale) })}`;
       setOutcome({
         kind: 'saved',
         key,
-        text: reassign ? s('port.savedMoved', params) : s('port.saved', params),
+        text: saved + movedText,
+        failed: updated.reassignment?.failed ?? [],
       });
     } catch (error) {
       setOutcome({ kind: 'error', key, error });
@@ -92,6 +102,21 @@ export function PortfoliosPage() {
       <div aria-live="polite" role="status" data-testid="portfolio-status">
         {outcome?.kind === 'saved' && <p className="alert mgr-status-ok">{outcome.text}</p>}
       </div>
+      {outcome?.kind === 'saved' && outcome.failed.length > 0 && (
+        <div className="alert alert-warn" role="alert" data-testid="portfolio-move-failed">
+          <p>{s('port.moveFailed', { count: formatNumber(outcome.failed.length, locale) })}</p>
+          <ul className="alert-fields">
+            {outcome.failed.map((f) => (
+              <li key={f.caseId}>
+                <a href={`#/cases/${encodeURIComponent(f.caseId)}`}>
+                  {s('port.moveFailedCase', { id: f.caseId.slice(0, 8) })}
+                </a>
+                : {f.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {outcome?.kind === 'error' && <ErrorAlert error={outcome.error} />}
 
       {list.data && (

@@ -64,6 +64,11 @@ export interface PortfolioRow {
   balance: Money;
 }
 
+/** PUT /api/portfolios answer: the row, and what happened to its open cases when asked to move. */
+export interface PortfolioAssigned extends PortfolioRow {
+  reassignment: { moved: number; failed: { caseId: string; message: string }[] } | null;
+}
+
 export interface PortfolioAssignment {
   sector: string;
   route?: string | null;
@@ -168,7 +173,7 @@ export const managerApi = {
   portfolios: (signal?: AbortSignal) =>
     request<{ items: PortfolioRow[] }>('/api/portfolios', { signal }),
   assignPortfolio: (body: PortfolioAssignment) =>
-    request<PortfolioRow>('/api/portfolios', { method: 'PUT', json: body }),
+    request<PortfolioAssigned>('/api/portfolios', { method: 'PUT', json: body }),
   policy: (signal?: AbortSignal) => request<PolicyVersion>('/api/policy', { signal }),
   policyVersions: (signal?: AbortSignal) =>
     request<{ items: PolicyVersionInfo[] }>('/api/policy/versions', { signal }),
