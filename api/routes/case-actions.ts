@@ -182,46 +182,82 @@ async function viewAfterClosing(temporal: Client, workflowId: string): Promise<C
   }
 }
 
+/** The case view as its workflow answers it now. */
+const viewOf = (deps: AppDeps, workflowId: string) =>
+  deps.temporal.workflow.getHandle(workflowId).query(caseViewQuery);
+
+const collectorOf = (deps: AppDeps, caseId: string) =>
+  deps.prisma.case
+    .findUniqueOrThrow({
+      where: { id: caseId },
+      select: { assignedCollector: { select: { id: true, displayName: true } } },
+    })
+    .then((c) => c.assignedCollector);
+
+/** Who acts, from where, on which case. */
+export interface CaseActionInput {
+  principal: Principal;
+  req: Request;
+  caseId: string;
+}
+
+/**
+ * Runs one action on a visible, open case: the view before, the update, the view after
+ * (`closes`: the action may end the workflow), the audit entry, the answer.
+ */
+async function act(
+  deps: AppDeps,
+  input: CaseActionInput,
+  action: string,
+  run: (c: Case, actor: Actor) => Promise<unknown>,
+  opts: { closes?: boolean; detail?: Record<string, unknown> } = {},
+) {
+  const c = await visibleCase(deps, input.principal, input.caseId);
+  requireOpen(c);
+  const before = await viewOf(deps, c.workflowId);
+  await run(c, actorFor(input.principal));
+  const after = opts.closes
+    ? await viewAfterClosing(deps.temporal, c.workflowId)
+    : await viewOf(deps, c.workflowId);
+  const body = { case: caseViewBody(after), assignedCollector: await collectorOf(deps, c.id) };
+  await audit(deps.prisma, input.req, input.principal, {
+    action,
+    entity: 'case',
+    entityId: c.id,
+    before: { ...caseViewBody(before), ...(opts.detail ? { request: opts.detail } : {}) },
+    after: body,
+  });
+  return { status: 200 as const, body };
+}
+
+/**
+ * Assigns an open case to an active collector through the case workflow's `reassignCase`
+ * update (the workflow moves the open tasks and records the timeline event), audited as
+ * `case.assign`. The one code path for POST /api/cases/:id/assign and portfolio moves.
+ * @throws ApiError 404 (case not visible), 409 (closed, or already that collector's), 422
+ * (not an active collector).
+ */
+export async function assignCase(deps: AppDeps, input: CaseActionInput, collectorId: string) {
+  requireOpen(await visibleCase(deps, input.principal, input.caseId));
+  const collector = await deps.prisma.user.findUnique({ where: { id: collectorId } });
+  if (!collector || collector.role !== 'collector' || !collector.active)
+    throw businessRule('El usuario indicado no es un gestor activo');
+  return act(
+    deps,
+    input,
+    'case.assign',
+    async (c, actor) => {
+      if (c.assignedCollectorId === collectorId)
+        throw conflict('El caso ya está asignado a ese gestor');
+      await deps.temporal.workflow.getHandle(c.workflowId).executeUpdate(reassignCaseUpdate, {
+        args: [{ actor, collectorId }],
+      });
+    },
+    { detail: { collectorId } },
+  );
+}
+
 export function caseActionRoutes(deps: AppDeps): Route[] {
-  const view = (workflowId: string) =>
-    deps.temporal.workflow.getHandle(workflowId).query(caseViewQuery);
-
-  const collectorOf = (caseId: string) =>
-    deps.prisma.case
-      .findUniqueOrThrow({
-        where: { id: caseId },
-        select: { assignedCollector: { select: { id: true, displayName: true } } },
-      })
-      .then((c) => c.assignedCollector);
-
-  /**
-   * Runs one action on a visible, open case: the view before, the update, the view after
-   * (`closes`: the action may end the workflow), the audit entry, the answer.
-   */
-  async function act(
-    input: { principal: Principal; req: Request; caseId: string },
-    action: string,
-    run: (c: Case, actor: Actor) => Promise<unknown>,
-    opts: { closes?: boolean; detail?: Record<string, unknown> } = {},
-  ) {
-    const c = await visibleCase(deps, input.principal, input.caseId);
-    requireOpen(c);
-    const before = await view(c.workflowId);
-    await run(c, actorFor(input.principal));
-    const after = opts.closes
-      ? await viewAfterClosing(deps.temporal, c.workflowId)
-      : await view(c.workflowId);
-    const body = { case: caseViewBody(after), assignedCollector: await collectorOf(c.id) };
-    await audit(deps.prisma, input.req, input.principal, {
-      action,
-      entity: 'case',
-      entityId: c.id,
-      before: { ...caseViewBody(before), ...(opts.detail ? { request: opts.detail } : {}) },
-      after: body,
-    });
-    return { status: 200 as const, body };
-  }
-
   const actionResponses = {
     200: caseActionResultSchema,
     404: errorBodySchema,
@@ -299,24 +335,9 @@ export function caseActionRoutes(deps: AppDeps): Route[] {
       roles: ['manager'],
       request: { params: idParamsSchema, body: assignBodySchema },
       responses: actionResponses,
-    }).handle(async ({ params, body, principal, req }) => {
-      requireOpen(await visibleCase(deps, principal, params.id));
-      const collector = await deps.prisma.user.findUnique({ where: { id: body.collectorId } });
-      if (!collector || collector.role !== 'collector' || !collector.active)
-        throw businessRule('El usuario indicado no es un gestor activo');
-      return act(
-        { principal, req, caseId: params.id },
-        'case.assign',
-        async (c, actor) => {
-          if (c.assignedCollectorId === body.collectorId)
-            throw conflict('El caso ya está asignado a ese gestor');
-          await deps.temporal.workflow.getHandle(c.workflowId).executeUpdate(reassignCaseUpdate, {
-            args: [{ actor, collectorId: body.collectorId }],
-          });
-        },
-        { detail: { collectorId: body.collectorId } },
-      );
-    }),
+    }).handle(({ params, body, principal, req }) =>
+      assignCase(deps, { principal, req, caseId: params.id }, body.collectorId),
+    ),
 
     defineRoute({
       method: 'post',
@@ -328,7 +349,7 @@ export function caseActionRoutes(deps: AppDeps): Route[] {
       request: { params: idParamsSchema, body: reasonBodySchema },
       responses: actionResponses,
     }).handle(({ params, body, principal, req }) =>
-      act({ principal, req, caseId: params.id }, 'case.hold', (c, actor) =>
+      act(deps, { principal, req, caseId: params.id }, 'case.hold', (c, actor) =>
         deps.temporal.workflow
           .getHandle(c.workflowId)
           .executeUpdate(holdCaseUpdate, { args: [{ actor, reason: body.reason }] }),
@@ -345,7 +366,7 @@ export function caseActionRoutes(deps: AppDeps): Route[] {
       request: { params: idParamsSchema, body: reasonBodySchema },
       responses: actionResponses,
     }).handle(({ params, body, principal, req }) =>
-      act({ principal, req, caseId: params.id }, 'case.resume', (c, actor) =>
+      act(deps, { principal, req, caseId: params.id }, 'case.resume', (c, actor) =>
         deps.temporal.workflow
           .getHandle(c.workflowId)
           .executeUpdate(resumeCaseUpdate, { args: [{ actor, reason: body.reason }] }),
@@ -364,6 +385,7 @@ export function caseActionRoutes(deps: AppDeps): Route[] {
       responses: actionResponses,
     }).handle(({ params, body, principal, req }) =>
       act(
+        deps,
         { principal, req, caseId: params.id },
         'case.close',
         (c, actor) =>
@@ -385,7 +407,7 @@ export function caseActionRoutes(deps: AppDeps): Route[] {
       request: { params: idParamsSchema, body: reasonBodySchema },
       responses: actionResponses,
     }).handle(({ params, body, principal, req }) =>
-      act({ principal, req, caseId: params.id }, 'case.dispute_open', (c, actor) =>
+      act(deps, { principal, req, caseId: params.id }, 'case.dispute_open', (c, actor) =>
         deps.temporal.workflow
           .getHandle(c.workflowId)
           .executeUpdate(openDisputeUpdate, { args: [{ actor, reason: body.reason }] }),
@@ -404,6 +426,7 @@ export function caseActionRoutes(deps: AppDeps): Route[] {
       responses: actionResponses,
     }).handle(({ params, body, principal, req }) =>
       act(
+        deps,
         { principal, req, caseId: params.id },
         'case.dispute_resolve',
         (c, actor) =>

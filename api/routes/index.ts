@@ -14,6 +14,7 @@ import { healthRoutes } from './health.js';
 import { importRoutes } from './imports.js';
 import { paymentRoutes } from './payments.js';
 import { policyRoutes } from './policy.js';
+import { portfolioRoutes } from './portfolios.js';
 import { taskRoutes } from './tasks.js';
 import { userRoutes } from './users.js';
 
@@ -33,6 +34,7 @@ export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
     ...taskRoutes(deps),
     ...userRoutes(deps),
     ...policyRoutes(deps),
+    ...portfolioRoutes(deps),
   ];
   let document: unknown;
   routes.push(

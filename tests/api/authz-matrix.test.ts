@@ -117,6 +117,11 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
   'put /api/policy': () => ({
     json: { policy: { agreement: { maxInstalments: 0 } }, note: 'matriz' },
   }),
+  'get /api/portfolios': () => ({}),
+  // Not a collector: refused by the handler after authorisation, nothing changes.
+  'put /api/portfolios': () => ({
+    json: { sector: 'Matriz', collectorId: randomUUID(), reassignOpenCases: false },
+  }),
 };
 
 const routes = tableShape();
