@@ -49,13 +49,15 @@ export interface CaseListItem {
 }
 
 export interface CaseListQuery {
-  status?: CaseStatus | '';
+  status?: CaseStatus | 'all' | '';
   stage?: Stage | '';
   sector?: string;
   q?: string;
   page?: number;
   pageSize?: number;
   sort?: string;
+  /** Further /api/cases filters passed as they are (dashboard drill-downs: collectorId…). */
+  extra?: Record<string, string>;
 }
 
 export interface Page<T> {
@@ -473,6 +475,7 @@ export const api = {
         page: q.page ?? 1,
         pageSize: q.pageSize ?? 50,
         sort: q.sort ?? 'priority',
+        ...q.extra,
       })}`,
       { signal },
     ),

@@ -572,6 +572,21 @@ const es = {
   'event.coactiva_decision_deferred': 'Decisión diferida',
   'event.coactiva_decision_refused': 'Decisión rechazada',
   'event.coactiva_withdrawn': 'Coactiva retirada',
+  'cases.status.all': 'Todos',
+  'cases.extraFilters': 'Filtros adicionales: {filters}.',
+  'cases.extraFilters.clear': 'Quitar filtros adicionales',
+  'inbox.total.one': '1 tarea',
+  'legal.total.one': '1 caso',
+  'payload.year': 'Año',
+  'payload.series': 'Serie',
+  'payload.sequence': 'Secuencia',
+  'payload.issuer': 'Emisor',
+  'payload.signature': 'Firma',
+  'payload.idKind': 'Tipo de identificación',
+  'payload.legalName': 'Razón social',
+  'payload.ruc': 'RUC',
+  'payload.title': 'Cargo',
+  'payload.legalBasis': 'Base legal',
 } as const;
 
 export type MessageKey = keyof typeof es;
@@ -1134,6 +1149,21 @@ const en: Dictionary = {
   'event.coactiva_decision_deferred': 'Decision deferred',
   'event.coactiva_decision_refused': 'Decision refused',
   'event.coactiva_withdrawn': 'Coactiva withdrawn',
+  'cases.status.all': 'All',
+  'cases.extraFilters': 'More filters: {filters}.',
+  'cases.extraFilters.clear': 'Remove the extra filters',
+  'inbox.total.one': '1 task',
+  'legal.total.one': '1 case',
+  'payload.year': 'Year',
+  'payload.series': 'Series',
+  'payload.sequence': 'Sequence',
+  'payload.issuer': 'Issuer',
+  'payload.signature': 'Signature',
+  'payload.idKind': 'ID kind',
+  'payload.legalName': 'Legal name',
+  'payload.ruc': 'RUC',
+  'payload.title': 'Title',
+  'payload.legalBasis': 'Legal basis',
 };
 
 const DICTIONARIES: Record<Locale, Dictionary> = { 'es-EC': es, en };

@@ -133,7 +133,10 @@ export function AgreementProposal({ caseId, onProposed }: Props) {
         <div className="field">
           <label htmlFor={`${uid}-first`}>
             {t('agreement.firstDueOn')}
-            <span className="optional-mark"> {t('form.optional')}</span>
+            <span className="optional-mark" aria-hidden="true">
+              {' '}
+              {t('form.optional')}
+            </span>
           </label>
           <input
             id={`${uid}-first`}

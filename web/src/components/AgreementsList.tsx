@@ -152,7 +152,10 @@ function AgreementCard({
           <div className="field">
             <label htmlFor={`${uid}-note`}>
               {t('agreements.approveNote')}
-              <span className="optional-mark"> {t('form.optional')}</span>
+              <span className="optional-mark" aria-hidden="true">
+                {' '}
+                {t('form.optional')}
+              </span>
             </label>
             <input id={`${uid}-note`} value={note} onChange={(e) => setNote(e.target.value)} />
           </div>

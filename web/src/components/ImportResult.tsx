@@ -68,6 +68,7 @@ export function ImportResult({ detail }: { detail: ImportDetail }) {
             aria-labelledby="import-errors-heading"
           >
             <table className="table" data-testid="import-errors">
+              <caption className="visually-hidden">{t('import.errors')}</caption>
               <thead>
                 <tr>
                   <th scope="col" className="num">

@@ -15,6 +15,7 @@ export function InvoiceTable({ invoices }: { invoices: Invoice[] }) {
   return (
     <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="invoices-heading">
       <table className="table" data-testid="invoice-table">
+        <caption className="visually-hidden">{t('case.invoices')}</caption>
         <thead>
           <tr>
             <th scope="col">{t('case.invoice.number')}</th>

@@ -14,6 +14,7 @@ export function RecentImports({
   return (
     <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="recent-heading">
       <table className="table" data-testid="recent-imports">
+        <caption className="visually-hidden">{t('import.recent')}</caption>
         <thead>
           <tr>
             <th scope="col">{t('import.recent.file')}</th>

@@ -16,22 +16,30 @@ import { useTitle } from '../useTitle.js';
 export const PAGE_SIZE = 50;
 
 interface Filters {
-  status: CaseStatus;
+  status: CaseStatus | 'all';
   stage: Stage | '';
   sector: string;
   q: string;
   page: number;
+  /** Other /api/cases filters from a link (dashboard drill-down), kept as they are. */
+  extra: Record<string, string>;
 }
+
+const OWN_PARAMS = new Set(['status', 'stage', 'sector', 'q', 'page']);
 
 function readFilters(params: URLSearchParams): Filters {
   const stage = params.get('stage') ?? '';
+  const status = params.get('status');
   const page = Number.parseInt(params.get('page') ?? '1', 10);
+  const extra: Record<string, string> = {};
+  for (const [k, v] of params) if (!OWN_PARAMS.has(k) && v) extra[k] = v;
   return {
-    status: params.get('status') === 'closed' ? 'closed' : 'open',
+    status: status === 'closed' || status === 'all' ? status : 'open',
     stage: (STAGES as readonly string[]).includes(stage) ? (stage as Stage) : '',
     sector: params.get('sector') ?? '',
     q: params.get('q') ?? '',
     page: Number.isFinite(page) && page > 0 ? page : 1,
+    extra,
   };
 }
 
@@ -43,6 +51,7 @@ function go(f: Filters) {
       sector: f.sector.trim(),
       q: f.q.trim(),
       page: f.page > 1 ? f.page : undefined,
+      ...f.extra,
     }),
   );
 }
@@ -66,6 +75,24 @@ export function CasesPage({ params }: { params: URLSearchParams }) {
       <ErrorAlert error={summary.error} />
 
       <FilterForm key={queryKey} filters={filters} />
+      {Object.keys(filters.extra).length > 0 && (
+        <p className="alert alert-info" data-testid="extra-filters">
+          {t('cases.extraFilters', {
+            filters: Object.entries(filters.extra)
+              .map(([k, v]) => `${k} = ${v}`)
+              .join(', '),
+          })}{' '}
+          <a
+            href={href('/cases', {
+              status: filters.status === 'open' ? undefined : filters.status,
+              stage: filters.stage,
+              sector: filters.sector,
+            })}
+          >
+            {t('cases.extraFilters.clear')}
+          </a>
+        </p>
+      )}
 
       <ErrorAlert error={list.error} onRetry={list.reload} />
       {list.loading && <Loading />}
@@ -222,7 +249,8 @@ function FilterForm({ filters }: { filters: Filters }) {
               ...filters,
               sector,
               q,
-              status: e.target.value === 'closed' ? 'closed' : 'open',
+              status:
+                e.target.value === 'closed' || e.target.value === 'all' ? e.target.value : 'open',
               page: 1,
             })
           }
@@ -230,6 +258,7 @@ function FilterForm({ filters }: { filters: Filters }) {
         >
           <option value="open">{t('cases.status.open')}</option>
           <option value="closed">{t('cases.status.closed')}</option>
+          <option value="all">{t('cases.status.all')}</option>
         </select>
       </div>
       <div className="field">
@@ -276,7 +305,7 @@ function FilterForm({ filters }: { filters: Filters }) {
         <button
           type="button"
           className="btn btn-secondary"
-          onClick={() => go({ status: 'open', stage: '', sector: '', q: '', page: 1 })}
+          onClick={() => go({ status: 'open', stage: '', sector: '', q: '', page: 1, extra: {} })}
           data-testid="filter-clear"
         >
           {t('cases.filter.clear')}

@@ -233,7 +233,9 @@ export function InboxPage({ params, user }: { params: URLSearchParams; user: Use
           {list.data && (
             <div className={list.loading ? 'is-stale' : undefined}>
               <p className="total" id="inbox-total" aria-live="polite" data-testid="tasks-total">
-                {t('inbox.total', { count: formatNumber(list.data.total, locale) })}
+                {list.data.total === 1
+                  ? t('inbox.total.one')
+                  : t('inbox.total', { count: formatNumber(list.data.total, locale) })}
               </p>
               {items.length === 0 ? (
                 <p className="empty" data-testid="tasks-empty">

@@ -198,7 +198,9 @@ export function LegalPage({ params, user }: { params: URLSearchParams; user: Use
         {cases.data && (
           <div className={cases.loading ? 'is-stale' : undefined}>
             <p className="total" aria-live="polite" data-testid="legal-total">
-              {t('legal.total', { count: formatNumber(cases.data.total, locale) })}
+              {cases.data.total === 1
+                ? t('legal.total.one')
+                : t('legal.total', { count: formatNumber(cases.data.total, locale) })}
             </p>
             {cases.data.items.length === 0 ? (
               <p className="empty">{t('legal.empty')}</p>

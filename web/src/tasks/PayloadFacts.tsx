@@ -44,7 +44,11 @@ function value(k: string, v: unknown, ctx: Ctx, depth: number): ReactNode {
 }
 
 function Facts({ obj, ctx, depth }: { obj: Record<string, unknown>; ctx: Ctx; depth: number }) {
-  const entries = Object.entries(obj).filter(([k, v]) => v !== undefined && !hidden(k));
+  // "amountCents" next to "amount" (printed) would say the same twice.
+  const entries = Object.entries(obj).filter(
+    ([k, v]) =>
+      v !== undefined && !hidden(k) && !(/Cents$/.test(k) && k.replace(/Cents$/, '') in obj),
+  );
   return (
     <dl className={depth === 0 ? 'facts facts-compact' : 'facts-nested'}>
       {entries.map(([k, v]) => (

@@ -117,6 +117,8 @@ export function TaskForm({ taskId, type, onDone }: Props) {
 
   const set = (name: string, value: string) => {
     setValues((v) => ({ ...v, [name]: value }));
+    // The "check the marked fields" summary goes once the person edits again.
+    if (typeof error === 'string') setError(null);
     if (problems[name])
       setProblems((prev) => {
         const next = { ...prev };
@@ -155,7 +157,9 @@ export function TaskForm({ taskId, type, onDone }: Props) {
         >
           <legend>
             {pick(locale, [`taskChoice.${type}`])}{' '}
-            <span className="required-mark">{t('form.requiredMark')}</span>
+            <span className="required-mark" aria-hidden="true">
+              {t('form.requiredMark')}
+            </span>
           </legend>
           {spec.choice.options.map((o) => (
             <label key={o} className="choice-option">
@@ -201,9 +205,15 @@ export function TaskForm({ taskId, type, onDone }: Props) {
               <label htmlFor={id}>
                 {fieldLabel(locale, type, f.name)}
                 {f.required ? (
-                  <span className="required-mark"> {t('form.requiredMark')}</span>
+                  <span className="required-mark" aria-hidden="true">
+                    {' '}
+                    {t('form.requiredMark')}
+                  </span>
                 ) : (
-                  <span className="optional-mark"> {t('form.optional')}</span>
+                  <span className="optional-mark" aria-hidden="true">
+                    {' '}
+                    {t('form.optional')}
+                  </span>
                 )}
               </label>
               {f.kind === 'textarea' ? (
