@@ -29,8 +29,34 @@ export function fromCaseEvent(e: CaseEvent): TimelineEntry {
   return { ...e };
 }
 
+const TASK_TYPES = [
+  'contact_debtor',
+  'approve_agreement',
+  'notarise_agreement',
+  'suspension_field',
+  'reconnection_field',
+  'protected_account',
+  'validate_credit_title',
+  'notify_credit_title',
+  'coactiva_intake',
+  'coactiva_decision',
+];
+
+/** A form choice recorded on an event ("promise_to_pay") in the words of the task forms. */
+function choiceLabel(key: string, value: string, locale: Locale): string | undefined {
+  for (const type of TASK_TYPES) {
+    const text = lookup(locale, `taskOption.${type}.${key}.${value}`);
+    if (text) return text;
+  }
+  return lookup(locale, `taskOption.${key}.${value}`) ?? lookup(locale, `taskType.${value}`);
+}
+
 function renderValue(key: string, value: unknown, locale: Locale): ReactNode {
   if (value === null || value === undefined) return '—';
+  if (typeof value === 'string' && /^[a-z]+(_[a-z]+)*$/.test(value)) {
+    const label = choiceLabel(key, value, locale);
+    if (label) return label;
+  }
   if (typeof value === 'number' && /Cents$/.test(key)) return formatMoney(value / 100);
   if (
     MONEY_KEYS.test(key) &&
