@@ -24,6 +24,7 @@ import { managerApi } from './api.js';
 import type { Dashboard, DashboardQuery, Drill } from './api.js';
 import { DEFAULT_PRESET, PRESETS, isLocalDate, matchingPreset, presetPeriod } from './period.js';
 import type { Preset } from './period.js';
+import { useHeadingFocus } from './focus.js';
 import { useStrings } from './strings.js';
 import './manager.css';
 
@@ -93,6 +94,7 @@ function compactMoney(value: number, locale: Locale): string {
 export function DashboardPage({ params }: { params: URLSearchParams }) {
   const { s, locale } = useStrings();
   useTitle(s('dash.title'));
+  const heading = useHeadingFocus();
   const query = readQuery(params);
   const key = JSON.stringify(query);
   const dash = useLoad((signal) => managerApi.dashboard(query, signal), key);
@@ -108,7 +110,9 @@ export function DashboardPage({ params }: { params: URLSearchParams }) {
     <div className="mgr">
       <div className="page-head">
         <div>
-          <h1 tabIndex={-1}>{s('dash.title')}</h1>
+          <h1 ref={heading} tabIndex={-1}>
+            {s('dash.title')}
+          </h1>
           <p className="page-sub" data-testid="dashboard-period">
             {s('dash.sub', {
               from: formatDate(query.from, locale),

@@ -19,6 +19,7 @@ import {
   valueAt,
 } from './policyFields.js';
 import type { Draft, FieldDef } from './policyFields.js';
+import { useHeadingFocus } from './focus.js';
 import { useStrings } from './strings.js';
 import type { ManagerStrings } from './strings.js';
 import './manager.css';
@@ -28,6 +29,7 @@ const NOTE_MIN = 3;
 export function PolicyPage({ canEdit }: { canEdit: boolean }) {
   const { s } = useStrings();
   useTitle(s('pol.title'));
+  const heading = useHeadingFocus();
   const current = useLoad((signal) => managerApi.policy(signal), 'policy');
   const versions = useLoad((signal) => managerApi.policyVersions(signal), 'policy-versions');
   const [editing, setEditing] = useState(false);
@@ -56,7 +58,7 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
     <div className="mgr">
       <div className="page-head">
         <div>
-          <h1 id="pol-heading" tabIndex={-1}>
+          <h1 id="pol-heading" ref={heading} tabIndex={-1}>
             {s('pol.title')}
           </h1>
           <p className="page-sub">{s('pol.runningNote')}</p>

@@ -6,6 +6,7 @@ import { useLoad } from '../../useLoad.js';
 import { useTitle } from '../../useTitle.js';
 import { managerApi } from './api.js';
 import type { Person, PortfolioRow } from './api.js';
+import { useHeadingFocus } from './focus.js';
 import { useStrings } from './strings.js';
 import './manager.css';
 
@@ -21,6 +22,7 @@ type Outcome =
 export function PortfoliosPage() {
   const { s, locale } = useStrings();
   useTitle(s('port.title'));
+  const heading = useHeadingFocus();
   const list = useLoad((signal) => managerApi.portfolios(signal), 'portfolios');
   const users = useLoad((signal) => managerApi.users('collector', signal), 'collectors');
   // Rows saved in this visit, shown at once (the list reloads behind them).
@@ -90,7 +92,9 @@ export function PortfoliosPage() {
     <div className="mgr">
       <div className="page-head">
         <div>
-          <h1 tabIndex={-1}>{s('port.title')}</h1>
+          <h1 ref={heading} tabIndex={-1}>
+            {s('port.title')}
+          </h1>
           <p className="page-sub">{s('port.intro')}</p>
         </div>
       </div>
