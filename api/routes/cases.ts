@@ -5,8 +5,8 @@ import { ACCOUNT_CATEGORIES, PROTECTIONS } from '../../domain/case-opening.js';
 import { addCalendarDays, calendarDaysBetween, toLocalDate } from '../../domain/calendar.js';
 import { nonNegativeMoneyStringSchema, toDecimalString } from '../../domain/money.js';
 import type { Prisma } from '../../prisma/client.js';
-import { caseViewQuery } from '../../workflows/messages.js';
-import { ROLES, type Principal } from '../auth.js';
+import { caseViewQuery, type CaseView } from '../../workflows/messages.js';
+import { ROLES, type Principal, type Role } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';
@@ -17,6 +17,49 @@ import {
   localDateSchema,
   moneySchema,
 } from '../schemas.js';
+
+/** What people do to a case (the routes of api/routes/case-actions.ts and agreements.ts). */
+export const CASE_ACTIONS = [
+  'assign',
+  'hold',
+  'resume',
+  'close',
+  'dispute',
+  'resolveDispute',
+  'proposeAgreement',
+] as const;
+export type CaseAction = (typeof CASE_ACTIONS)[number];
+
+/** Roles of each action's route. */
+const ACTION_ROLES: Record<CaseAction, readonly Role[]> = {
+  assign: ['manager'],
+  hold: ['manager'],
+  resume: ['manager'],
+  close: ['manager'],
+  dispute: ['collector', 'manager', 'legal'],
+  resolveDispute: ['manager', 'legal'],
+  proposeAgreement: ['collector', 'manager'],
+};
+
+/**
+ * The actions `role` may take now on a case whose workflow answered `view` (null: closed or
+ * not answering, so nothing can be done through it). The workflow still decides each one.
+ */
+export function allowedActions(role: Role, view: CaseView | null): CaseAction[] {
+  if (!view || view.status !== 'open') return [];
+  const onHold = view.onHold ?? false;
+  const disputed = view.disputed ?? false;
+  const possible: Record<CaseAction, boolean> = {
+    assign: true,
+    hold: !onHold,
+    resume: onHold,
+    close: true,
+    dispute: !disputed,
+    resolveDispute: disputed,
+    proposeAgreement: !onHold && !disputed && !view.agreementId,
+  };
+  return CASE_ACTIONS.filter((a) => possible[a] && ACTION_ROLES[a].includes(role));
+}
 
 /** How the case list can be ordered; each has its natural direction (see the query's `sort`). */
 export const CASE_SORTS = ['priority', 'balance', 'daysOverdue', 'openedAt'] as const;
@@ -190,7 +233,16 @@ export const caseDetailSchema = z.object({
       data: z.unknown(),
     }),
   ),
-  temporalUiUrl: z.string().nullable(),
+  temporalUiUrl: z.string().nullable().meta({ description: 'Igual que links.temporal' }),
+  links: z.object({
+    temporal: z.string().nullable().meta({
+      description: 'El flujo del caso en la interfaz web de Temporal; null si no está configurada',
+    }),
+  }),
+  allowedActions: z.array(z.enum(CASE_ACTIONS)).meta({
+    description:
+      'Acciones que el rol del usuario puede hacer ahora sobre el caso (según su estado); vacío si está cerrado o el flujo no respondió',
+  }),
 });
 export type CaseDetail = z.infer<typeof caseDetailSchema>;
 
@@ -321,9 +373,10 @@ export function caseRoutes(deps: AppDeps): Route[] {
       });
       if (!c) throw notFound('El caso');
       let workflow: CaseDetail['workflow'] = null;
+      let view: CaseView | null = null;
       if (c.status === 'open') {
         try {
-          const view = await deps.temporal.workflow.getHandle(c.workflowId).query(caseViewQuery);
+          view = await deps.temporal.workflow.getHandle(c.workflowId).query(caseViewQuery);
           workflow = {
             stage: view.stage,
             status: view.status,
@@ -337,6 +390,9 @@ export function caseRoutes(deps: AppDeps): Route[] {
       }
       const today = toLocalDate(new Date());
       const a = c.account;
+      const temporalUrl = deps.temporalUiUrl
+        ? `${deps.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(c.workflowId)}`
+        : null;
       return {
         status: 200,
         body: {
@@ -374,9 +430,9 @@ export function caseRoutes(deps: AppDeps): Route[] {
             reason: e.reason,
             data: e.data,
           })),
-          temporalUiUrl: deps.temporalUiUrl
-            ? `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(c.workflowId)}`
-            : null,
+          temporalUiUrl: temporalUrl,
+          links: { temporal: temporalUrl },
+          allowedActions: allowedActions(principal.role, view),
         },
       };
     }),

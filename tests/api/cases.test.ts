@@ -1,6 +1,10 @@
 /** Case list, detail and portfolio summary: happy paths, scope by role, 400 and 404. */
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import type { caseWorkflow } from '../../workflows/case.js';
+import { eventually, withWorker } from '../support/env.js';
 import { seedCase, type SeededCase } from '../support/workflow-env.js';
 import { startTestApi, type TestApi } from './support.js';
 
@@ -76,6 +80,16 @@ describe('cases', () => {
     expect(r.body.workflow).toBeNull();
   });
 
+  it('links nowhere without a Temporal UI and offers no action without a workflow', async () => {
+    const r = await api.call<{ links: { temporal: string | null }; allowedActions: string[] }>(
+      'get',
+      `/api/cases/${mine.caseId}`,
+      { token: api.tokens.manager },
+    );
+    expect(r.body.links).toEqual({ temporal: null });
+    expect(r.body.allowedActions).toEqual([]);
+  });
+
   it('answers 404 for a case out of scope or unknown, 400 for a malformed id', async () => {
     const outOfScope = await api.call('get', `/api/cases/${other.caseId}`, {
       token: api.tokens.collector,
@@ -103,5 +117,107 @@ describe('cases', () => {
       count: 1,
       balance: '125.40',
     });
+  });
+});
+
+/** The case page's link to the Temporal UI and the actions each role may take now. */
+describe('case detail: Temporal link and allowed actions', () => {
+  let api: TestApi;
+  let stopWorker: () => void;
+  let worker: Promise<unknown>;
+  let handle: WorkflowHandle | undefined;
+  let s: SeededCase;
+
+  type Detail = { links: { temporal: string | null }; allowedActions: string[] };
+  const detail = async (role: 'collector' | 'legal' | 'manager' | 'admin') => {
+    const r = await api.call<Detail>('get', `/api/cases/${s.caseId}`, { token: api.tokens[role] });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body;
+  };
+
+  beforeAll(async () => {
+    api = await startTestApi({ temporalUiUrl: 'http://127.0.0.1:8233/' });
+    const stopped = new Promise<void>((resolve) => (stopWorker = resolve));
+    worker = withWorker({ taskQueue: api.deps.taskQueue, prisma: api.db.prisma }, () => stopped);
+    s = await seedCase(api.db.prisma);
+    // The test collector's portfolio: the workflow assigns the case to them.
+    await api.db.prisma.portfolioAssignment.updateMany({
+      where: { userId: s.collectorId },
+      data: { userId: api.users.collector.id },
+    });
+    await api.db.prisma.case.delete({ where: { id: s.caseId } });
+    handle = await api.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+      taskQueue: api.deps.taskQueue,
+      workflowId: `case-${s.accountNumber}`,
+      args: [
+        {
+          caseId: s.caseId,
+          accountId: s.accountId,
+          accountNumber: s.accountNumber,
+          balanceCents: 12_000,
+          priority: 500,
+          protected: false,
+          overdueInvoices: 2,
+          oldestDueOn: '2026-07-01',
+          openingReasons: ['overdue_invoices'],
+          policyVersion: 1,
+          policy: DEFAULT_POLICY,
+          openedBy: 'system',
+        },
+      ],
+    });
+    await eventually(
+      () => api.db.prisma.task.count({ where: { caseId: s.caseId, type: 'contact_debtor' } }),
+      (n) => n > 0,
+    );
+  });
+  afterAll(async () => {
+    await handle?.terminate('test over').catch(() => undefined);
+    stopWorker?.();
+    await worker;
+    await api?.close();
+  });
+
+  it('links to the case workflow in the Temporal UI', async () => {
+    expect((await detail('manager')).links.temporal).toBe(
+      `http://127.0.0.1:8233/namespaces/default/workflows/case-${s.accountNumber}`,
+    );
+  });
+
+  it('offers each role the actions its routes allow in the case’s state', async () => {
+    expect((await detail('manager')).allowedActions).toEqual([
+      'assign',
+      'hold',
+      'close',
+      'dispute',
+      'proposeAgreement',
+    ]);
+    expect((await detail('collector')).allowedActions).toEqual(['dispute', 'proposeAgreement']);
+    // Admin manages users and policy: no case actions.
+    expect((await detail('admin')).allowedActions).toEqual([]);
+
+    const held = await api.call('post', `/api/cases/${s.caseId}/hold`, {
+      token: api.tokens.manager,
+      json: { reason: 'revisión de lectura' },
+    });
+    expect(held.status).toBe(200);
+    expect((await detail('manager')).allowedActions).toEqual([
+      'assign',
+      'resume',
+      'close',
+      'dispute',
+    ]);
+    const disputed = await api.call('post', `/api/cases/${s.caseId}/disputes`, {
+      token: api.tokens.collector,
+      json: { reason: 'medidor dañado' },
+    });
+    expect(disputed.status).toBe(200);
+    expect((await detail('collector')).allowedActions).toEqual([]);
+    expect((await detail('manager')).allowedActions).toEqual([
+      'assign',
+      'resume',
+      'close',
+      'resolveDispute',
+    ]);
   });
 });
