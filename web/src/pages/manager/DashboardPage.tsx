@@ -402,6 +402,7 @@ function ChartCard({
   title,
   summary,
   hint,
+  asOfToday = false,
   chart,
   table,
 }: {
@@ -409,6 +410,8 @@ function ChartCard({
   title: string;
   summary: string;
   hint: boolean;
+  /** The figure is a snapshot of today, whatever the period filter says. */
+  asOfToday?: boolean;
   chart: ReactNode;
   table: ReactNode;
 }) {
@@ -416,6 +419,7 @@ function ChartCard({
   return (
     <section className="card mgr-chart" aria-labelledby={`${id}-title`} data-testid={id}>
       <h2 id={`${id}-title`}>{title}</h2>
+      {asOfToday && <p className="mgr-hint">{s('dash.asOfToday')}</p>}
       <div className="mgr-chart-canvas" role="img" aria-label={summary}>
         {chart}
       </div>
@@ -526,6 +530,7 @@ function AgingChart({ data }: { data: Dashboard }) {
     <ChartCard
       id="chart-aging"
       title={title}
+      asOfToday
       summary={summary}
       hint={rows.length > 0}
       chart={
@@ -611,6 +616,7 @@ function FunnelChart({ data }: { data: Dashboard }) {
     <ChartCard
       id="chart-funnel"
       title={title}
+      asOfToday
       summary={summary}
       hint={rows.length > 0}
       chart={
