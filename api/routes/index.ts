@@ -10,6 +10,7 @@ import { agreementRoutes } from './agreements.js';
 import { authRoutes } from './auth.js';
 import { caseActionRoutes } from './case-actions.js';
 import { caseRoutes } from './cases.js';
+import { dashboardRoutes } from './dashboard.js';
 import { healthRoutes } from './health.js';
 import { importRoutes } from './imports.js';
 import { paymentRoutes } from './payments.js';
@@ -35,6 +36,7 @@ export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
     ...userRoutes(deps),
     ...policyRoutes(deps),
     ...portfolioRoutes(deps),
+    ...dashboardRoutes(deps),
   ];
   let document: unknown;
   routes.push(

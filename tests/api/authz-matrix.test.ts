@@ -122,6 +122,7 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
   'put /api/portfolios': () => ({
     json: { sector: 'Matriz', collectorId: randomUUID(), reassignOpenCases: false },
   }),
+  'get /api/dashboard': () => ({ query: { from: '2026-01-01', to: '2026-03-31' } }),
 };
 
 const routes = tableShape();

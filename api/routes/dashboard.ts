@@ -1,0 +1,238 @@
+/**
+ * The managers' dashboard: the measures of DOMAIN.md computed in SQL (reports/kpis.ts) for a
+ * period, a sector and a collector. Each figure that counts cases carries `drill`, the query of
+ * GET /api/cases that lists the same cases (the web app links to `#/cases?<drill>`).
+ */
+import { z } from 'zod';
+import { calendarDaysBetween, toLocalDate } from '../../domain/calendar.js';
+import { CASE_STAGES } from '../../domain/case.js';
+import { toDecimalString } from '../../domain/money.js';
+import {
+  AGING_BUCKETS,
+  aging,
+  commitments,
+  funnel,
+  morosidad,
+  productivity,
+  reconnection,
+  recovery,
+  type KpiScope,
+} from '../../reports/kpis.js';
+import type { AppDeps } from '../deps.js';
+import { defineRoute, type Route } from '../route-table.js';
+import { localDateSchema, moneySchema } from '../schemas.js';
+
+/** Longest period asked at once (about ten years of months). */
+const MAX_PERIOD_DAYS = 3_660;
+
+export const dashboardQuerySchema = z
+  .object({
+    from: localDateSchema.optional().meta({
+      description: 'Primer día del periodo; por omisión, el primero del mes cinco meses atrás',
+    }),
+    to: localDateSchema
+      .optional()
+      .meta({ description: 'Último día del periodo; por omisión, hoy' }),
+    sector: z.string().trim().min(1).max(100).optional(),
+    collectorId: z.uuid().optional().meta({ description: 'Solo los casos de este gestor' }),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    path: ['to'],
+    message: 'debe ser igual o posterior a from',
+  })
+  .refine((q) => !q.from || !q.to || calendarDaysBetween(q.from, q.to) <= MAX_PERIOD_DAYS, {
+    path: ['from'],
+    message: `el periodo no puede pasar de ${MAX_PERIOD_DAYS} días`,
+  });
+export type DashboardQuery = z.infer<typeof dashboardQuerySchema>;
+
+const drillSchema = z
+  .record(z.string(), z.string())
+  .meta({ description: 'Consulta de GET /api/cases que lista los casos de la cifra' });
+const rateSchema = z.number().min(0).max(1);
+
+export const dashboardSchema = z.object({
+  period: z.object({ from: localDateSchema, to: localDateSchema }),
+  filters: z.object({ sector: z.string().nullable(), collectorId: z.uuid().nullable() }),
+  morosidad: z
+    .object({
+      overdueBalance: moneySchema,
+      portfolioBalance: moneySchema,
+      index: rateSchema,
+      drill: drillSchema,
+    })
+    .meta({
+      description:
+        'Índice de morosidad hoy: saldo vencido (incluida coactiva) ÷ saldo total de las planillas impagas',
+    }),
+  recovery: z
+    .object({
+      recovered: moneySchema,
+      payments: z.int(),
+      byMonth: z.array(z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), amount: moneySchema })),
+    })
+    .meta({ description: 'Pagos aplicados a casos en el periodo, por mes' }),
+  aging: z.array(
+    z.object({
+      bucket: z.enum(AGING_BUCKETS.map((b) => b.bucket) as [string, ...string[]]),
+      cases: z.int(),
+      balance: moneySchema,
+      drill: drillSchema,
+    }),
+  ),
+  funnel: z.array(
+    z.object({
+      stage: z.enum(CASE_STAGES),
+      cases: z.int(),
+      balance: moneySchema,
+      drill: drillSchema,
+    }),
+  ),
+  agreements: z
+    .object({
+      active: z.int(),
+      paidOff: z.int(),
+      broken: z.int(),
+      complianceRate: rateSchema.nullable(),
+      drill: drillSchema,
+    })
+    .meta({
+      description:
+        'Vigentes hoy; pagados e incumplidos en el periodo; cumplimiento = pagados ÷ (pagados + incumplidos)',
+    }),
+  promises: z
+    .object({ kept: z.int(), broken: z.int(), keptRate: rateSchema.nullable() })
+    .meta({ description: 'Promesas de pago vencidas en el periodo: cumplidas e incumplidas' }),
+  reconnection: z
+    .object({
+      count: z.int(),
+      avgHours: z.number().nullable(),
+      maxHours: z.number().nullable(),
+    })
+    .meta({
+      description: 'Reconexiones del periodo: horas desde el pago (o convenio) hasta la reconexión',
+    }),
+  productivity: z.array(
+    z.object({
+      collector: z.object({ id: z.uuid(), displayName: z.string() }),
+      openCases: z.int(),
+      tasksDone: z.int(),
+      contacts: z.int(),
+      promises: z.int(),
+      recovered: moneySchema,
+      drill: drillSchema,
+    }),
+  ),
+});
+export type Dashboard = z.infer<typeof dashboardSchema>;
+
+/** The default period: the current month and the five before it. */
+function defaultFrom(to: string): string {
+  const [y, m] = to.split('-').map(Number) as [number, number];
+  const months = y * 12 + (m - 1) - 5;
+  return `${Math.floor(months / 12)}-${String((months % 12) + 1).padStart(2, '0')}-01`;
+}
+
+export function dashboardRoutes(deps: AppDeps): Route[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/dashboard',
+      summary: 'Indicadores de cartera: morosidad, recuperación, antigüedad, embudo, convenios…',
+      description:
+        'Calculados en la base de datos. Los saldos, la antigüedad y el embudo son a hoy; pagos, convenios, promesas, reconexiones y productividad, del periodo. Cada cifra de casos trae `drill`, la consulta de GET /api/cases que los lista.',
+      tags: ['indicadores'],
+      roles: ['manager', 'admin'],
+      request: { query: dashboardQuerySchema },
+      responses: { 200: dashboardSchema },
+    }).handle(async ({ query: q }) => {
+      const today = toLocalDate(new Date());
+      const to = q.to ?? today;
+      const from = q.from ?? defaultFrom(to);
+      const scope: KpiScope = {
+        from,
+        to,
+        today,
+        sector: q.sector ?? null,
+        collectorId: q.collectorId ?? null,
+      };
+      const [mora, rec, aged, stages, commits, reconn, people] = await Promise.all([
+        morosidad(deps.prisma, scope),
+        recovery(deps.prisma, scope),
+        aging(deps.prisma, scope),
+        funnel(deps.prisma, scope),
+        commitments(deps.prisma, scope),
+        reconnection(deps.prisma, scope),
+        productivity(deps.prisma, scope),
+      ]);
+      // Every drill keeps the dashboard's filters, as /api/cases names them.
+      const base: Record<string, string> = { status: 'open' };
+      if (q.sector) base.sector = q.sector;
+      if (q.collectorId) base.collectorId = q.collectorId;
+      const drill = (extra: Record<string, string | number | null>) => {
+        const out = { ...base };
+        for (const [k, v] of Object.entries(extra)) if (v !== null) out[k] = String(v);
+        return out;
+      };
+      const bounds = new Map(AGING_BUCKETS.map((b) => [b.bucket as string, b]));
+      const body: Dashboard = {
+        period: { from, to },
+        filters: { sector: q.sector ?? null, collectorId: q.collectorId ?? null },
+        morosidad: {
+          overdueBalance: toDecimalString(mora.overdueCents),
+          portfolioBalance: toDecimalString(mora.portfolioCents),
+          index: mora.index,
+          drill: drill({}),
+        },
+        recovery: {
+          recovered: toDecimalString(rec.recoveredCents),
+          payments: rec.payments,
+          byMonth: rec.byMonth.map((m) => ({ month: m.month, amount: toDecimalString(m.cents) })),
+        },
+        aging: aged.map((a) => {
+          const b = bounds.get(a.bucket)!;
+          return {
+            bucket: a.bucket,
+            cases: a.cases,
+            balance: toDecimalString(a.balanceCents),
+            drill: drill({ daysOverdueMin: b.min, daysOverdueMax: b.max, sort: 'daysOverdue' }),
+          };
+        }),
+        funnel: stages.map((f) => ({
+          stage: f.stage,
+          cases: f.cases,
+          balance: toDecimalString(f.balanceCents),
+          drill: drill({ stage: f.stage }),
+        })),
+        agreements: {
+          active: commits.activeAgreements,
+          paidOff: commits.agreementsPaidOff,
+          broken: commits.agreementsBroken,
+          complianceRate: commits.agreementCompliance,
+          drill: drill({ stage: 'agreement' }),
+        },
+        promises: {
+          kept: commits.promisesKept,
+          broken: commits.promisesBroken,
+          keptRate: commits.promiseKeptRate,
+        },
+        reconnection: {
+          count: reconn.count,
+          avgHours: reconn.avgHours,
+          maxHours: reconn.maxHours,
+        },
+        productivity: people.map((p) => ({
+          collector: p.collector,
+          openCases: p.openCases,
+          tasksDone: p.tasksDone,
+          contacts: p.contacts,
+          promises: p.promises,
+          recovered: toDecimalString(p.recoveredCents),
+          // The collector's own cases, within the sector filter if any.
+          drill: { ...drill({}), collectorId: p.collector.id },
+        })),
+      };
+      return { status: 200, body };
+    }),
+  ];
+}
