@@ -13,6 +13,7 @@ import { caseRoutes } from './cases.js';
 import { dashboardRoutes } from './dashboard.js';
 import { healthRoutes } from './health.js';
 import { importRoutes } from './imports.js';
+import { legalRoutes } from './legal.js';
 import { paymentRoutes } from './payments.js';
 import { policyRoutes } from './policy.js';
 import { portfolioRoutes } from './portfolios.js';
@@ -37,6 +38,7 @@ export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
     ...policyRoutes(deps),
     ...portfolioRoutes(deps),
     ...dashboardRoutes(deps),
+    ...legalRoutes(deps),
   ];
   let document: unknown;
   routes.push(

@@ -123,6 +123,7 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
     json: { sector: 'Matriz', collectorId: randomUUID(), reassignOpenCases: false },
   }),
   'get /api/dashboard': () => ({ query: { from: '2026-01-01', to: '2026-03-31' } }),
+  'get /api/legal/cases': () => ({ query: { stage: 'coactiva' } }),
 };
 
 const routes = tableShape();
