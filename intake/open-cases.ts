@@ -124,6 +124,8 @@ export async function openCases(
       oldestDueOn: r.oldest_due_on,
       openingReasons: decision.reasons,
       policyVersion: opts.policyVersion,
+      // The case keeps the policy in force when it opened for its whole life.
+      policy: opts.policy,
       openedBy: opts.openedBy,
     });
   }

@@ -8,12 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { makeCedula } from '../../domain/ecuador-id.js';
 import { applyRemissionCampaign } from '../../campaigns/remission.js';
 import { runIntake } from '../../intake/intake.js';
 import { caseWorkflowId } from '../../temporal/workflow-ids.js';
-import { caseViewQuery, paymentReceivedSignal } from '../../workflows/messages.js';
+import {
+  caseViewQuery,
+  paymentReceivedSignal,
+  type CaseWorkflowInput,
+} from '../../workflows/messages.js';
 import {
   eventually,
   freshDatabase,
@@ -115,6 +120,15 @@ describe('portfolio intake', () => {
         status: 'open',
         balanceCents: 2550,
       });
+      // The case runs on the policy it opened under (the workflow falls back to the defaults
+      // without it, whatever version the import recorded).
+      const history = await handle.fetchHistory();
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      const input = defaultPayloadConverter.fromPayload<CaseWorkflowInput>(
+        started!.input!.payloads![0]!,
+      );
+      expect(input.policy).toEqual(policy.policy);
+      expect(input.policyVersion).toBe(policy.version);
 
       // The same file again: nothing changes and no second case opens.
       const again = await runIntake(
