@@ -14,7 +14,9 @@ import { savePolicy, type PolicyRecord } from '../../activities/policy-store.js'
 import type { Role } from '../../api/auth.js';
 import { ROOT_DIR, loadConfig } from '../../config/index.js';
 import { DEFAULT_POLICY, resolvePolicy } from '../../domain/policy.js';
+import { createSimulators } from '../../activities/simulators.js';
 import { withWorker } from '../support/env.js';
+import { billingRowsFor } from '../support/workflow-env.js';
 import { passwordOf, startTestApi, type TestApi } from '../api/support.js';
 
 const run = promisify(execFile);
@@ -24,6 +26,11 @@ export const SCREENSHOT_DIR = path.join(ROOT_DIR, 'test-results', 'screenshots')
 export interface Stack {
   api: TestApi;
   browser: Browser;
+  /**
+   * The billing simulator learns the accounts imported so far, as the real commercial system
+   * knows the accounts it exported (it refuses to post agreements or fees on unknown ones).
+   */
+  billingKnowsImportedAccounts(): Promise<void>;
   /** Makes cases opened from now on use `overrides` over the current policy. */
   usePolicy(overrides: Record<string, unknown>, reason: string): Promise<PolicyRecord>;
   /** A signed-in browser page for `role` (its own context: its own session storage). */
@@ -81,7 +88,8 @@ export async function startStack(): Promise<Stack> {
 
     let stopWorker!: () => void;
     const stopped = new Promise<void>((resolve) => (stopWorker = resolve));
-    const worker = withWorker({ taskQueue: api.deps.taskQueue, prisma }, () => stopped);
+    const simulators = createSimulators();
+    const worker = withWorker({ taskQueue: api.deps.taskQueue, prisma, simulators }, () => stopped);
     stops.push(async () => {
       stopWorker();
       await worker;
@@ -105,6 +113,10 @@ export async function startStack(): Promise<Stack> {
     return {
       api,
       browser,
+      async billingKnowsImportedAccounts() {
+        for (const { id } of await prisma.account.findMany({ select: { id: true } }))
+          simulators.billing.load(await billingRowsFor(prisma, id));
+      },
       async usePolicy(overrides, reason) {
         const next = resolvePolicy(overrides, policy!.policy);
         if (!next.ok) throw new Error(`bad test policy: ${next.errors.join('; ')}`);

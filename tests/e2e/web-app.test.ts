@@ -1,0 +1,300 @@
+/**
+ * The web app end to end, in a real Chromium, against the real stack (tests/e2e/stack.ts):
+ * each role signs in; a manager imports a billing export with bad rows; a collector records a
+ * contact and proposes an agreement; a manager approves it and reads the case timeline; a legal
+ * advisor validates a título de crédito. Screenshots of the main pages are saved in
+ * test-results/screenshots/ for a reviewer.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../api/auth.js';
+import { makeCedula } from '../../domain/ecuador-id.js';
+import type { TaskType } from '../../domain/tasks.js';
+import { EXPORT_HEADER, csvFile } from '../api/support.js';
+import { eventually } from '../support/env.js';
+import { startStack, type Stack } from './stack.js';
+
+const SECTOR = 'Puerto Bolívar';
+
+/** A billing export line (intake/read.ts columns) of one overdue bill. */
+function line(
+  account: string,
+  id: string,
+  holder: string,
+  bill: string,
+  dueOn: string,
+  amount: string,
+) {
+  return `${account},${id},${holder},Av. Bolívar y 9 de Mayo,${SECTOR},R-PB-01,residencial,0991234567,,${bill},2026-06-01,${dueOn},${amount},${amount},`;
+}
+
+/** Waiting periods of seconds, so a case reaches the título de crédito in a few seconds. */
+const FAST_TO_CREDIT_TITLE = {
+  reminder: { notices: 1, interval: { amount: 1, unit: 'seconds' } },
+  suspension: {
+    afterReminderFor: { amount: 2, unit: 'seconds' },
+    priorNotice: { amount: 1, unit: 'seconds' },
+  },
+  creditTitle: { afterSuspensionFor: { amount: 2, unit: 'seconds' } },
+};
+
+describe('the web app in Chromium', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    // The test collector works the sector of the accounts below.
+    await stack.api.db.prisma.portfolioAssignment.create({
+      data: { sector: SECTOR, userId: stack.api.users.collector.id },
+    });
+  }, 240_000);
+  afterAll(() => stack?.stop());
+
+  const prisma = () => stack.api.db.prisma;
+
+  /** The open task of `type` on the case of `account`, once the workflow has written it. */
+  async function openTask(account: string, type: TaskType) {
+    const task = await eventually(
+      () =>
+        prisma().task.findFirst({
+          where: { type, status: 'open', case: { account: { number: account } } },
+        }),
+      (t) => t !== null,
+      60_000,
+    );
+    if (!task) {
+      const seen = await prisma().case.findMany({
+        where: { account: { number: account } },
+        select: {
+          stage: true,
+          status: true,
+          policyVersion: true,
+          tasks: { select: { type: true, status: true } },
+          events: { select: { type: true, occurredAt: true }, orderBy: { occurredAt: 'asc' } },
+        },
+      });
+      const h = await stack.api.temporal.workflow.getHandle(`case-${account}`).fetchHistory();
+      const timers = (h.events ?? []).flatMap((e) =>
+        e.timerStartedEventAttributes
+          ? [JSON.stringify(e.timerStartedEventAttributes.startToFireTimeout)]
+          : [],
+      );
+      throw new Error(
+        `no open ${type} task for ${account}: ${JSON.stringify(seen)} timers ${timers.join(' ')}`,
+      );
+    }
+    return task;
+  }
+
+  async function caseIdOf(account: string): Promise<string> {
+    const c = await prisma().case.findFirstOrThrow({ where: { account: { number: account } } });
+    return c.id;
+  }
+
+  /** Completes a task through the API as `role` (set-up steps the test is not about). */
+  async function completeByApi(taskId: string, role: Role, form: Record<string, unknown>) {
+    const r = await stack.api.call('post', `/api/tasks/${taskId}/complete`, {
+      token: stack.api.tokens[role],
+      json: { form },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  }
+
+  async function heading(page: Page, name: string | RegExp) {
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+  }
+
+  it('signs in as each role and lands on its own page, in Spanish', async () => {
+    const landing: Record<Role, string> = {
+      collector: 'Mi bandeja',
+      legal: 'Bandeja jurídica',
+      manager: 'Tablero de cartera',
+      admin: 'Tablero de cartera',
+    };
+    for (const role of ['collector', 'legal', 'manager', 'admin'] as const) {
+      const page = await stack.signIn(role);
+      await heading(page, landing[role]);
+      expect(await page.locator('html').getAttribute('lang')).toBe('es-EC');
+      const nav = page.getByRole('navigation', { name: 'Navegación principal' });
+      // Role-aware navigation: only managers and admins see the manager pages.
+      expect(await nav.getByRole('link', { name: 'Política' }).count()).toBe(
+        role === 'manager' || role === 'admin' ? 1 : 0,
+      );
+      await stack.screenshot(page, `landing-${role}`);
+      await page.context().close();
+    }
+  }, 120_000);
+
+  it('imports a billing export: bad rows are listed by line, good rows open cases', async () => {
+    const page = await stack.signIn('manager');
+    await page.getByRole('navigation').getByRole('link', { name: 'Importar cartera' }).click();
+    await heading(page, 'Importar cartera');
+    const csv = [
+      EXPORT_HEADER,
+      line('E2E001', makeCedula(7, '100001'), 'Ana Zambrano', 'F-E2E-1', '2026-08-31', '120.00'),
+      line('E2E002', '0912', 'Cédula Corta', 'F-E2E-2', '2026-08-31', '40.00'),
+      line('E2E003', makeCedula(7, '100003'), 'Luis Cedeño', 'F-E2E-3', '2026-07-31', '1850.00'),
+      line('E2E004', makeCedula(7, '100004'), 'Valor Malo', 'F-E2E-4', '2026-08-31', 'doce'),
+    ].join('\n');
+    await page
+      .getByLabel('Archivo de cartera (CSV o XLSX)')
+      .setInputFiles({ name: 'cartera-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Importar', exact: true }).click();
+
+    const errors = page.getByRole('table', { name: /Errores por línea/ });
+    await errors.waitFor({ timeout: 30_000 });
+    // One row per wrong field: line 3 (its cédula), line 5 (value and balance); the file's
+    // header is line 1.
+    const cells = errors.locator('tbody tr td:first-child');
+    await expect.poll(() => cells.allInnerTexts()).toEqual(['3', '5', '5']);
+    expect(await errors.innerText()).toMatch(/cedula_ruc/);
+    await stack.screenshot(page, 'import-with-errors');
+
+    // The two good rows opened their cases, with running workflows.
+    const cases = await eventually(
+      () => prisma().case.count({ where: { account: { number: { in: ['E2E001', 'E2E003'] } } } }),
+      (n) => n === 2,
+    );
+    expect(cases).toBe(2);
+    await stack.billingKnowsImportedAccounts();
+    await page.context().close();
+  }, 120_000);
+  it('a collector records a promise to pay from the inbox and proposes an agreement', async () => {
+    const page = await stack.signIn('collector');
+    await heading(page, 'Mi bandeja');
+    const tasks = page.getByRole('table', { name: 'Tareas' });
+    await tasks.getByRole('button', { name: /^Abrir tarea .* de la cuenta E2E001$/ }).click();
+    await page.getByRole('heading', { name: 'Resumen del caso' }).waitFor();
+    await page.getByRole('radio', { name: 'Promesa de pago' }).check();
+    await page.getByLabel('Fecha prometida de pago').fill('2026-12-10');
+    await page.getByLabel('Monto prometido (USD)').fill('60');
+    await stack.screenshot(page, 'collector-contact-form');
+    await page.getByRole('button', { name: 'Completar tarea' }).click();
+    await page.getByText(/^Tarea completada: .*\(cuenta E2E001\)\.$/).waitFor();
+    // The result shows at once: the task left the open list.
+    await expect
+      .poll(() =>
+        tasks.getByRole('button', { name: /^Abrir tarea .* de la cuenta E2E001$/ }).count(),
+      )
+      .toBe(0);
+    const contact = await prisma().caseEvent.findFirst({
+      where: { type: 'contact_recorded', case: { account: { number: 'E2E001' } } },
+    });
+    expect(contact?.data).toMatchObject({ outcome: 'promise_to_pay', amount: 6000 });
+    await stack.screenshot(page, 'collector-inbox');
+
+    // From the other case's task to its page, and an agreement above the collector's limit.
+    await tasks.getByRole('button', { name: /^Abrir tarea .* de la cuenta E2E003$/ }).click();
+    await page.getByRole('link', { name: 'Ver el caso E2E003' }).click();
+    await heading(page, 'Caso E2E003');
+    await page.getByRole('button', { name: 'Proponer convenio' }).click();
+    await page.getByLabel('Entrada (USD)').fill('370.00');
+    await page.getByLabel('Número de cuotas').fill('6');
+    const schedule = page.getByRole('table', { name: 'Tabla de cuotas' });
+    // Live simulation: the down payment row and six instalments.
+    await expect.poll(() => schedule.locator('tbody tr').count()).toBe(7);
+    expect(await page.getByText(/requiere aprobación de supervisión/).count()).toBe(1);
+    await stack.screenshot(page, 'collector-agreement-proposal');
+    await page.getByRole('button', { name: 'Enviar propuesta de convenio' }).click();
+    await page.getByText('Convenio propuesto.').first().waitFor();
+    const caseId = await caseIdOf('E2E003');
+    const agreement = await eventually(
+      () => prisma().agreement.findFirst({ where: { caseId } }),
+      (a) => a !== null,
+    );
+    expect(agreement).toMatchObject({ instalmentsCount: 6, downPaymentCents: 37_000 });
+    await openTask('E2E003', 'approve_agreement');
+    await page.context().close();
+  }, 120_000);
+
+  it('a manager approves the agreement and reads the case timeline', async () => {
+    const page = await stack.signIn('manager');
+    await heading(page, 'Tablero de cartera');
+    await stack.screenshot(page, 'manager-dashboard');
+    await page.getByRole('navigation').getByRole('link', { name: 'Bandeja', exact: true }).click();
+    await heading(page, 'Bandeja de tareas');
+    const tasks = page.getByRole('table', { name: 'Tareas' });
+    await tasks.getByRole('button', { name: /^Abrir tarea .* de la cuenta E2E003$/ }).click();
+    await page.getByRole('radio', { name: 'Aprobar', exact: true }).check();
+    await page.getByRole('button', { name: 'Completar tarea' }).click();
+    await page.getByText(/^Tarea completada: .*\(cuenta E2E003\)\.$/).waitFor();
+    const caseId = await caseIdOf('E2E003');
+    const agreement = await eventually(
+      () => prisma().agreement.findFirstOrThrow({ where: { caseId } }),
+      (a) => a.status === 'active',
+    );
+    expect(agreement.status).toBe('active');
+
+    // Find the case from the case list and read its story.
+    await page.getByRole('navigation').getByRole('link', { name: 'Casos', exact: true }).click();
+    await page.getByLabel('Buscar cuenta, titular o cédula').fill('E2E003');
+    await page.getByRole('button', { name: 'Filtrar' }).click();
+    await page.getByRole('link', { name: 'E2E003' }).click();
+    await heading(page, 'Caso E2E003');
+    await page.getByRole('heading', { name: 'Historial' }).waitFor();
+    const history = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Historial' }),
+    });
+    await expect.poll(() => history.innerText()).toMatch(/Aprobar convenio/);
+    await stack.screenshot(page, 'manager-case-timeline');
+    await page.context().close();
+  }, 120_000);
+
+  it('a legal advisor validates a título de crédito from the legal inbox', async () => {
+    // A case under a policy of seconds, taken by the API to the título (steps not under test).
+    await stack.usePolicy(FAST_TO_CREDIT_TITLE, 'browser test: fast to the título');
+    const r = await stack.api.call<{ id: string }>('post', '/api/imports/portfolio', {
+      token: stack.api.tokens.manager,
+      form: csvFile('legal.csv', [
+        EXPORT_HEADER,
+        line('E2E010', makeCedula(7, '100010'), 'Rosa Aguilar', 'F-E2E-10', '2026-06-30', '230.00'),
+      ]),
+    });
+    expect(r.status).toBe(202);
+    const imported = await eventually(
+      () =>
+        stack.api.call<{ status: string }>('get', `/api/imports/${r.body.id}`, {
+          token: stack.api.tokens.manager,
+        }),
+      (d) => d.body.status !== 'running',
+    );
+    expect(imported.body).toMatchObject({ status: 'succeeded', goodRows: 1 });
+    await stack.billingKnowsImportedAccounts();
+    const contact = await openTask('E2E010', 'contact_debtor');
+    await completeByApi(contact.id, 'collector', { outcome: 'contacted', note: 'no puede pagar' });
+    const cut = await openTask('E2E010', 'suspension_field');
+    await completeByApi(cut.id, 'collector', {
+      outcome: 'done',
+      performedAt: new Date().toISOString(),
+      sealNumber: 'SELLO-E2E-10',
+      gps: { lat: -3.2581, lng: -79.9554 },
+    });
+    const validate = await openTask('E2E010', 'validate_credit_title');
+    expect(validate.role).toBe('legal');
+
+    const page = await stack.signIn('legal');
+    await heading(page, 'Bandeja jurídica');
+    const legalTasks = page.getByRole('table', { name: 'Tareas jurídicas' });
+    await legalTasks.getByRole('button', { name: /^Abrir tarea .* de la cuenta E2E010$/ }).click();
+    await page.getByRole('radio', { name: 'Aprobar el título' }).check();
+    await stack.screenshot(page, 'legal-validate-credit-title');
+    await page.getByRole('button', { name: 'Completar tarea' }).click();
+    await page.getByText(/^Tarea completada: .*\(cuenta E2E010\)\.$/).waitFor();
+    const approved = await eventually(
+      () =>
+        prisma().caseEvent.findFirst({
+          where: { type: 'credit_title_approved', case: { account: { number: 'E2E010' } } },
+        }),
+      (e) => e !== null,
+    );
+    expect(approved?.actor).toBe(stack.api.users.legal.id);
+    // The legal inbox lists the case with its título once it is validated.
+    await page.reload();
+    await heading(page, 'Bandeja jurídica');
+    await expect
+      .poll(() => page.getByRole('table', { name: /Casos en/ }).innerText(), { timeout: 20_000 })
+      .toMatch(/E2E010/);
+    await stack.screenshot(page, 'legal-inbox');
+    await page.context().close();
+  }, 180_000);
+});
