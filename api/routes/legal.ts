@@ -63,11 +63,9 @@ export const legalCaseItemSchema = z.object({
   titleValidatedOn: localDateSchema.nullable(),
   notifiedOn: localDateSchema.nullable(),
   notificationMethod: z.enum(NOTIFICATION_METHODS).nullable(),
-  voluntaryTermEndsOn: localDateSchema
-    .nullable()
-    .meta({
-      description: 'Fin del plazo de pago voluntario; null si no corre (o está suspendido)',
-    }),
+  voluntaryTermEndsOn: localDateSchema.nullable().meta({
+    description: 'Fin del plazo de pago voluntario; null si no corre (o está suspendido)',
+  }),
   paymentOrderOn: localDateSchema.nullable(),
   paymentOrderNumber: z.string().nullable(),
   paymentOrderTermEndsOn: localDateSchema.nullable(),
