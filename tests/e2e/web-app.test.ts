@@ -121,6 +121,14 @@ describe('the web app in Chromium', () => {
         role === 'manager' || role === 'admin' ? 1 : 0,
       );
       await stack.screenshot(page, `landing-${role}`);
+      if (role === 'collector') {
+        // The English locale, kept across reloads.
+        await page.getByLabel('Idioma').selectOption({ label: 'English' });
+        await heading(page, 'My inbox');
+        await page.reload();
+        await heading(page, 'My inbox');
+        expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      }
       await page.context().close();
     }
   }, 120_000);
@@ -297,4 +305,57 @@ describe('the web app in Chromium', () => {
     await stack.screenshot(page, 'legal-inbox');
     await page.context().close();
   }, 180_000);
+  it('a manager changes a policy value and hands a sector to another collector', async () => {
+    const page = await stack.signIn('manager');
+    await page.getByRole('navigation').getByRole('link', { name: 'Política' }).click();
+    await heading(page, 'Política de cobranza');
+    const before = await prisma().policyVersion.count();
+    await page.getByRole('button', { name: 'Editar política' }).click();
+    await page.getByLabel('Número de avisos de cobro').fill('4');
+    await page.getByLabel('Motivo del cambio').fill('Ordenanza 2027: un recordatorio más');
+    await page.getByRole('button', { name: 'Guardar nueva versión' }).click();
+    await page.getByText(/^Se guardó la versión \d+ de la política/).waitFor();
+    const latest = await prisma().policyVersion.findFirstOrThrow({ orderBy: { version: 'desc' } });
+    expect(await prisma().policyVersion.count()).toBe(before + 1);
+    expect((latest.document as { reminder: { notices: number } }).reminder.notices).toBe(4);
+    const audited = await prisma().auditLog.findFirst({ where: { action: 'policy.update' } });
+    expect(audited?.actorId).toBe(stack.api.users.manager.id);
+    await stack.screenshot(page, 'manager-policy');
+
+    const carla = await prisma().user.create({
+      data: {
+        username: 'cromero',
+        displayName: 'Carla Romero',
+        role: 'collector',
+        passwordHash: 'x',
+      },
+    });
+    await page.getByRole('navigation').getByRole('link', { name: 'Carteras' }).click();
+    await heading(page, 'Asignación de carteras');
+    await page
+      .getByLabel(`Gestor para el sector ${SECTOR}`, { exact: true })
+      .selectOption({ label: 'Carla Romero' });
+    const row = page.getByRole('row', { name: new RegExp(SECTOR) });
+    await row.getByRole('button', { name: 'Guardar' }).click();
+    await page
+      .getByText(`Asignación guardada: sector ${SECTOR} → Carla Romero.`, { exact: false })
+      .waitFor();
+    const open = await prisma().case.findMany({
+      where: { status: 'open', account: { sector: SECTOR } },
+      select: { assignedCollectorId: true },
+    });
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.every((c) => c.assignedCollectorId === carla.id)).toBe(true);
+    await stack.screenshot(page, 'manager-portfolios');
+    await page.context().close();
+
+    // A tablet in the field: the collector's pages fit 768 px without sideways scrolling.
+    const tablet = await stack.signIn('collector', { tablet: true });
+    await heading(tablet, 'Mi bandeja');
+    expect(await tablet.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      768,
+    );
+    await stack.screenshot(tablet, 'collector-inbox-tablet');
+    await tablet.context().close();
+  }, 120_000);
 });

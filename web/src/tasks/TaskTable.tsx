@@ -47,7 +47,9 @@ export function TaskTable({
             <th scope="col" className="num col-optional">
               {t('tasks.col.priority')}
             </th>
-            <th scope="col">{t('tasks.col.assignee')}</th>
+            <th scope="col" className="col-optional">
+              {t('tasks.col.assignee')}
+            </th>
             <th scope="col">{t('tasks.col.actions')}</th>
           </tr>
         </thead>
@@ -81,7 +83,10 @@ export function TaskTable({
                 </td>
                 <td>
                   <span className="task-title">{task.title}</span>
-                  <span className="task-type">{tv('taskType', task.type)}</span>
+                  {/* The kind of step, unless the title already says it. */}
+                  {!task.title.startsWith(tv('taskType', task.type)) && (
+                    <span className="task-type">{tv('taskType', task.type)}</span>
+                  )}
                 </td>
                 <td>
                   <a href={`#/cases/${encodeURIComponent(task.case.id)}`} className="case-link">
@@ -99,7 +104,7 @@ export function TaskTable({
                     : t('common.none')}
                 </td>
                 <td className="num col-optional">{formatNumber(task.priority, locale, 1)}</td>
-                <td>
+                <td className="col-optional">
                   {task.assignee ? (
                     task.assignee.displayName
                   ) : (
