@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { CaseEvent, TimelineEvent } from '../api.js';
 import { formatDate, formatDateTime, formatMoney } from '../format.js';
-import { lookup, useI18n } from '../i18n.js';
+import { lookup, translate, useI18n } from '../i18n.js';
 import type { Locale } from '../i18n.js';
 
 const MONEY_KEYS = /(amount|balance|paid|total|fee|downPayment|interest)$/i;
@@ -51,25 +51,36 @@ function choiceLabel(key: string, value: string, locale: Locale): string | undef
   return lookup(locale, `taskOption.${key}.${value}`) ?? lookup(locale, `taskType.${value}`);
 }
 
-function renderValue(key: string, value: unknown, locale: Locale): ReactNode {
+function renderValue(key: string, value: unknown, locale: Locale, depth = 0): ReactNode {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'string' && /^[a-z]+(_[a-z]+)*$/.test(value)) {
     const label = choiceLabel(key, value, locale);
     if (label) return label;
   }
-  if (typeof value === 'number' && /Cents$/.test(key)) return formatMoney(value / 100);
-  if (
-    MONEY_KEYS.test(key) &&
-    (typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)))
-  ) {
+  // The workflows record money as integer cents; the API's decimal strings are dollars.
+  if (typeof value === 'number' && (/Cents$/.test(key) || MONEY_KEYS.test(key)))
+    return formatMoney(value / 100);
+  if (MONEY_KEYS.test(key) && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value))
     return formatMoney(value);
-  }
   if (typeof value === 'boolean') return value ? '✓' : '✗';
   if (typeof value === 'string' && DATE_ONLY.test(value)) return formatDate(value, locale);
   if (typeof value === 'string' && INSTANT.test(value)) return formatDateTime(value, locale);
-  if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null))
-    return value.map(String).join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v !== 'object' || v === null))
+      return value.map(String).join(', ');
+    // Lists of records (instalment schedules, attempts): their size, not raw JSON.
+    return translate(locale, 'task.items', { count: value.length });
+  }
+  if (typeof value === 'object') {
+    if (depth > 0) return '…';
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => {
+        const label = lookup(locale, `payload.${k.replace(/Cents$/, '')}`) ?? k;
+        const shown = renderValue(k, v, locale, depth + 1);
+        return `${label}: ${typeof shown === 'string' ? shown : String(shown)}`;
+      })
+      .join(' · ');
+  }
   return String(value);
 }
 

@@ -192,7 +192,7 @@ function CaseView({
               <dl className="facts">
                 <div>
                   <dt>{t('case.workflow.status')}</dt>
-                  <dd>{wf.status}</dd>
+                  <dd>{tv('status', wf.status)}</dd>
                 </div>
                 <div>
                   <dt>{t('case.workflow.stage')}</dt>
