@@ -168,6 +168,19 @@ describe('the web app in Chromium', () => {
     await page.context().close();
   }, 120_000);
   it('a collector records a promise to pay from the inbox and proposes an agreement', async () => {
+    // A tablet in the field: the inbox and an open task fit 768 px without sideways scrolling.
+    const tablet = await stack.signIn('collector', { tablet: true });
+    await heading(tablet, 'Mi bandeja');
+    await tablet
+      .getByRole('table', { name: 'Tareas' })
+      .getByRole('button', { name: /^Abrir tarea .* de la cuenta E2E001$/ })
+      .click();
+    await tablet.getByRole('heading', { name: 'Resumen del caso' }).waitFor();
+    const width = await tablet.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(768);
+    await stack.screenshot(tablet, 'collector-inbox-tablet');
+    await tablet.context().close();
+
     const page = await stack.signIn('collector');
     await heading(page, 'Mi bandeja');
     const tasks = page.getByRole('table', { name: 'Tareas' });
@@ -348,14 +361,5 @@ describe('the web app in Chromium', () => {
     expect(open.every((c) => c.assignedCollectorId === carla.id)).toBe(true);
     await stack.screenshot(page, 'manager-portfolios');
     await page.context().close();
-
-    // A tablet in the field: the collector's pages fit 768 px without sideways scrolling.
-    const tablet = await stack.signIn('collector', { tablet: true });
-    await heading(tablet, 'Mi bandeja');
-    expect(await tablet.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-      768,
-    );
-    await stack.screenshot(tablet, 'collector-inbox-tablet');
-    await tablet.context().close();
   }, 120_000);
 });

@@ -9,8 +9,12 @@ const MONEY_KEYS = /(amount|balance|paid|total|downPayment|interest|fee)$/i;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T/;
 
-/** Keys that only link records together; people do not need them. */
-const hidden = (k: string) => k === 'id' || /Id$/.test(k) || k === 'orderId';
+/**
+ * Keys people do not need: record links, and the reminder count written when the contact task
+ * opens (before the first notice goes out, so it would always read 0; the timeline has them).
+ */
+const hidden = (k: string) =>
+  k === 'id' || /Id$/.test(k) || k === 'orderId' || k === 'remindersSent';
 
 interface Ctx {
   type: TaskType;
