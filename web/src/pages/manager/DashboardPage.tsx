@@ -446,12 +446,13 @@ function RecoveryChart({ data }: { data: Dashboard }) {
     amount: m.amount,
   }));
   const title = s('dash.recovery');
-  const summary =
-    rows.length === 0
-      ? `${title}: ${s('dash.empty')}`
-      : s('dash.recovery.summary', {
-          items: rows.map((r) => `${r.label} ${formatMoney(r.amount)}`).join('; '),
-        });
+  // Months with nothing recovered draw no bars; say so instead of an empty plot.
+  const nothing = rows.every((r) => r.value === 0);
+  const summary = nothing
+    ? `${title}: ${s('dash.empty')}`
+    : s('dash.recovery.summary', {
+        items: rows.map((r) => `${r.label} ${formatMoney(r.amount)}`).join('; '),
+      });
   return (
     <ChartCard
       id="chart-recovery"
@@ -459,7 +460,7 @@ function RecoveryChart({ data }: { data: Dashboard }) {
       summary={summary}
       hint={false}
       chart={
-        rows.length === 0 ? (
+        nothing ? (
           <p className="empty">{s('dash.empty')}</p>
         ) : (
           <ResponsiveContainer width="100%" height={240}>
