@@ -1,10 +1,12 @@
 /**
  * Notices to users (aviso de cobro, recordatorio, aviso previo de suspensión…) are queued in
  * the Notice outbox, one row per channel, keyed by workflow id + step so a retried activity
- * never queues a notice twice. Delivery (SMTP, SMS gateway) drains the outbox separately.
+ * never queues a notice twice. notifications/dispatcher.ts delivers e-mail and SMS from the outbox.
  */
 import type { CaseStage } from '../domain/case.js';
+import { renderNotice } from '../notifications/templates.js';
 import type { PrismaClient } from '../prisma/client.js';
+import { produceNoticeDocument } from './documents.js';
 
 export const NOTICE_KINDS = [
   'aviso_cobro',
@@ -17,16 +19,6 @@ export const NOTICE_KINDS = [
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
-const SUBJECTS: Record<NoticeKind, string> = {
-  aviso_cobro: 'Aviso de cobro: valores pendientes de su servicio de agua potable',
-  recordatorio: 'Recordatorio de pago de su servicio de agua potable',
-  aviso_previo_suspension: 'Aviso previo de suspensión del servicio de agua potable',
-  convenio_firmado: 'Su convenio de pago ha sido registrado',
-  cuota_vencida: 'Cuota de convenio de pago vencida',
-  notificacion_titulo: 'Notificación de título de crédito',
-  orden_pago_inmediato: 'Orden de pago inmediato',
-};
-
 export interface QueueNotice {
   /** Idempotency key: workflow id + step. */
   key: string;
@@ -37,33 +29,6 @@ export interface QueueNotice {
   level?: number;
   /** Figures and dates to show (amounts already formatted). */
   facts: Record<string, string>;
-}
-
-function body(
-  kind: NoticeKind,
-  holder: string,
-  account: string,
-  facts: Record<string, string>,
-  level: number,
-): string {
-  const lines = Object.entries(facts).map(([k, v]) => `  ${k}: ${v}`);
-  const tone =
-    kind === 'recordatorio' && level >= 3
-      ? 'Último recordatorio antes de iniciar el proceso de suspensión del servicio.'
-      : kind === 'recordatorio' && level === 2
-        ? 'Le recordamos nuevamente que su cuenta mantiene valores vencidos.'
-        : '';
-  return [
-    `Estimado/a ${holder}:`,
-    '',
-    `${SUBJECTS[kind]} (cuenta ${account}).`,
-    tone,
-    ...lines,
-    '',
-    'Puede pagar en las ventanillas de la empresa o en las entidades autorizadas. Si ya pagó, ignore este aviso.',
-  ]
-    .filter((l) => l !== '')
-    .join('\n');
 }
 
 export function createNoticeActivities({ prisma }: { prisma: PrismaClient }) {
@@ -80,7 +45,16 @@ export function createNoticeActivities({ prisma }: { prisma: PrismaClient }) {
       if (a.phone?.startsWith('09')) channels.push({ channel: 'sms', recipient: a.phone });
       if (channels.length === 0 || n.kind !== 'recordatorio')
         channels.push({ channel: 'letter', recipient: a.address });
-      const text = body(n.kind, a.holderName, a.number, n.facts, n.level ?? 1);
+      const level = n.level ?? 1;
+      // The row keeps the plain text as sent; the facts go on the event so delivery can render
+      // the HTML version of the same template (notifications/dispatcher.ts).
+      const notice = renderNotice({
+        kind: n.kind,
+        level,
+        holderName: a.holderName,
+        accountNumber: a.number,
+        facts: n.facts,
+      });
       await prisma.$transaction([
         prisma.notice.createMany({
           data: channels.map((ch) => ({
@@ -89,8 +63,8 @@ export function createNoticeActivities({ prisma }: { prisma: PrismaClient }) {
             kind: n.kind,
             channel: ch.channel,
             recipient: ch.recipient,
-            subject: SUBJECTS[n.kind],
-            body: text,
+            subject: notice.subject,
+            body: notice.text,
           })),
           skipDuplicates: true,
         }),
@@ -103,13 +77,27 @@ export function createNoticeActivities({ prisma }: { prisma: PrismaClient }) {
               stage: n.stage,
               occurredAt: new Date(),
               actor: 'system',
-              reason: SUBJECTS[n.kind],
-              data: { kind: n.kind, level: n.level ?? 1, channels: channels.map((x) => x.channel) },
+              reason: notice.subject,
+              data: {
+                kind: n.kind,
+                level,
+                channels: channels.map((x) => x.channel),
+                facts: n.facts,
+              },
             },
           ],
           skipDuplicates: true,
         }),
       ]);
+      // Aviso de cobro and aviso previo de suspensión also exist as signed PDFs.
+      await produceNoticeDocument(prisma, {
+        sourceEventKey: `${n.key}:notice`,
+        caseId: n.caseId,
+        stage: n.stage,
+        at: new Date().toISOString(),
+        notice: n.kind,
+        ...(n.level ? { level: n.level } : {}),
+      });
       return { channels: channels.map((x) => x.channel) };
     },
   };

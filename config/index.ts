@@ -96,6 +96,28 @@ const envSchema = z.object({
   CARTERA_WORKER_CACHE: z.coerce.number().int().min(10).max(100_000).default(300),
   /** How many workflow starts may be in flight while opening cases. */
   CARTERA_OPEN_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(64),
+  /** An SMTP server for notices; when unset `npm start` runs a local catcher (maildev). */
+  CARTERA_SMTP_HOST: optionalText,
+  /** SMTP port; the local catcher listens here when CARTERA_SMTP_HOST is unset. */
+  CARTERA_SMTP_PORT: port.default(1025),
+  /** Implicit TLS (SMTPS, usually port 465); otherwise STARTTLS when the server offers it. */
+  CARTERA_SMTP_SECURE: flag.default(false),
+  /** Refuse to send without STARTTLS (for servers on other hosts). */
+  CARTERA_SMTP_REQUIRE_TLS: flag.default(false),
+  CARTERA_SMTP_USER: optionalText,
+  CARTERA_SMTP_PASSWORD: optionalText,
+  /** Sender of notices and reports, e.g. `"Aguas Machala EP" <cartera@aguasmachala.gob.ec>`. */
+  CARTERA_SMTP_FROM: z
+    .string()
+    .trim()
+    .min(3)
+    .default('"Aguas Machala EP - Cartera" <cartera@aguasmachala.local>'),
+  /** Web page of the local mail catcher. */
+  CARTERA_MAIL_UI_PORT: port.default(1080),
+  /** Seconds between two passes of the notice dispatcher; 0 turns delivery off. */
+  CARTERA_NOTICE_INTERVAL: z.coerce.number().int().min(0).max(3_600).default(15),
+  /** Failed attempts after which a notice is marked failed. */
+  CARTERA_NOTICE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -143,6 +165,27 @@ export interface Config {
   metricsToken: string | undefined;
   /** Browser the end-to-end tests drive. */
   chromiumPath: string;
+  /** Outgoing mail (notices, scheduled reports). */
+  smtp: SmtpConfig;
+  /** Delivery of queued notices. */
+  notices: {
+    /** Seconds between dispatcher passes; 0 = no dispatcher in this process. */
+    intervalSeconds: number;
+    maxAttempts: number;
+    /** Port of the local catcher's web page (used when `smtp.host` is unset). */
+    mailUiPort: number;
+  };
+}
+
+/** SMTP settings; `host` undefined means "the local catcher on 127.0.0.1:`port`". */
+export interface SmtpConfig {
+  host: string | undefined;
+  port: number;
+  /** Implicit TLS; false = plain connection upgraded with STARTTLS when offered. */
+  secure: boolean;
+  requireTls: boolean;
+  auth: { user: string; password: string } | undefined;
+  from: string;
 }
 
 export class ConfigError extends Error {
@@ -224,5 +267,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     apiKeys: e.CARTERA_API_KEYS,
     metricsToken: e.CARTERA_METRICS_TOKEN,
     chromiumPath: e.CARTERA_CHROMIUM,
+    smtp: {
+      host: e.CARTERA_SMTP_HOST,
+      port: e.CARTERA_SMTP_PORT,
+      secure: e.CARTERA_SMTP_SECURE,
+      requireTls: e.CARTERA_SMTP_REQUIRE_TLS,
+      auth: e.CARTERA_SMTP_USER
+        ? { user: e.CARTERA_SMTP_USER, password: e.CARTERA_SMTP_PASSWORD ?? '' }
+        : undefined,
+      from: e.CARTERA_SMTP_FROM,
+    },
+    notices: {
+      intervalSeconds: e.CARTERA_NOTICE_INTERVAL,
+      maxAttempts: e.CARTERA_NOTICE_MAX_ATTEMPTS,
+      mailUiPort: e.CARTERA_MAIL_UI_PORT,
+    },
   };
 }

@@ -20,6 +20,10 @@ import { createApp } from '../api/app.js';
 import { activityFailureInterceptor, createMetrics } from '../api/metrics.js';
 import { loadConfig, ROOT_DIR } from '../config/index.js';
 import { demoLoaded, loadDemo } from '../demo/load-demo.js';
+import { createEmlMailer, startMailCatcher } from '../notifications/catcher.js';
+import { createNoticeDispatcher, runDispatcherLoop } from '../notifications/dispatcher.js';
+import { createSmtpMailer, type Mailer } from '../notifications/mailer.js';
+import { createFileSmsSender } from '../notifications/sms.js';
 import { createPrisma } from '../prisma/client.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../prisma/seed.js';
 import { Runtime } from '@temporalio/worker';
@@ -176,6 +180,45 @@ async function main(): Promise<void> {
     const client = await connectClient(config, temporal.address);
     stops.push(() => client.connection.close());
 
+    // Notices: SMTP (or the local catcher) and SMS to a file. Each process runs its own
+    // dispatcher; SKIP LOCKED lets several run against the same outbox.
+    let mailer: Mailer;
+    let mailLine: string;
+    if (config.smtp.host) {
+      mailer = createSmtpMailer(config.smtp);
+      mailLine = `SMTP ${config.smtp.host}:${config.smtp.port}`;
+    } else {
+      const mailDir = path.join(config.dataDir, 'mail');
+      try {
+        const catcher = await startMailCatcher({
+          smtpPort: config.smtp.port,
+          webPort: config.notices.mailUiPort,
+          mailDir,
+        });
+        stops.push(() => catcher.stop());
+        mailer = createSmtpMailer(config.smtp);
+        mailLine = `${catcher.webUrl}   (MailDev, SMTP 127.0.0.1:${config.smtp.port})`;
+      } catch (err) {
+        log.warn({ err }, 'mail catcher did not start; writing .eml files');
+        mailer = createEmlMailer(mailDir, config.smtp.from);
+        mailLine = `archivos .eml en ${mailDir} (MailDev no arrancó: ${(err as Error).message})`;
+      }
+    }
+    stops.push(async () => mailer.close());
+    const smsFile = path.join(config.dataDir, 'sms', 'sms.jsonl');
+    if (config.notices.intervalSeconds > 0) {
+      const dispatcher = createNoticeDispatcher({
+        pool,
+        mailer,
+        sms: createFileSmsSender(smsFile),
+        from: config.smtp.from,
+        log,
+        maxAttempts: config.notices.maxAttempts,
+      });
+      const stopDispatcher = runDispatcherLoop(dispatcher, config.notices.intervalSeconds, log);
+      stops.push(stopDispatcher);
+    }
+
     const webDir = buildWebIfStale();
     const app = createApp({
       prisma,
@@ -236,6 +279,8 @@ async function main(): Promise<void> {
   Temporal (gRPC)        ${temporal.address}   namespace ${config.temporal.namespace}
   PostgreSQL             ${db.embedded ? `embebido, 127.0.0.1:${config.database.embeddedPort}` : 'DATABASE_URL'}
   Facturación            ${billingUrl}${simulator ? ' (simulador)' : ''}
+  Correo (avisos)        ${mailLine}
+  SMS (avisos)           ${smsFile}
   Registros              ${path.join(config.dataDir, 'logs')}
 ${
   config.demo.enabled
