@@ -26,6 +26,7 @@ import {
   type PostAgreement,
   type PostingResult,
 } from './billing/port.js';
+import { produceAgreement } from './documents.js';
 import {
   NotaryRejectedError,
   type NotaryAdapter,
@@ -211,6 +212,14 @@ export function createAgreementActivities(deps: {
           })),
         }),
       ]);
+      await produceAgreement(prisma, {
+        sourceEventKey: s.eventKey,
+        caseId: s.caseId,
+        stage: s.stage,
+        at: s.at,
+        agreementId: s.agreementId,
+        dues: s.dues,
+      });
     },
 
     /** A payment applied to the oldest amounts: each touched row gets its new paid total. */

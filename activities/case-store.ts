@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { toLocalDate } from '../domain/calendar.js';
 import type { CaseStage, CloseReason } from '../domain/case.js';
 import { isUniqueViolation, type Prisma, type PrismaClient } from '../prisma/client.js';
+import { produceDocumentForEvent } from './documents.js';
 
 export interface RecordCaseOpened {
   caseId: string;
@@ -129,6 +130,8 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
         ],
         skipDuplicates: true,
       });
+      // Steps recorded here that issue a legal document (título notified, orden de pago).
+      await produceDocumentForEvent(prisma, e);
     },
 
     /** Moves the case row to a stage and writes the change on the timeline. */

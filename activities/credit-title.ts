@@ -9,6 +9,7 @@ import type { CaseStage } from '../domain/case.js';
 import type { CreditTitle } from '../domain/credit-title.js';
 import type { Prisma, PrismaClient } from '../prisma/client.js';
 import { issueDocumentNumber } from './document-numbers.js';
+import { produceCreditTitle } from './documents.js';
 
 export interface IssueNumber {
   /** Idempotency key: workflow id + step. */
@@ -63,6 +64,13 @@ export function createCreditTitleActivities({ prisma }: { prisma: PrismaClient }
           },
         ],
         skipDuplicates: true,
+      });
+      await produceCreditTitle(prisma, {
+        sourceEventKey: r.eventKey,
+        caseId: r.caseId,
+        stage: r.stage,
+        at: r.at,
+        title: r.title,
       });
     },
   };

@@ -9,6 +9,7 @@ import type { CaseStage } from '../domain/case.js';
 import type { AccountProtection, ServiceChargeKind } from '../domain/suspension.js';
 import type { Prisma, PrismaClient } from '../prisma/client.js';
 import { BillingRejectedError, type BillingAdapter } from './billing/port.js';
+import { produceFieldOrder } from './documents.js';
 import { FieldOpsRejectedError, type FieldOpsAdapter } from './field-ops.js';
 
 export interface SuspensionDeps {
@@ -198,6 +199,16 @@ export function createSuspensionActivities({ prisma, billing, fieldOps }: Suspen
       actor: 'system',
       reason: o.reason,
       data: { orderId, dueBy: o.dueBy, address: o.address },
+    });
+    await produceFieldOrder(prisma, {
+      sourceEventKey: `${o.key}:ordered`,
+      caseId: o.caseId,
+      stage: o.stage,
+      at: o.at ?? new Date().toISOString(),
+      order: kind,
+      address: o.address,
+      dueBy: o.dueBy,
+      reason: o.reason,
     });
     return { orderId };
   }

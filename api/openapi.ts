@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of a route table, its schemas generated from the zod schemas. */
 import { z } from 'zod';
-import { implicitErrorStatuses, type Route } from './route-table.js';
+import { fileMediaType, implicitErrorStatuses, type Route } from './route-table.js';
 import { errorBodySchema } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -160,7 +160,13 @@ export function openApiDocument(routes: Route[], info: { version: string }): Ope
     for (const status of [...statuses].sort((a, b) => a - b)) {
       const declared = route.responses[status];
       const description = STATUS_TEXT[status] ?? `HTTP ${status}`;
+      const file = declared ? fileMediaType(declared) : undefined;
       if (declared === null) op.responses[status] = { description };
+      else if (file)
+        op.responses[status] = {
+          description,
+          content: { [file]: { schema: { type: 'string', contentMediaType: file } } },
+        };
       else
         op.responses[status] = {
           description,

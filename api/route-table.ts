@@ -41,6 +41,22 @@ export interface MultipartUpload {
   description: string;
 }
 
+/**
+ * A file answer (PDF, XLSX, CSV): the handler returns the bytes as a `Buffer`, sent as they are
+ * with `mediaType` (the handler sets Content-Type, Content-Disposition…).
+ */
+export function fileResponse(mediaType: string, description: string) {
+  return z
+    .custom<Buffer>((v) => Buffer.isBuffer(v), 'se esperaban bytes')
+    .meta({ description, fileMediaType: mediaType });
+}
+
+/** The media type of a {@link fileResponse} schema; undefined for JSON answers. */
+export function fileMediaType(schema: z.ZodType): string | undefined {
+  const m = schema.meta()?.fileMediaType;
+  return typeof m === 'string' ? m : undefined;
+}
+
 /** Status → body schema; `null` for an answer without body (204). */
 export type ResponseSchemas = { [status: number]: z.ZodType | null };
 
@@ -232,6 +248,10 @@ function checkReply(route: Route, reply: { status: number; body?: unknown }): vo
     if (reply.body !== undefined) throw new ResponseDriftError(`${where}: body not declared`);
     return;
   }
+  if (fileMediaType(schema)) {
+    if (!Buffer.isBuffer(reply.body)) throw new ResponseDriftError(`${where}: expected bytes`);
+    return;
+  }
   const sent: unknown = JSON.parse(JSON.stringify(reply.body ?? null));
   const r = schema.safeParse(sent);
   if (!r.success) throw new ResponseDriftError(`${where}: ${z.prettifyError(r.error)}`);
@@ -264,5 +284,6 @@ function send(
   for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
   res.status(reply.status);
   if (reply.body === undefined) res.end();
+  else if (Buffer.isBuffer(reply.body)) res.end(reply.body);
   else res.json(reply.body);
 }

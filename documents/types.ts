@@ -50,7 +50,8 @@ export const DOCUMENT_SERIES: Record<DocumentKind, string> = {
   convenio_pago: 'CP',
   titulo_credito: 'TC',
   razon_notificacion: 'RN',
-  orden_pago_inmediato: 'OP',
+  // The coactiva numbers its órdenes in series OPI (activities/coactiva.ts), deployed first.
+  orden_pago_inmediato: 'OPI',
 };
 
 /** Printed titles (Spanish). */

@@ -11,12 +11,14 @@ import { authRoutes } from './auth.js';
 import { caseActionRoutes } from './case-actions.js';
 import { caseRoutes } from './cases.js';
 import { dashboardRoutes } from './dashboard.js';
+import { documentRoutes } from './documents.js';
 import { healthRoutes } from './health.js';
 import { importRoutes } from './imports.js';
 import { legalRoutes } from './legal.js';
 import { paymentRoutes } from './payments.js';
 import { policyRoutes } from './policy.js';
 import { portfolioRoutes } from './portfolios.js';
+import { reportRoutes } from './reports.js';
 import { taskRoutes } from './tasks.js';
 import { userRoutes } from './users.js';
 
@@ -39,6 +41,8 @@ export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
     ...portfolioRoutes(deps),
     ...dashboardRoutes(deps),
     ...legalRoutes(deps),
+    ...documentRoutes(deps),
+    ...reportRoutes(deps),
   ];
   let document: unknown;
   routes.push(

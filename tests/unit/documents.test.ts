@@ -174,7 +174,7 @@ const FIXTURES: Record<DocumentKind, DocumentInput> = {
   },
   orden_pago_inmediato: {
     kind: 'orden_pago_inmediato',
-    number: 'OP-2026-000031',
+    number: 'OPI-2026-000031',
     date: '2026-03-30',
     debtor,
     accountNumber,
@@ -233,7 +233,7 @@ describe('every document', () => {
 
       expect(doc.bytes.subarray(0, 5).toString()).toBe('%PDF-');
       expect(doc.sha256).toMatch(/^[0-9a-f]{64}$/);
-      expect(doc.fileName).toMatch(/^[A-Z]{2}-2026-\d{6}-[a-z-]+\.pdf$/);
+      expect(doc.fileName).toMatch(/^[A-Z]{2,3}-2026-\d{6}-[a-z-]+\.pdf$/);
       expect(pages).toHaveLength(doc.pages);
       expect(text).toContain(DEFAULT_ISSUER.legalName.toUpperCase());
       expect(text).toContain(`RUC ${DEFAULT_ISSUER.ruc}`);

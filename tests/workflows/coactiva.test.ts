@@ -230,7 +230,10 @@ describe('coactiva workflow', () => {
 
       const types = (await events(caseId))
         .map((e) => e.type)
-        .filter((t) => !t.startsWith('task_') && t !== 'retention_response');
+        // Documents have their own tests (tests/integration/documents.test.ts).
+        .filter(
+          (t) => !t.startsWith('task_') && !t.startsWith('document_') && t !== 'retention_response',
+        );
       expect(types).toEqual([
         'coactiva_opened',
         'coactiva_assigned',

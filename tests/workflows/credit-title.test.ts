@@ -214,7 +214,9 @@ describe('credit-title workflow (time-skipping)', () => {
       ['validate_credit_title', 'done'],
     ]);
     expect(
-      await db.prisma.documentNumber.count({ where: { key: { contains: h.workflowId } } }),
+      await db.prisma.documentNumber.count({
+        where: { series: 'TC', key: { contains: h.workflowId } },
+      }),
     ).toBe(1);
   });
 
