@@ -8,10 +8,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulators } from '../../activities/simulators.js';
 import { addCalendarDays, toLocalDate } from '../../domain/calendar.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { caseWorkflow } from '../../workflows/case.js';
 import { eventually, withWorker } from '../support/env.js';
-import { billingRowsFor, seedCase, type SeededCase } from '../support/workflow-env.js';
+import { caseInput, billingRowsFor, seedCase, type SeededCase } from '../support/workflow-env.js';
 import { startTestApi, type TestApi } from './support.js';
 
 interface SimulationBody {
@@ -82,22 +81,7 @@ describe('agreements', () => {
       await api.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
         taskQueue: api.deps.taskQueue,
         workflowId: `case-${s.accountNumber}`,
-        args: [
-          {
-            caseId: s.caseId,
-            accountId: s.accountId,
-            accountNumber: s.accountNumber,
-            balanceCents,
-            priority: 500,
-            protected: false,
-            overdueInvoices: 2,
-            oldestDueOn: '2026-07-01',
-            openingReasons: ['overdue_invoices'],
-            policyVersion: policy.version,
-            policy: DEFAULT_POLICY,
-            openedBy: 'system',
-          },
-        ],
+        args: [caseInput(s, { balanceCents, policyVersion: policy.version })],
       }),
     );
     await eventually(

@@ -7,10 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCalendarDays, toLocalDate } from '../../domain/calendar.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { caseWorkflow } from '../../workflows/case.js';
 import { eventually, withWorker } from '../support/env.js';
-import { seedCase, type SeededCase } from '../support/workflow-env.js';
+import { caseInput, seedCase, type SeededCase } from '../support/workflow-env.js';
 import { startTestApi, type TestApi } from './support.js';
 
 interface ListBody {
@@ -177,22 +176,7 @@ describe('timeline, manager actions and disputes', () => {
       await api.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
         taskQueue: api.deps.taskQueue,
         workflowId: `case-${s.accountNumber}`,
-        args: [
-          {
-            caseId: s.caseId,
-            accountId: s.accountId,
-            accountNumber: s.accountNumber,
-            balanceCents: 12_000,
-            priority: 500,
-            protected: false,
-            overdueInvoices: 2,
-            oldestDueOn: '2026-07-01',
-            openingReasons: ['overdue_invoices'],
-            policyVersion: policy.version,
-            policy: DEFAULT_POLICY,
-            openedBy: 'system',
-          },
-        ],
+        args: [caseInput(s, { policyVersion: policy.version })],
       }),
     );
     await eventually(

@@ -2,10 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { caseWorkflow } from '../../workflows/case.js';
 import { eventually, withWorker } from '../support/env.js';
-import { seedCase, type SeededCase } from '../support/workflow-env.js';
+import { caseInput, seedCase, type SeededCase } from '../support/workflow-env.js';
 import { startTestApi, type TestApi } from './support.js';
 
 interface ListBody {
@@ -149,22 +148,7 @@ describe('case detail: Temporal link and allowed actions', () => {
     handle = await api.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
       taskQueue: api.deps.taskQueue,
       workflowId: `case-${s.accountNumber}`,
-      args: [
-        {
-          caseId: s.caseId,
-          accountId: s.accountId,
-          accountNumber: s.accountNumber,
-          balanceCents: 12_000,
-          priority: 500,
-          protected: false,
-          overdueInvoices: 2,
-          oldestDueOn: '2026-07-01',
-          openingReasons: ['overdue_invoices'],
-          policyVersion: 1,
-          policy: DEFAULT_POLICY,
-          openedBy: 'system',
-        },
-      ],
+      args: [caseInput(s)],
     });
     await eventually(
       () => api.db.prisma.task.count({ where: { caseId: s.caseId, type: 'contact_debtor' } }),

@@ -4,11 +4,10 @@
  * and payments that reach a running case workflow and settle it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { caseWorkflow } from '../../workflows/case.js';
 import { caseViewQuery } from '../../workflows/messages.js';
 import { eventually, withWorker } from '../support/env.js';
-import { seedCase, type SeededCase } from '../support/workflow-env.js';
+import { caseInput, seedCase, type SeededCase } from '../support/workflow-env.js';
 import { TEST_API_KEY, startTestApi, type Answer, type TestApi } from './support.js';
 
 interface Accepted {
@@ -219,22 +218,7 @@ describe('payments', () => {
         const handle = await api.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
           taskQueue,
           workflowId: `case-${s.accountNumber}`,
-          args: [
-            {
-              caseId: s.caseId,
-              accountId: s.accountId,
-              accountNumber: s.accountNumber,
-              balanceCents: 12_000,
-              priority: 500,
-              protected: false,
-              overdueInvoices: 2,
-              oldestDueOn: '2026-07-01',
-              openingReasons: ['overdue_invoices'],
-              policyVersion: 1,
-              policy: DEFAULT_POLICY,
-              openedBy: 'system',
-            },
-          ],
+          args: [caseInput(s)],
         });
 
         const partial = {

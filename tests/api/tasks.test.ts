@@ -9,13 +9,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../api/auth.js';
 import { addCalendarDays, toLocalDate } from '../../domain/calendar.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Prisma } from '../../prisma/client.js';
 import { CASE_ID_POLICIES, caseWorkflowId } from '../../temporal/workflow-ids.js';
 import type { caseWorkflow } from '../../workflows/case.js';
 import type { CaseWorkflowInput } from '../../workflows/messages.js';
 import { eventually, uniqueTaskQueue, withWorker } from '../support/env.js';
-import { seedCase, type SeededCase } from '../support/workflow-env.js';
+import { caseInput, seedCase, type SeededCase } from '../support/workflow-env.js';
 import { startTestApi, type TestApi } from './support.js';
 
 type TaskRow = Prisma.TaskGetPayload<object>;
@@ -82,20 +81,7 @@ describe('task inbox', () => {
   /** Starts the case workflow for a seeded case (the workflow writes the case row itself). */
   async function startCase(s: SeededCase) {
     await api.db.prisma.case.delete({ where: { id: s.caseId } });
-    const input: CaseWorkflowInput = {
-      caseId: s.caseId,
-      accountId: s.accountId,
-      accountNumber: s.accountNumber,
-      balanceCents: 12_000,
-      priority: 500,
-      protected: false,
-      overdueInvoices: 2,
-      oldestDueOn: '2026-07-01',
-      openingReasons: ['overdue_invoices'],
-      policyVersion: 1,
-      policy: DEFAULT_POLICY,
-      openedBy: 'system',
-    };
+    const input: CaseWorkflowInput = caseInput(s);
     handles.push(
       await api.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
         taskQueue,

@@ -21,7 +21,7 @@ import {
   withWorker,
   type TestDatabase,
 } from '../support/env.js';
-import { billingRowsFor, seedCase } from '../support/workflow-env.js';
+import { caseInput, billingRowsFor, seedCase } from '../support/workflow-env.js';
 
 function trainingPolicy(): Policy {
   const file = path.join(ROOT_DIR, 'policies', 'training.json');
@@ -88,22 +88,7 @@ describe('training policy, real time', () => {
         const handle = await client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
           taskQueue,
           workflowId: `case-${s.accountNumber}`,
-          args: [
-            {
-              caseId: s.caseId,
-              accountId: s.accountId,
-              accountNumber: s.accountNumber,
-              balanceCents: 48_000,
-              priority: 700,
-              protected: false,
-              overdueInvoices: 2,
-              oldestDueOn: '2026-07-01',
-              openingReasons: ['overdue_invoices'],
-              policyVersion: 1,
-              policy,
-              openedBy: 'system',
-            },
-          ],
+          args: [caseInput(s, { balanceCents: 48_000, priority: 700, policy })],
         });
         const completed: string[] = [];
         let done = false;

@@ -8,9 +8,11 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { loadConfig } from '../../config/index.js';
 import { makeCedula } from '../../domain/ecuador-id.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { WORKFLOWS_PATH } from '../../temporal/bundle.js';
 import type { PortfolioRow } from '../../domain/portfolio-row.js';
 import type { PrismaClient } from '../../prisma/client.js';
+import type { CaseWorkflowInput } from '../../workflows/messages.js';
 
 /** Starts a time-skipping test server from the pinned local binary. */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
@@ -48,6 +50,31 @@ export interface SeededCase {
   accountNumber: string;
   collectorId: string;
   supervisorId: string;
+}
+
+/**
+ * The case workflow's input for a seeded case, as intake would build it (defaults: USD 120.00
+ * over two bills, priority 500, the default policy as version 1), with `overrides` on top.
+ */
+export function caseInput(
+  s: Pick<SeededCase, 'caseId' | 'accountId' | 'accountNumber'>,
+  overrides: Partial<CaseWorkflowInput> = {},
+): CaseWorkflowInput {
+  return {
+    caseId: s.caseId,
+    accountId: s.accountId,
+    accountNumber: s.accountNumber,
+    balanceCents: 12_000,
+    priority: 500,
+    protected: false,
+    overdueInvoices: 2,
+    oldestDueOn: '2026-07-01',
+    openingReasons: ['overdue_invoices'],
+    policyVersion: 1,
+    policy: DEFAULT_POLICY,
+    openedBy: 'system',
+    ...overrides,
+  };
 }
 
 let seq = 0;

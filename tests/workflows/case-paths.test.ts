@@ -36,6 +36,7 @@ import {
 } from '../../workflows/messages.js';
 import { eventually, freshDatabase, type TestDatabase } from '../support/env.js';
 import {
+  caseInput,
   seedCase,
   testWorker,
   timeSkippingEnv,
@@ -132,21 +133,7 @@ describe('case workflow across its child stages (time-skipping, default policy)'
   ) {
     // The seeded case row stands in for intake's; the workflow records the same id.
     await db.prisma.case.delete({ where: { id: s.caseId } });
-    const input: CaseWorkflowInput = {
-      caseId: s.caseId,
-      accountId: s.accountId,
-      accountNumber: s.accountNumber,
-      balanceCents,
-      priority: 500,
-      protected: false,
-      overdueInvoices: 2,
-      oldestDueOn: '2026-07-01',
-      openingReasons: ['overdue_invoices'],
-      policyVersion: 1,
-      policy: DEFAULT_POLICY,
-      openedBy: 'system',
-      ...extra,
-    };
+    const input: CaseWorkflowInput = caseInput(s, { balanceCents, ...extra });
     const handle: CaseHandle = await env.client.workflow.start<typeof caseWorkflow>(
       'caseWorkflow',
       { taskQueue: TASK_QUEUE, workflowId: `case-${s.accountNumber}`, args: [input] },

@@ -11,7 +11,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createSimulators, type OutsideSimulators } from '../../activities/simulators.js';
 import { activitiesFor } from '../../temporal/worker.js';
 import { addCalendarDays, toLocalDate } from '../../domain/calendar.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { caseWorkflow } from '../../workflows/case.js';
 import {
   caseViewQuery,
@@ -27,6 +26,7 @@ import {
 } from '../../workflows/messages.js';
 import { eventually, freshDatabase, type TestDatabase } from '../support/env.js';
 import {
+  caseInput,
   seedCase,
   testWorker,
   timeSkippingEnv,
@@ -77,21 +77,7 @@ describe('case workflow (time-skipping)', () => {
   ) {
     // The seeded case row stands in for intake's; the workflow records the same id.
     await db.prisma.case.delete({ where: { id: seeded.caseId } });
-    const input: CaseWorkflowInput = {
-      caseId: seeded.caseId,
-      accountId: seeded.accountId,
-      accountNumber: seeded.accountNumber,
-      balanceCents,
-      priority: 500,
-      protected: false,
-      overdueInvoices: 2,
-      oldestDueOn: '2026-07-01',
-      openingReasons: ['overdue_invoices'],
-      policyVersion: 1,
-      policy: DEFAULT_POLICY,
-      openedBy: 'system',
-      ...extra,
-    };
+    const input: CaseWorkflowInput = caseInput(seeded, { balanceCents, ...extra });
     return env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
       taskQueue: TASK_QUEUE,
       workflowId: `case-${seeded.accountNumber}`,
