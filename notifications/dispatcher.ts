@@ -226,11 +226,18 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
           `UPDATE "Notice" SET attempts = $2, "lastError" = $3, status = $4::"NoticeStatus" WHERE id = $1`,
           [n.id, attempts, reason, final ? 'failed' : 'queued'],
         );
-        if (final)
-          await record(db, n, `notice:${n.id}:failed:${attempts}`, 'notice_failed', reason, {
+        if (final) {
+          // A notice requeued by a manager may fail again: number each failure (we hold the row).
+          const prior = await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM "CaseEvent" WHERE "eventKey" LIKE $1`,
+            [`notice:${n.id}:failed:%`],
+          );
+          const nth = (prior.rows[0]?.n ?? 0) + 1;
+          await record(db, n, `notice:${n.id}:failed:${nth}`, 'notice_failed', reason, {
             ...base,
             attempts,
           });
+        }
         await db.query('COMMIT');
         deps.log?.warn({ noticeId: n.id, attempts, err: e.message }, 'notice not sent');
         return {

@@ -15,6 +15,7 @@ import { documentRoutes } from './documents.js';
 import { healthRoutes } from './health.js';
 import { importRoutes } from './imports.js';
 import { legalRoutes } from './legal.js';
+import { noticeRoutes } from './notices.js';
 import { paymentRoutes } from './payments.js';
 import { policyRoutes } from './policy.js';
 import { portfolioRoutes } from './portfolios.js';
@@ -41,6 +42,7 @@ export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
     ...portfolioRoutes(deps),
     ...dashboardRoutes(deps),
     ...legalRoutes(deps),
+    ...noticeRoutes(deps),
     ...documentRoutes(deps),
     ...reportRoutes(deps),
   ];

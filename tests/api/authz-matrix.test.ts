@@ -124,6 +124,9 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
   }),
   'get /api/dashboard': () => ({ query: { from: '2026-01-01', to: '2026-03-31' } }),
   'get /api/legal/cases': () => ({ query: { stage: 'coactiva' } }),
+  'get /api/notices': (ctx) => ({ query: { caseId: ctx.caseId, status: 'queued' } }),
+  // Unknown notice: 404 from the handler after authorisation, nothing changes.
+  'post /api/notices/:id/retry': () => ({ params: { id: randomUUID() } }),
   'get /api/cases/:id/documents': (ctx) => ({ params: { id: ctx.caseId } }),
   // No such document: a 404 from the handler after authorisation.
   'get /api/documents/:id/pdf': () => ({ params: { id: randomUUID() } }),
