@@ -56,7 +56,10 @@ export interface DispatcherDeps {
   backoffSeconds?: number;
   /** Notices handled per pass at most. @default 50 */
   batchSize?: number;
-  /** Files to attach to an e-mail notice (e.g. its PDF). @default none */
+  /**
+   * Files to attach to an e-mail notice. @default the PDFs stored in the Document table for the
+   * step that queued the notice (`sourceEventKey` = the `notice_queued` event key)
+   */
   attachmentsFor?: (notice: ClaimedNotice) => Promise<MailAttachment[]>;
 }
 
@@ -71,6 +74,21 @@ const DELIVERED = ['email', 'sms'] as const;
 
 const isNoticeKind = (k: string): k is NoticeKind =>
   (NOTICE_KINDS as readonly string[]).includes(k);
+
+/** The PDFs issued by the step that queued the notice (activities/documents.ts). */
+export function storedDocuments(pool: pg.Pool) {
+  return async (n: Pick<ClaimedNotice, 'key'>): Promise<MailAttachment[]> => {
+    const r = await pool.query<{ fileName: string; bytes: Buffer }>(
+      `SELECT "fileName", bytes FROM "Document" WHERE "sourceEventKey" = $1 ORDER BY "createdAt", id`,
+      [queuedEventKey(n.key)],
+    );
+    return r.rows.map((d) => ({
+      filename: d.fileName,
+      content: d.bytes,
+      contentType: 'application/pdf',
+    }));
+  };
+}
 
 /** The key of the `notice_queued` event of a notice (`<step key>:<channel>` → `<step key>:notice`). */
 const queuedEventKey = (key: string) => `${key.slice(0, key.lastIndexOf(':'))}:notice`;
@@ -99,6 +117,7 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
   const backoff = deps.backoffSeconds ?? 30;
   const batchSize = deps.batchSize ?? 50;
   const utility = deps.utility ?? DEFAULT_UTILITY;
+  const attachmentsFor = deps.attachmentsFor ?? storedDocuments(deps.pool);
 
   async function claim(db: pg.PoolClient): Promise<ClaimedNotice | undefined> {
     // Oldest never-tried notices first; retried ones once their backoff has passed.
@@ -154,7 +173,7 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
             utility,
           ).html
         : htmlFromText(n.subject, n.body, utility);
-    const attachments = deps.attachmentsFor ? await deps.attachmentsFor(n) : [];
+    const attachments = await attachmentsFor(n);
     const receipt = await deps.mailer.send({
       to: n.recipient,
       subject: n.subject,

@@ -1,7 +1,8 @@
 /**
  * Delivery of queued notices to a real SMTP server (smtp-server, in process) over the real
  * PostgreSQL outbox: recipients, subject, attachment; SMTP down then up → exactly one delivery
- * per notice; two dispatchers at once never send a notice twice; SMS lines in the file.
+ * per notice; two dispatchers at once never send a notice twice; SMS lines in the file; the
+ * Spanish templates of every notice kind.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,11 +13,12 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createNoticeActivities } from '../../activities/notices.js';
+import { NOTICE_KINDS, createNoticeActivities } from '../../activities/notices.js';
 import type { SmtpConfig } from '../../config/index.js';
 import { createNoticeDispatcher, type DispatcherDeps } from '../../notifications/dispatcher.js';
 import { createSmtpMailer, noticeMessageId, type Mailer } from '../../notifications/mailer.js';
 import { createFileSmsSender } from '../../notifications/sms.js';
+import { DEFAULT_UTILITY, NOTICE_SUBJECTS, renderNotice } from '../../notifications/templates.js';
 import { freshDatabase, type TestDatabase } from '../support/env.js';
 import { seedCase } from '../support/workflow-env.js';
 
@@ -233,7 +235,12 @@ describe('notice delivery over SMTP', () => {
     expect(m.mail.text).toContain('Aguas Machala EP');
     expect(m.mail.html).toContain('Cómo pagar');
     expect(m.mail.html).toContain(c.accountNumber);
-    expect(m.mail.attachments).toHaveLength(0);
+    // Whatever PDF the step stored for this notice goes with it (none, or the aviso itself).
+    const stored = await db.pool.query<{ fileName: string }>(
+      `SELECT "fileName" FROM "Document" WHERE "sourceEventKey" = $1`,
+      [`case-${c.caseId}:aviso_previo_suspension:notice`],
+    );
+    expect(m.mail.attachments.map((x) => x.filename)).toEqual(stored.rows.map((d) => d.fileName));
 
     const sms = readFileSync(smsFile, 'utf8')
       .trim()
@@ -253,6 +260,25 @@ describe('notice delivery over SMTP', () => {
         .map((n) => `notice:${n.id}:sent`)
         .sort(),
     );
+  });
+
+  it('attaches the PDF stored for the step that queued the notice', async () => {
+    const c = await queue('notificacion_titulo');
+    const pdf = Buffer.from(`%PDF-1.7\n${randomUUID()}\n%%EOF\n`);
+    await db.pool.query(
+      `INSERT INTO "Document" (id, "caseId", kind, number, "fileName", title, sha256, bytes, "sizeBytes", pages, "sourceEventKey")
+       VALUES ($1, $2, 'notificacion_titulo', 'TC-2026-000123', 'titulo-TC-2026-000123.pdf', 'Título de crédito', 'x', $3, $4, 1, $5)`,
+      [randomUUID(), c.caseId, pdf, pdf.length, `case-${c.caseId}:notificacion_titulo:notice`],
+    );
+    await dispatcher().runOnce();
+    expect(smtp.received).toHaveLength(1);
+    const m = smtp.received[0]!.mail;
+    expect(m.subject).toBe('Notificación de título de crédito');
+    expect(m.text).toContain('TC-2026-000123');
+    expect(m.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      ['titulo-TC-2026-000123.pdf', 'application/pdf'],
+    ]);
+    expect(m.attachments[0]!.content.equals(pdf)).toBe(true);
   });
 
   it('SMTP down then up: notices stay queued with the error, then go out exactly once each', async () => {
@@ -393,5 +419,42 @@ describe('notice delivery over SMTP', () => {
     await d.runOnce();
     const email = await db.prisma.notice.findFirstOrThrow({ where: { channel: 'email' } });
     expect(email.attempts).toBe(1);
+  });
+});
+
+describe('notice templates', () => {
+  const facts = { 'Valor adeudado': 'USD 1.234,50', Vence: '2026-12-04', Nota: 'a < b & "c"' };
+
+  it.each(NOTICE_KINDS)('%s: subject, greeting, every fact, the utility and how to pay', (kind) => {
+    const r = renderNotice({
+      kind,
+      level: 1,
+      holderName: 'MARÍA PÉREZ',
+      accountNumber: '01-02-0003',
+      facts,
+    });
+    expect(r.subject).toBe(NOTICE_SUBJECTS[kind]);
+    for (const part of [r.text, r.html]) {
+      expect(part).toContain('MARÍA PÉREZ');
+      expect(part).toContain('01-02-0003');
+      expect(part).toContain('USD 1.234,50');
+      expect(part).toContain(DEFAULT_UTILITY.name);
+      expect(part).toContain('Cómo pagar');
+    }
+    expect(r.text).toContain('  Nota: a < b & "c"');
+    // Facts are escaped in the HTML version.
+    expect(r.html).toContain('a &#60; b &#38; &#34;c&#34;');
+    expect(r.html).not.toContain('a < b');
+    expect(r.sms.length).toBeLessThanOrEqual(200);
+    expect(r.sms).toContain('USD 1.234,50');
+  });
+
+  it('reminders get sterner with the level', () => {
+    const at = (level: number) =>
+      renderNotice({ kind: 'recordatorio', level, holderName: 'X', accountNumber: '1', facts: {} })
+        .text;
+    expect(at(1)).not.toMatch(/nuevamente|Último/);
+    expect(at(2)).toMatch(/nuevamente/);
+    expect(at(3)).toMatch(/Último recordatorio/);
   });
 });
