@@ -55,6 +55,16 @@ export function createNoticeActivities({ prisma }: { prisma: PrismaClient }) {
         accountNumber: a.number,
         facts: n.facts,
       });
+      // Aviso de cobro and aviso previo de suspensión also exist as signed PDFs. Stored before the
+      // notice rows, so the dispatcher always finds the PDF to attach to the e-mail.
+      await produceNoticeDocument(prisma, {
+        sourceEventKey: `${n.key}:notice`,
+        caseId: n.caseId,
+        stage: n.stage,
+        at: new Date().toISOString(),
+        notice: n.kind,
+        ...(n.level ? { level: n.level } : {}),
+      });
       await prisma.$transaction([
         prisma.notice.createMany({
           data: channels.map((ch) => ({
@@ -89,15 +99,6 @@ export function createNoticeActivities({ prisma }: { prisma: PrismaClient }) {
           skipDuplicates: true,
         }),
       ]);
-      // Aviso de cobro and aviso previo de suspensión also exist as signed PDFs.
-      await produceNoticeDocument(prisma, {
-        sourceEventKey: `${n.key}:notice`,
-        caseId: n.caseId,
-        stage: n.stage,
-        at: new Date().toISOString(),
-        notice: n.kind,
-        ...(n.level ? { level: n.level } : {}),
-      });
       return { channels: channels.map((x) => x.channel) };
     },
   };

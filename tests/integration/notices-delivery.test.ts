@@ -235,12 +235,14 @@ describe('notice delivery over SMTP', () => {
     expect(m.mail.text).toContain('Aguas Machala EP');
     expect(m.mail.html).toContain('Cómo pagar');
     expect(m.mail.html).toContain(c.accountNumber);
-    // Whatever PDF the step stored for this notice goes with it (none, or the aviso itself).
+    // The signed aviso previo the step stored goes with the e-mail.
     const stored = await db.pool.query<{ fileName: string }>(
       `SELECT "fileName" FROM "Document" WHERE "sourceEventKey" = $1`,
       [`case-${c.caseId}:aviso_previo_suspension:notice`],
     );
+    expect(stored.rows).toHaveLength(1);
     expect(m.mail.attachments.map((x) => x.filename)).toEqual(stored.rows.map((d) => d.fileName));
+    expect(m.mail.attachments[0]?.contentType).toBe('application/pdf');
 
     const sms = readFileSync(smsFile, 'utf8')
       .trim()
