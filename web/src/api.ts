@@ -353,6 +353,33 @@ export interface ImportAccepted {
   status: ImportStatus;
 }
 
+export const DOCUMENT_KINDS = [
+  'aviso_cobro',
+  'aviso_previo_suspension',
+  'orden_suspension',
+  'orden_reconexion',
+  'convenio_pago',
+  'titulo_credito',
+  'razon_notificacion',
+  'orden_pago_inmediato',
+] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** A legal document issued on a case (GET /api/cases/:id/documents). */
+export interface CaseDocument {
+  id: string;
+  kind: DocumentKind;
+  number: string;
+  title: string;
+  fileName: string;
+  sha256: string;
+  sizeBytes: number;
+  pages: number;
+  createdAt: IsoDate;
+  /** Where to download it (needs the Bearer token). */
+  url: string;
+}
+
 export interface ApiErrorBody {
   error: { code: string; message: string; fields?: Record<string, string> };
 }
@@ -447,6 +474,79 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   return parsed as T;
 }
 
+/** A file the API sent (PDF, XLSX, CSV) with the name its Content-Disposition gives. */
+export interface DownloadedFile {
+  blob: Blob;
+  fileName: string;
+}
+
+/** `attachment; filename="TC-2026-000001.pdf"` → the file name, or null. */
+export function fileNameFromDisposition(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''));
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  return plain?.[1]?.trim() || null;
+}
+
+/**
+ * GET a file with the session's Bearer token (a plain <a href> would not carry it), with the
+ * same errors as request().
+ */
+export async function downloadFile(path: string, fallbackName: string): Promise<DownloadedFile> {
+  const headers: Record<string, string> = { Accept: '*/*' };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, { headers, credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, NETWORK_ERROR, '');
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (res.status === 401) {
+      clearSession();
+      unauthorizedHandler?.();
+    }
+    throw isErrorBody(parsed)
+      ? new ApiError(res.status, parsed.error.code, parsed.error.message, parsed.error.fields)
+      : new ApiError(res.status, HTTP_ERROR, '');
+  }
+  const blob = await res.blob();
+  return {
+    blob,
+    fileName: fileNameFromDisposition(res.headers.get('content-disposition')) ?? fallbackName,
+  };
+}
+
+/** Hand a downloaded file to the browser through a Blob URL and an <a download>. */
+export function saveFile({ blob, fileName }: DownloadedFile): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.rel = 'noopener';
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // Revoking at once can cancel the download in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 function query(params: Record<string, string | number | undefined>): string {
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
@@ -483,6 +583,13 @@ export const api = {
     request<PortfolioSummary>('/api/portfolio/summary', { signal }),
   getCase: (id: string, signal?: AbortSignal) =>
     request<CaseResponse>(`/api/cases/${encodeURIComponent(id)}`, { signal }),
+
+  caseDocuments: (id: string, signal?: AbortSignal) =>
+    request<{ documents: CaseDocument[] }>(`/api/cases/${encodeURIComponent(id)}/documents`, {
+      signal,
+    }),
+  documentPdf: (documentId: string, fallbackName: string) =>
+    downloadFile(`/api/documents/${encodeURIComponent(documentId)}/pdf`, fallbackName),
 
   caseTimeline: (id: string, page = 1, signal?: AbortSignal) =>
     request<Page<TimelineEvent>>(

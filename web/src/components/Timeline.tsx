@@ -3,6 +3,8 @@ import type { CaseEvent, TimelineEvent } from '../api.js';
 import { formatDate, formatDateTime, formatMoney } from '../format.js';
 import { lookup, translate, useI18n } from '../i18n.js';
 import type { Locale } from '../i18n.js';
+import { ShortHash } from './CaseDocuments.js';
+import { DocumentDownload } from './DocumentDownload.js';
 
 const MONEY_KEYS = /(amount|balance|paid|total|fee|downPayment|interest)$/i;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -51,8 +53,26 @@ function choiceLabel(key: string, value: string, locale: Locale): string | undef
   return lookup(locale, `taskOption.${key}.${value}`) ?? lookup(locale, `taskType.${value}`);
 }
 
+/** Words for the codes notice and document events record (kind, channel). */
+function codeLabel(type: string, key: string, value: string, locale: Locale): string | undefined {
+  if (key === 'channel') return lookup(locale, `channel.${value}`);
+  if (key !== 'kind') return undefined;
+  if (type.startsWith('notice_')) return lookup(locale, `noticeKind.${value}`);
+  if (type.startsWith('document_')) return lookup(locale, `documentKind.${value}`);
+  return undefined;
+}
+
+/** The stored document a `document_issued` entry announces, when its data says which. */
+function issuedDocument(e: TimelineEntry): { id: string; number: string } | null {
+  if (e.type !== 'document_issued' || !e.data || typeof e.data !== 'object') return null;
+  const d = e.data as Record<string, unknown>;
+  if (typeof d.documentId !== 'string') return null;
+  return { id: d.documentId, number: typeof d.number === 'string' ? d.number : d.documentId };
+}
+
 function renderValue(key: string, value: unknown, locale: Locale, depth = 0): ReactNode {
   if (value === null || value === undefined) return '—';
+  if (key === 'sha256' && typeof value === 'string') return <ShortHash sha256={value} />;
   if (typeof value === 'string' && /^[a-z]+(_[a-z]+)*$/.test(value)) {
     const label = choiceLabel(key, value, locale);
     if (label) return label;
@@ -86,7 +106,7 @@ function renderValue(key: string, value: unknown, locale: Locale, depth = 0): Re
 
 /** Documents (títulos, órdenes, notices) are what the legal unit looks for first. */
 function isDocument(type: string): boolean {
-  return /title|orden|notice|notif|embargo|remate|retention|agreement/.test(type);
+  return /title|orden|notice|notif|embargo|remate|retention|agreement|document/.test(type);
 }
 
 /** Case events, newest first: what happened, when, who did it and why. */
@@ -104,6 +124,7 @@ export function Timeline({ events }: { events: TimelineEntry[] }) {
                   v !== undefined && !(typeof v === 'string' && UUID.test(v) && /Id$/.test(k)),
               )
             : [];
+        const doc = issuedDocument(e);
         return (
           <li
             key={e.id}
@@ -135,10 +156,22 @@ export function Timeline({ events }: { events: TimelineEntry[] }) {
                 {data.map(([k, v]) => (
                   <div key={k}>
                     <dt>{lookup(locale, `payload.${k.replace(/Cents$/, '')}`) ?? k}</dt>
-                    <dd>{renderValue(k, v, locale)}</dd>
+                    <dd>
+                      {(typeof v === 'string' && codeLabel(e.type, k, v, locale)) ||
+                        renderValue(k, v, locale)}
+                    </dd>
                   </div>
                 ))}
               </dl>
+            )}
+            {doc && (
+              <div className="timeline-document">
+                <DocumentDownload
+                  documentId={doc.id}
+                  fileName={`${doc.number}.pdf`}
+                  what={doc.number}
+                />
+              </div>
             )}
           </li>
         );

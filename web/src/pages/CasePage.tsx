@@ -4,6 +4,7 @@ import type { CaseAction, CaseResponse, Role, TaskItem, User } from '../api.js';
 import { AccountCard } from '../components/AccountCard.js';
 import { AgreementsList } from '../components/AgreementsList.js';
 import { CaseActions } from '../components/CaseActions.js';
+import { CaseDocuments } from '../components/CaseDocuments.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { InvoiceTable } from '../components/InvoiceTable.js';
 import { Loading } from '../components/Loading.js';
@@ -61,6 +62,7 @@ function CaseView({
   const [notice, setNotice] = useState<string | null>(null);
   const timeline = useLoad((signal) => api.caseTimeline(c.id, 1, signal), c.id);
   const agreements = useLoad((signal) => api.caseAgreements(c.id, signal), c.id);
+  const documents = useLoad((signal) => api.caseDocuments(c.id, signal), c.id);
   const tasks = useLoad(
     (signal) => api.listTasks({ caseId: c.id, status: 'open', pageSize: 100 }, signal),
     c.id,
@@ -75,6 +77,7 @@ function CaseView({
     reloadCase();
     timeline.reload();
     agreements.reload();
+    documents.reload();
     tasks.reload();
     requestAnimationFrame(() => document.getElementById('case-notice')?.focus());
   }
@@ -249,6 +252,17 @@ function CaseView({
           <section className="card" aria-labelledby="invoices-heading">
             <h2 id="invoices-heading">{t('case.invoices')}</h2>
             <InvoiceTable invoices={c.invoices} />
+          </section>
+
+          <section
+            className="card"
+            aria-labelledby="documents-heading"
+            data-testid="case-documents-card"
+          >
+            <h2 id="documents-heading">{t('documents.title')}</h2>
+            <ErrorAlert error={documents.error} onRetry={documents.reload} />
+            {documents.loading && !documents.data && <Loading />}
+            {documents.data && <CaseDocuments documents={documents.data.documents} />}
           </section>
 
           <section className="card" aria-labelledby="timeline-heading">
