@@ -29,6 +29,7 @@ import { DEMO_PASSWORD, DEMO_USERS } from '../prisma/seed.js';
 import { Runtime } from '@temporalio/worker';
 import { writeWorkflowBundle } from '../temporal/bundle.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
+import { ensureReportSchedules } from '../temporal/schedules.js';
 import { createCaseWorker } from '../temporal/worker.js';
 import { claimDataDir, runPrisma, startDatabase, startTemporal, type Stoppable } from './system.js';
 
@@ -156,30 +157,6 @@ async function main(): Promise<void> {
     const billingUrl = config.billing.url ?? served.url;
     say(`Simuladores de sistemas externos en ${served.url}`);
 
-    await writeWorkflowBundle();
-    // This script decides the shutdown order; the SDK must not react to Ctrl-C on its own.
-    Runtime.install({ shutdownSignals: [] });
-    const metrics = createMetrics({ defaultMetrics: true });
-    const workerConnection = await connectWorker(config, temporal.address);
-    const worker = await createCaseWorker({
-      connection: workerConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      prisma,
-      ...outside,
-      preferBundle: true,
-      maxCachedWorkflows: config.workerCache,
-      activityInterceptors: [activityFailureInterceptor(metrics)],
-    });
-    const running = worker.run();
-    stops.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await workerConnection.close();
-    });
-    const client = await connectClient(config, temporal.address);
-    stops.push(() => client.connection.close());
-
     // Notices: SMTP (or the local catcher) and SMS to a file. Each process runs its own
     // dispatcher; SKIP LOCKED lets several run against the same outbox.
     let mailer: Mailer;
@@ -205,6 +182,37 @@ async function main(): Promise<void> {
       }
     }
     stops.push(async () => mailer.close());
+
+    await writeWorkflowBundle();
+    // This script decides the shutdown order; the SDK must not react to Ctrl-C on its own.
+    Runtime.install({ shutdownSignals: [] });
+    const metrics = createMetrics({ defaultMetrics: true });
+    const workerConnection = await connectWorker(config, temporal.address);
+    const worker = await createCaseWorker({
+      connection: workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      prisma,
+      ...outside,
+      mailer,
+      mailFrom: config.smtp.from,
+      preferBundle: true,
+      maxCachedWorkflows: config.workerCache,
+      activityInterceptors: [activityFailureInterceptor(metrics)],
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await workerConnection.close();
+    });
+    const client = await connectClient(config, temporal.address);
+    stops.push(() => client.connection.close());
+    // Scheduled reports: created once, then left as admins edit them.
+    const createdSchedules = await ensureReportSchedules(client, config.temporal.taskQueue);
+    if (createdSchedules.length)
+      say(`Informes programados creados: ${createdSchedules.join(', ')}`);
+
     const smsFile = path.join(config.dataDir, 'sms', 'sms.jsonl');
     if (config.notices.intervalSeconds > 0) {
       const dispatcher = createNoticeDispatcher({

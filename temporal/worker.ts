@@ -14,8 +14,10 @@ import { createCreditTitleActivities } from '../activities/credit-title.js';
 import type { FieldOpsAdapter } from '../activities/field-ops.js';
 import type { NotaryAdapter } from '../activities/notaries.js';
 import { createNoticeActivities } from '../activities/notices.js';
+import { createReportActivities } from '../activities/reports.js';
 import { createSuspensionActivities } from '../activities/suspension.js';
 import { createTaskActivities } from '../activities/tasks.js';
+import type { Mailer } from '../notifications/mailer.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { BUNDLE_PATH, WORKFLOWS_PATH } from './bundle.js';
 
@@ -26,6 +28,10 @@ export interface ActivityDeps {
   fieldOps: FieldOpsAdapter;
   notaries: NotaryAdapter;
   banks: BanksPort;
+  /** Mails the scheduled reports; without it that activity fails, saying so. */
+  mailer?: Mailer;
+  /** Sender address of the mailer (for Message-IDs). */
+  mailFrom?: string;
 }
 
 /** Every activity the case workflows call, by name. */
@@ -39,6 +45,7 @@ export function activitiesFor(deps: ActivityDeps) {
     ...createSuspensionActivities({ prisma, billing: deps.billing, fieldOps: deps.fieldOps }),
     ...createCreditTitleActivities({ prisma }),
     ...createCoactivaActivities({ prisma, banks: deps.banks }),
+    ...createReportActivities({ prisma, mailer: deps.mailer, mailFrom: deps.mailFrom }),
   };
 }
 

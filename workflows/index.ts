@@ -4,3 +4,4 @@ export { agreementWorkflow } from './agreement.js';
 export { suspensionWorkflow, reconnectionWorkflow } from './suspension.js';
 export { creditTitleWorkflow } from './credit-title.js';
 export { coactivaWorkflow } from './coactiva.js';
+export { scheduledReportWorkflow } from './reports.js';

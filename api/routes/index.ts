@@ -20,6 +20,7 @@ import { paymentRoutes } from './payments.js';
 import { policyRoutes } from './policy.js';
 import { portfolioRoutes } from './portfolios.js';
 import { reportRoutes } from './reports.js';
+import { scheduleRoutes } from './schedules.js';
 import { taskRoutes } from './tasks.js';
 import { userRoutes } from './users.js';
 
@@ -45,6 +46,7 @@ export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
     ...noticeRoutes(deps),
     ...documentRoutes(deps),
     ...reportRoutes(deps),
+    ...scheduleRoutes(deps),
   ];
   let document: unknown;
   routes.push(

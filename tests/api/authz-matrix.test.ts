@@ -138,6 +138,10 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
     params: { name: 'recuperacion' },
     query: { from: '2026-01-01', to: '2026-03-31' },
   }),
+  'get /api/schedules': () => ({}),
+  // No such schedule on this API's task queue: a 404 from the handler, nothing changes.
+  'put /api/schedules/:id': () => ({ params: { id: 'matriz-no-existe' }, json: { paused: true } }),
+  'post /api/schedules/:id/trigger': () => ({ params: { id: 'matriz-no-existe' } }),
 };
 
 const routes = tableShape();

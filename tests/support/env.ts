@@ -5,6 +5,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createSimulators, type OutsideSimulators } from '../../activities/simulators.js';
+import type { Mailer } from '../../notifications/mailer.js';
 import { activitiesFor } from '../../temporal/worker.js';
 import { WORKFLOWS_PATH } from '../../temporal/bundle.js';
 import { createPrisma, type PrismaClient } from '../../prisma/client.js';
@@ -62,6 +63,8 @@ export async function withWorker<T>(
     prisma: PrismaClient;
     activities?: object;
     simulators?: OutsideSimulators;
+    /** For the scheduled reports' e-mail (none: that activity fails, saying so). */
+    mailer?: Mailer;
   },
   fn: (worker: Worker) => Promise<T>,
 ): Promise<T> {
@@ -73,7 +76,11 @@ export async function withWorker<T>(
       taskQueue: opts.taskQueue,
       workflowsPath: WORKFLOWS_PATH,
       activities: {
-        ...activitiesFor({ prisma: opts.prisma, ...(opts.simulators ?? createSimulators()) }),
+        ...activitiesFor({
+          prisma: opts.prisma,
+          ...(opts.simulators ?? createSimulators()),
+          ...(opts.mailer ? { mailer: opts.mailer, mailFrom: 'cartera@pruebas.local' } : {}),
+        }),
         ...opts.activities,
       },
     });
