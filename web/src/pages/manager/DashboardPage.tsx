@@ -10,7 +10,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { STAGES } from '../../api.js';
+import { STAGES, saveFile } from '../../api.js';
 import type { Stage } from '../../api.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { Loading } from '../../components/Loading.js';
@@ -20,8 +20,8 @@ import type { Locale } from '../../i18n.js';
 import { href, navigate } from '../../router.js';
 import { useLoad } from '../../useLoad.js';
 import { useTitle } from '../../useTitle.js';
-import { managerApi } from './api.js';
-import type { Dashboard, DashboardQuery, Drill } from './api.js';
+import { REPORT_NAMES, XLSX_ONLY, managerApi } from './api.js';
+import type { Dashboard, DashboardQuery, Drill, ReportFormat, ReportName } from './api.js';
 import { DEFAULT_PRESET, PRESETS, isLocalDate, matchingPreset, presetPeriod } from './period.js';
 import type { Preset } from './period.js';
 import { useHeadingFocus } from './focus.js';
@@ -146,7 +146,105 @@ export function DashboardPage({ params }: { params: URLSearchParams }) {
           <Productivity data={dash.data} />
         </div>
       )}
+      <ReportDownloads
+        query={query}
+        collectorName={
+          collectors.data?.items.find((u) => u.id === query.collectorId)?.displayName ??
+          query.collectorId
+        }
+      />
     </div>
+  );
+}
+
+/** Each report as Excel or CSV, with the filters the dashboard shows (fetched with the token). */
+function ReportDownloads({
+  query,
+  collectorName,
+}: {
+  query: DashboardQuery;
+  collectorName: string;
+}) {
+  const { s, locale } = useStrings();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<
+    { kind: 'ok'; text: string } | { kind: 'error'; error: unknown } | null
+  >(null);
+  const filter = s('reports.filter', {
+    from: formatDate(query.from, locale),
+    to: formatDate(query.to, locale),
+    sector: query.sector || s('reports.allSectors'),
+    collector: query.collectorId ? collectorName : s('reports.allCollectors'),
+  });
+
+  async function download(name: ReportName, format: ReportFormat) {
+    if (busy !== null) return;
+    setBusy(`${name}.${format}`);
+    setOutcome(null);
+    try {
+      const file = await managerApi.report(name, format, query);
+      saveFile(file);
+      setOutcome({ kind: 'ok', text: s('reports.saved', { file: file.fileName }) });
+    } catch (error) {
+      setOutcome({ kind: 'error', error });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="reports-title" data-testid="report-downloads">
+      <h2 id="reports-title">{s('reports.title')}</h2>
+      <p className="muted">{s('reports.intro', { filter })}</p>
+      <div aria-live="polite" role="status" data-testid="report-status">
+        {outcome?.kind === 'ok' && <p className="alert mgr-status-ok">{outcome.text}</p>}
+      </div>
+      {outcome?.kind === 'error' && <ErrorAlert error={outcome.error} />}
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={s('reports.table')}>
+        <table className="table mgr-table">
+          <caption className="visually-hidden">{s('reports.table')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{s('reports.col.report')}</th>
+              <th scope="col">{s('reports.col.files')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {REPORT_NAMES.map((name) => {
+              const title = s(`report.${name}`);
+              const formats: ReportFormat[] = XLSX_ONLY.includes(name) ? ['xlsx'] : ['xlsx', 'csv'];
+              return (
+                <tr key={name} data-testid="report-row" data-report={name}>
+                  <th scope="row">{title}</th>
+                  <td>
+                    <div className="mgr-report-buttons">
+                      {formats.map((format) => {
+                        const id = `${name}.${format}`;
+                        return (
+                          <button
+                            key={format}
+                            type="button"
+                            className="btn btn-secondary btn-small"
+                            aria-busy={busy === id || undefined}
+                            onClick={() => void download(name, format)}
+                            data-testid={`report-${name}-${format}`}
+                          >
+                            {busy === id
+                              ? s('reports.downloading')
+                              : s(format === 'xlsx' ? 'reports.xlsx' : 'reports.csv')}
+                            <span className="visually-hidden"> ({title})</span>
+                          </button>
+                        );
+                      })}
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }
 

@@ -1,5 +1,5 @@
 // API calls and response types of the manager pages (contract items 2–5 of issue 5).
-import { request } from '../../api.js';
+import { downloadFile, request } from '../../api.js';
 import type { IsoDate, Money, Role, Stage } from '../../api.js';
 
 /** Query params of /api/cases that list the cases behind a figure. */
@@ -158,6 +158,77 @@ export interface PolicyVersion extends PolicyVersionInfo {
 /** Only the values that change; nested like the policy. */
 export type PolicyPatch = Record<string, unknown>;
 
+export const NOTICE_STATUSES = ['queued', 'sent', 'failed'] as const;
+export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
+export const NOTICE_CHANNELS = ['email', 'sms', 'letter'] as const;
+export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
+
+/** A row of the notice outbox (GET /api/notices). */
+export interface Notice {
+  id: string;
+  caseId: string;
+  /** Sent by newer APIs only; the case link falls back to a generic text. */
+  accountNumber?: string;
+  kind: string;
+  channel: NoticeChannel;
+  recipient: string;
+  subject: string;
+  body: string;
+  status: NoticeStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: IsoDate;
+  sentAt: IsoDate | null;
+}
+
+export interface NoticePage {
+  items: Notice[];
+  total: number;
+  page: number;
+  pageSize: number;
+  counts: Record<NoticeStatus, number>;
+}
+
+export interface NoticeQuery {
+  status: NoticeStatus | '';
+  channel: NoticeChannel | '';
+  caseId: string;
+  page: number;
+}
+
+/** The dashboard's reports as files (GET /api/reports/:name.xlsx|csv). */
+export const REPORT_NAMES = [
+  'cartera',
+  'morosidad',
+  'antiguedad',
+  'embudo',
+  'recuperacion',
+  'recuperacion-sectores',
+  'recuperacion-gestores',
+  'productividad',
+  'compromisos',
+] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+export type ReportFormat = 'xlsx' | 'csv';
+/** «cartera» has several tables: the API gives it only as XLSX. */
+export const XLSX_ONLY: readonly ReportName[] = ['cartera'];
+
+/** A scheduled report (Temporal Schedule) as GET /api/schedules lists it. */
+export interface ReportSchedule {
+  id: string;
+  title: string;
+  description: string;
+  /** Null when the schedule is not a single cron expression. */
+  cron: string | null;
+  timezone: string;
+  paused: boolean;
+  note?: string | null;
+  nextRunAt: IsoDate | null;
+  lastRunAt: IsoDate | null;
+  lastResult: string | null;
+  recipients: string[];
+}
+
 function qs(params: Record<string, string>): string {
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== '') sp.set(k, v);
@@ -177,6 +248,33 @@ export const managerApi = {
   policy: (signal?: AbortSignal) => request<PolicyVersion>('/api/policy', { signal }),
   policyVersions: (signal?: AbortSignal) =>
     request<{ items: PolicyVersionInfo[] }>('/api/policy/versions', { signal }),
+  notices: (q: NoticeQuery, signal?: AbortSignal) =>
+    request<NoticePage>(
+      `/api/notices${qs({
+        status: q.status,
+        channel: q.channel,
+        caseId: q.caseId,
+        page: String(q.page),
+        pageSize: '50',
+      })}`,
+      { signal },
+    ),
+  retryNotice: (id: string) =>
+    request<Notice>(`/api/notices/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+  report: (name: ReportName, format: ReportFormat, q: DashboardQuery) =>
+    downloadFile(`/api/reports/${name}.${format}${qs({ ...q })}`, `${name}.${format}`),
+  schedules: (signal?: AbortSignal) =>
+    request<{ items: ReportSchedule[] }>('/api/schedules', { signal }),
+  updateSchedule: (id: string, body: { cron?: string; paused?: boolean }) =>
+    request<ReportSchedule>(`/api/schedules/${encodeURIComponent(id)}`, {
+      method: 'PUT',
+      json: body,
+    }),
+  triggerSchedule: (id: string) =>
+    request<{ id: string; triggeredAt: IsoDate }>(
+      `/api/schedules/${encodeURIComponent(id)}/trigger`,
+      { method: 'POST' },
+    ),
   updatePolicy: (policy: PolicyPatch, note: string) =>
     request<PolicyVersion>('/api/policy', { method: 'PUT', json: { policy, note } }),
 };

@@ -1,4 +1,4 @@
-// Manager pages (dashboard, portfolios, policy). The app mounts every route listed here:
+// Manager pages (dashboard, portfolios, policy, notices, scheduled reports). The app mounts every route listed here:
 // a nav link for the roles given, and the page at #/<segment>.
 import { Suspense, createElement, lazy } from 'react';
 import type { JSX, ReactNode } from 'react';
@@ -25,6 +25,12 @@ const DashboardPage = lazy(() =>
 );
 const PortfoliosPage = lazy(() =>
   import('./PortfoliosPage.js').then((m) => ({ default: m.PortfoliosPage })),
+);
+const NoticesPage = lazy(() =>
+  import('./NoticesPage.js').then((m) => ({ default: m.NoticesPage })),
+);
+const SchedulesPage = lazy(() =>
+  import('./SchedulesPage.js').then((m) => ({ default: m.SchedulesPage })),
 );
 const PolicyPage = lazy(() => import('./PolicyPage.js').then((m) => ({ default: m.PolicyPage })));
 
@@ -54,5 +60,18 @@ export const managerRoutes: ManagerRoute[] = [
     roles: MANAGERS,
     nav: nav('nav.policy'),
     render: (_params, user) => createElement(PolicyPage, { canEdit: MANAGERS.includes(user.role) }),
+  },
+  {
+    segment: 'notices',
+    roles: MANAGERS,
+    nav: nav('nav.notices'),
+    render: (params, user) => loading(createElement(NoticesPage, { params, user })),
+  },
+  {
+    // Admins change the schedules; managers (who receive the reports) only look.
+    segment: 'schedules',
+    roles: MANAGERS,
+    nav: nav('nav.schedules'),
+    render: (_params, user) => loading(createElement(SchedulesPage, { user })),
   },
 ];
