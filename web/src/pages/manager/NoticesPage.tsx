@@ -94,7 +94,7 @@ export function NoticesPage({ params, user }: { params: URLSearchParams; user: U
                   data-testid={`notice-count-${st}`}
                 >
                   {s('notices.countLink', {
-                    status: s(`notices.status.${st}`),
+                    status: s(`notices.count.${st}`),
                     count: formatNumber(data.counts[st], locale),
                   })}
                 </a>
