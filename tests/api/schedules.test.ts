@@ -123,6 +123,18 @@ describe('schedules API', () => {
     });
   });
 
+  it.each([['*/15 8-17 * * 1-5'], ['0 7 1,15 * *'], ['0 6 * 1-6/2 0']])(
+    'the cron «%s» comes back as written',
+    async (cron) => {
+      const r = await api.call<Item>('put', `/api/schedules/${weeklyId}`, {
+        token: api.tokens.admin,
+        json: { cron },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.cron).toBe(cron);
+    },
+  );
+
   it('an admin pauses with a note and resumes', async () => {
     const paused = await api.call<Item>('put', `/api/schedules/${monthlyId}`, {
       token: api.tokens.admin,
