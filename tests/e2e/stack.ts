@@ -129,6 +129,7 @@ export async function startStack(): Promise<Stack> {
       },
       async signIn(role, opts = {}) {
         const context = await browser.newContext({
+          acceptDownloads: true,
           locale: 'es-EC',
           timezoneId: 'America/Guayaquil',
           viewport: opts.tablet ? { width: 768, height: 1024 } : { width: 1366, height: 900 },

@@ -5,6 +5,8 @@
  * advisor validates a título de crédito. Screenshots of the main pages are saved in
  * test-results/screenshots/ for a reviewer.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../api/auth.js';
@@ -316,6 +318,21 @@ describe('the web app in Chromium', () => {
       .poll(() => page.getByRole('table', { name: /Casos en/ }).innerText(), { timeout: 20_000 })
       .toMatch(/E2E010/);
     await stack.screenshot(page, 'legal-inbox');
+
+    // The título is a document of the case: listed on its page and downloaded as the PDF stored.
+    await page.getByRole('link', { name: 'E2E010' }).first().click();
+    await heading(page, 'Caso E2E010');
+    const docs = page.getByRole('table', { name: 'Documentos emitidos en el caso' });
+    const link = docs.getByRole('link', { name: /^Descargar PDF TC-/ });
+    await link.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const pdf = await readFile((await download.path())!);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const stored = await prisma().document.findFirstOrThrow({
+      where: { kind: 'titulo_credito', caseId: await caseIdOf('E2E010') },
+    });
+    expect(createHash('sha256').update(pdf).digest('hex')).toBe(stored.sha256);
+    await stack.screenshot(page, 'legal-case-documents');
     await page.context().close();
   }, 180_000);
   it('a manager changes a policy value and hands a sector to another collector', async () => {
@@ -360,6 +377,24 @@ describe('the web app in Chromium', () => {
     expect(open.length).toBeGreaterThan(0);
     expect(open.every((c) => c.assignedCollectorId === carla.id)).toBe(true);
     await stack.screenshot(page, 'manager-portfolios');
+
+    // The notice outbox, and the portfolio workbook downloaded from the dashboard.
+    await page.getByRole('navigation').getByRole('link', { name: 'Avisos' }).click();
+    await heading(page, 'Avisos enviados');
+    const outbox = page.getByRole('table', { name: 'Bandeja de salida de avisos' });
+    await expect.poll(() => outbox.locator('tbody tr').count()).toBeGreaterThan(0);
+    await stack.screenshot(page, 'manager-notices');
+    await page.getByRole('navigation').getByRole('link', { name: 'Tablero' }).click();
+    await heading(page, 'Tablero de cartera');
+    const [workbook] = await Promise.all([
+      page.waitForEvent('download'),
+      page
+        .getByRole('button', { name: 'Descargar Excel (Informe de cartera, todas las hojas)' })
+        .click(),
+    ]);
+    expect(workbook.suggestedFilename()).toMatch(/\.xlsx$/);
+    const xlsx = await readFile((await workbook.path())!);
+    expect(xlsx.subarray(0, 2).toString()).toBe('PK'); // a zip, as every .xlsx
     await page.context().close();
   }, 120_000);
 });
