@@ -14,9 +14,12 @@ import {
   commitments,
   funnel,
   morosidad,
+  legalFigures,
   productivity,
   reconnection,
   recovery,
+  rollCure,
+  suspensions,
   type KpiScope,
 } from './kpis.js';
 
@@ -29,6 +32,8 @@ export interface ReportColumn {
   kind: ColumnKind;
   /** Summed in the totals row (counts and money only). */
   total?: boolean;
+  /** A rate column whose totals-row cell is total(part) ÷ total(whole) (both summed columns). */
+  ratio?: { part: string; whole: string };
 }
 
 export type ReportCell = string | number | null;
@@ -65,6 +70,9 @@ export const REPORT_NAMES = [
   'recuperacion-gestores',
   'productividad',
   'compromisos',
+  'rodamiento',
+  'suspensiones',
+  'titulos-coactivas',
 ] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
@@ -78,6 +86,18 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   'recuperacion-gestores': 'Recuperación por gestor',
   productividad: 'Productividad de los gestores',
   compromisos: 'Convenios, promesas y reconexiones',
+  rodamiento: 'Rodamiento y cura de la cartera',
+  suspensiones: 'Suspensiones y reconexiones',
+  'titulos-coactivas': 'Títulos de crédito y coactivas',
+};
+
+const BUCKET_LABELS: Record<string, string> = {
+  '0-30': '1 a 30 días',
+  '31-60': '31 a 60 días',
+  '61-90': '61 a 90 días',
+  '91-180': '91 a 180 días',
+  '181-360': '181 a 360 días',
+  '361+': 'Más de 360 días',
 };
 
 const STAGE_LABELS: Record<string, string> = {
@@ -271,6 +291,93 @@ const TABLES: Record<Exclude<ReportName, 'cartera'>, Builder> = {
       ],
     };
   },
+  async rodamiento(db, s) {
+    const r = await rollCure(db, s);
+    return {
+      sheet: 'Rodamiento',
+      title: `${REPORT_TITLES.rodamiento}: casos en mora al ${s.from}, por tramo de antigüedad, y dónde estaban al ${s.to}`,
+      columns: [
+        { key: 'bucket', header: 'Días de mora al inicio', kind: 'text' },
+        { key: 'cases', header: 'Casos en mora al inicio', kind: 'int', total: true },
+        { key: 'rolled', header: 'Pasaron a un tramo peor', kind: 'int', total: true },
+        { key: 'cured', header: 'Curados', kind: 'int', total: true },
+        { key: 'closedOther', header: 'Cerrados sin pago', kind: 'int', total: true },
+        {
+          key: 'rollRate',
+          header: 'Tasa de rodamiento',
+          kind: 'rate',
+          ratio: { part: 'rolled', whole: 'cases' },
+        },
+        {
+          key: 'cureRate',
+          header: 'Tasa de cura',
+          kind: 'rate',
+          ratio: { part: 'cured', whole: 'cases' },
+        },
+      ],
+      rows: r.byBucket.map((b) => ({
+        bucket: BUCKET_LABELS[b.bucket] ?? b.bucket,
+        cases: b.cases,
+        rolled: b.rolled,
+        cured: b.cured,
+        closedOther: b.closedOther,
+        rollRate: b.rollRate,
+        cureRate: b.cureRate,
+      })),
+    };
+  },
+  async suspensiones(db, s) {
+    const [c, r] = await Promise.all([suspensions(db, s), reconnection(db, s)]);
+    const line = (measure: string, count: number | null, hours: number | null = null) => ({
+      measure,
+      count,
+      hours,
+    });
+    return {
+      sheet: 'Suspensiones',
+      title: REPORT_TITLES.suspensiones,
+      columns: [
+        { key: 'measure', header: 'Indicador', kind: 'text' },
+        { key: 'count', header: 'Cantidad', kind: 'int' },
+        { key: 'hours', header: 'Horas', kind: 'hours' },
+      ],
+      rows: [
+        line('Órdenes de suspensión emitidas', c.ordered),
+        line('Suspensiones ejecutadas', c.done),
+        line('Suspensiones no ejecutadas', c.notDone),
+        line('Horas de la orden al corte (promedio)', null, c.avgHours),
+        line('Horas de la orden al corte (máximo)', null, c.maxHours),
+        line('Reconexiones ejecutadas', r.count),
+        line('Horas del pago o convenio a la reconexión (promedio)', null, r.avgHours),
+        line('Horas del pago o convenio a la reconexión (máximo)', null, r.maxHours),
+      ],
+    };
+  },
+  async 'titulos-coactivas'(db, s) {
+    const { titles: t, coactivas: k } = await legalFigures(db, s);
+    const line = (measure: string, count: number, amount: number | null) => ({
+      measure,
+      count,
+      amount,
+    });
+    return {
+      sheet: 'Títulos y coactivas',
+      title: REPORT_TITLES['titulos-coactivas'],
+      columns: [
+        { key: 'measure', header: 'Indicador', kind: 'text' },
+        { key: 'count', header: 'Cantidad', kind: 'int' },
+        { key: 'amount', header: 'Valor', kind: 'money' },
+      ],
+      rows: [
+        line('Títulos de crédito emitidos', t.issued, t.issuedCents),
+        line('Títulos de crédito notificados', t.notified, t.notifiedCents),
+        line('Títulos de crédito pagados', t.paid, t.paidCents),
+        line('Coactivas abiertas', k.opened, k.openedCents),
+        line('Pagos recibidos en coactiva', k.payments, k.recoveredCents),
+        line('Coactivas pagadas en su totalidad', k.paidInFull, null),
+      ],
+    };
+  },
 };
 
 /** Computes a report: one table, or every table for `cartera` (the monthly portfolio report). */
@@ -284,7 +391,10 @@ export async function buildReport(
   return { name, title: REPORT_TITLES[name], tables };
 }
 
-/** The totals of a table's summed columns, exact (integer cents and counts). */
+/**
+ * The totals of a table's summed columns, exact (integer cents and counts), and of its ratio
+ * columns (part ÷ whole of those totals).
+ */
 export function totalsOf(table: ReportTable): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of table.columns.filter((c) => c.total)) {
@@ -292,6 +402,12 @@ export function totalsOf(table: ReportTable): Record<string, number> {
       (t, r) => t + (typeof r[c.key] === 'number' ? (r[c.key] as number) : 0),
       0,
     );
+  }
+  // Rates of the whole table: ratio of the sums, not a sum of rates; none over an empty whole.
+  for (const c of table.columns) {
+    if (!c.ratio) continue;
+    const whole = out[c.ratio.whole] ?? 0;
+    if (whole > 0) out[c.key] = (out[c.ratio.part] ?? 0) / whole;
   }
   return out;
 }
@@ -378,7 +494,19 @@ export async function reportToXlsx(
       const totals = totalsOf(table);
       const line = ws.getRow(last + 1);
       line.getCell(1).value = 'Total';
+      const letterOf = (key: string) =>
+        ws.getColumn(table.columns.findIndex((c) => c.key === key) + 1).letter;
       table.columns.forEach((c, i) => {
+        if (c.ratio) {
+          const result = totals[c.key];
+          // Left blank when the whole is zero, as the rows leave an undefined rate.
+          if (result !== undefined)
+            line.getCell(i + 1).value = {
+              formula: `${letterOf(c.ratio.part)}${last + 1}/${letterOf(c.ratio.whole)}${last + 1}`,
+              result,
+            };
+          return;
+        }
         if (!c.total) return;
         const col = ws.getColumn(i + 1).letter;
         const result = cellValue(c.kind, totals[c.key] ?? 0) as number;
@@ -433,7 +561,13 @@ export function reportToCsv(report: Report): Buffer {
     lines.push(
       table.columns
         .map((c, i) =>
-          c.total ? csvField(csvValue(c.kind, totals[c.key] ?? 0)) : i === 0 ? 'Total' : '',
+          c.total
+            ? csvField(csvValue(c.kind, totals[c.key] ?? 0))
+            : c.ratio
+              ? csvField(csvValue(c.kind, totals[c.key] ?? null))
+              : i === 0
+                ? 'Total'
+                : '',
         )
         .join(','),
     );

@@ -361,3 +361,281 @@ export async function productivity(
     recoveredCents: cents(r.cents),
   }));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Roll and cure rates
+
+/** The index (0…5) of AGING_BUCKETS that `days` past due falls in. */
+function bucketIndex(days: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`CASE WHEN ${days} <= 30 THEN 0 WHEN ${days} <= 60 THEN 1 WHEN ${days} <= 90 THEN 2
+    WHEN ${days} <= 180 THEN 3 WHEN ${days} <= 360 THEN 4 ELSE 5 END`;
+}
+
+/** Whether case `c` had an agreement in force just before `at`: its last agreement event is a signature. */
+function agreementInForce(at: string): Prisma.Sql {
+  return Prisma.sql`coalesce((
+      SELECT g.type = 'agreement_signed' FROM "CaseEvent" g
+      WHERE g."caseId" = c.id
+        AND g.type IN ('agreement_signed', 'agreement_broken', 'agreement_paid_off')
+        AND g."occurredAt" < ${at}::timestamp
+      ORDER BY g."occurredAt" DESC, g.id DESC LIMIT 1), false)`;
+}
+
+export interface RollCureRow {
+  /** Cases delinquent at the period's start (in this bucket then). */
+  cases: number;
+  /** Still delinquent at the end, in a worse bucket. */
+  rolled: number;
+  /** Closed as paid, or under an agreement in force, by the end. */
+  cured: number;
+  /** Closed otherwise (written off, billing error, prescribed, dispute won, cancelled). */
+  closedOther: number;
+  /** rolled ÷ cases. */
+  rollRate: number | null;
+  /** cured ÷ cases. */
+  cureRate: number | null;
+}
+
+export interface RollCure {
+  total: RollCureRow;
+  /** By the bucket the case was in at the period's start. */
+  byBucket: ({ bucket: AgingBucket } & RollCureRow)[];
+}
+
+/**
+ * Roll and cure rates over the period. DOMAIN.md names them without the details; ours:
+ * - the cohort is the cases *delinquent at the start*: open at the first instant of the period
+ *   and not under an agreement in force then (a signed agreement makes the debt current);
+ * - a case's days past due on a date are counted from its oldest unpaid due date
+ *   (`oldestDueOn`), as {@link aging} does — the case records no later invoice-level history,
+ *   so partial payments do not move it back;
+ * - **cured** by the end: closed as paid before the period ended, or still open but under an
+ *   agreement in force at the end (brought current);
+ * - **rolled**: neither cured nor closed at the end, and its bucket on the last day is worse
+ *   than on the first;
+ * - closed otherwise (write-off, cancellation…) is neither.
+ */
+export async function rollCure(db: PrismaClient, s: KpiScope): Promise<RollCure> {
+  const { start, end } = periodBounds(s);
+  const rows = await db.$queryRaw<
+    { b0: number; cases: number; rolled: number; cured: number; closed_other: number }[]
+  >`
+    WITH cohort AS (
+      SELECT ${bucketIndex(Prisma.sql`greatest(0, ${s.from}::date - c."oldestDueOn")`)} AS b0,
+             ${bucketIndex(Prisma.sql`greatest(0, ${s.to}::date - c."oldestDueOn")`)} AS b1,
+             c."closedAt" < ${end}::timestamp AS closed,
+             c."closedAt" < ${end}::timestamp AND c."closeReason" = 'paid' AS paid,
+             ${agreementInForce(end)} AS current_at_end
+      FROM "Case" c JOIN "Account" a ON a.id = c."accountId"
+      WHERE c."openedAt" < ${start}::timestamp
+        AND (c."closedAt" IS NULL OR c."closedAt" >= ${start}::timestamp)
+        AND NOT ${agreementInForce(start)}
+        AND ${caseFilter(s)}
+    )
+    SELECT b0, count(*)::int AS cases,
+           count(*) FILTER (WHERE NOT coalesce(closed, false) AND NOT current_at_end AND b1 > b0)::int AS rolled,
+           count(*) FILTER (WHERE coalesce(paid, false) OR (NOT coalesce(closed, false) AND current_at_end))::int AS cured,
+           count(*) FILTER (WHERE coalesce(closed, false) AND NOT coalesce(paid, false))::int AS closed_other
+    FROM cohort GROUP BY b0`;
+  const row = (r: { cases: number; rolled: number; cured: number; closed_other: number }) => ({
+    cases: r.cases,
+    rolled: r.rolled,
+    cured: r.cured,
+    closedOther: r.closed_other,
+    rollRate: rate(r.rolled, r.cases),
+    cureRate: rate(r.cured, r.cases),
+  });
+  const zero = { cases: 0, rolled: 0, cured: 0, closed_other: 0 };
+  const byBucket = AGING_BUCKETS.map(({ bucket }, i) => ({
+    bucket,
+    ...row(rows.find((r) => r.b0 === i) ?? zero),
+  }));
+  const sum = rows.reduce(
+    (t, r) => ({
+      cases: t.cases + r.cases,
+      rolled: t.rolled + r.rolled,
+      cured: t.cured + r.cured,
+      closed_other: t.closed_other + r.closed_other,
+    }),
+    zero,
+  );
+  return { total: row(sum), byBucket };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suspensions
+
+export interface Suspensions {
+  /** Suspension field orders placed in the period (`suspension_ordered`). */
+  ordered: number;
+  /** Suspensions the crew carried out, reported in the period (`suspension_done`). */
+  done: number;
+  /** Orders the crew reported not done in the period (`suspension_not_done`). */
+  notDone: number;
+  /** Hours from the field order to the cut (`performedAt`), over the `done` ones. */
+  avgHours: number | null;
+  maxHours: number | null;
+}
+
+/**
+ * Suspensions of the period and their lead time: from the field order (the
+ * `suspension_ordered` event with the same `orderId`) to the crew's `performedAt`.
+ */
+export async function suspensions(db: PrismaClient, s: KpiScope): Promise<Suspensions> {
+  const { start, end } = periodBounds(s);
+  const [row] = await db.$queryRaw<
+    { ordered: number; done: number; not_done: number; avg: number | null; max: number | null }[]
+  >`
+    WITH ev AS (
+      SELECT e.type, e."caseId", e.data, e."occurredAt"
+      FROM "CaseEvent" e
+      JOIN "Case" c ON c.id = e."caseId"
+      JOIN "Account" a ON a.id = c."accountId"
+      WHERE e.type IN ('suspension_ordered', 'suspension_done', 'suspension_not_done')
+        AND e."occurredAt" >= ${start}::timestamp AND e."occurredAt" < ${end}::timestamp
+        AND ${caseFilter(s)}
+    ),
+    lead AS (
+      SELECT extract(epoch FROM (d.data->>'performedAt')::timestamptz
+                               - (o."occurredAt" AT TIME ZONE 'UTC')) / 3600 AS h
+      FROM ev d
+      JOIN LATERAL (
+        SELECT x."occurredAt" FROM "CaseEvent" x
+        WHERE x."caseId" = d."caseId" AND x.type = 'suspension_ordered'
+          AND x.data->>'orderId' = d.data->>'orderId'
+        ORDER BY x."occurredAt" LIMIT 1
+      ) o ON true
+      WHERE d.type = 'suspension_done'
+    )
+    SELECT (SELECT count(*) FROM ev WHERE type = 'suspension_ordered')::int AS ordered,
+           (SELECT count(*) FROM ev WHERE type = 'suspension_done')::int AS done,
+           (SELECT count(*) FROM ev WHERE type = 'suspension_not_done')::int AS not_done,
+           (SELECT avg(h) FROM lead)::float8 AS avg,
+           (SELECT max(h) FROM lead)::float8 AS max`;
+  return {
+    ordered: row?.ordered ?? 0,
+    done: row?.done ?? 0,
+    notDone: row?.not_done ?? 0,
+    avgHours: row?.avg ?? null,
+    maxHours: row?.max ?? null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Títulos de crédito and coactivas
+
+export interface LegalFigures {
+  titles: {
+    /** Titles first issued in the period (a corrected title keeps its number: counted once). */
+    issued: number;
+    issuedCents: number;
+    /** Titles notified to the debtor in the period. */
+    notified: number;
+    notifiedCents: number;
+    /** Titles whose case was closed as paid in the period, after the title was issued. */
+    paid: number;
+    paidCents: number;
+  };
+  coactivas: {
+    /** Coactivas opened in the period, with the debt they were opened for. */
+    opened: number;
+    openedCents: number;
+    /** Payments in the period on cases already in coactiva when paid. */
+    recoveredCents: number;
+    payments: number;
+    /** Coactiva cases closed as paid in the period. */
+    paidInFull: number;
+  };
+}
+
+/**
+ * Títulos de crédito issued / notified / paid and coactivas opened / recovered, from the
+ * timeline: `credit_title_issued` (amount of the title's latest version), `credit_title_notified`,
+ * `coactiva_opened` (its `balanceCents`), and the cases closed as paid.
+ */
+export async function legalFigures(db: PrismaClient, s: KpiScope): Promise<LegalFigures> {
+  const { start, end } = periodBounds(s);
+  const [row] = await db.$queryRaw<
+    {
+      issued: number;
+      issued_cents: bigint;
+      notified: number;
+      notified_cents: bigint;
+      paid: number;
+      paid_cents: bigint;
+      opened: number;
+      opened_cents: bigint;
+      recovered_cents: bigint;
+      payments: number;
+      paid_in_full: number;
+    }[]
+  >`
+    WITH titles AS (
+      SELECT DISTINCT ON (e."caseId", e.data->>'number')
+             e."caseId" AS case_id, e.data->>'number' AS number,
+             coalesce((e.data->>'amountCents')::bigint, 0) AS cents,
+             min(e."occurredAt") OVER (PARTITION BY e."caseId", e.data->>'number') AS issued_at,
+             c."closedAt" AS closed_at, c."closeReason" AS close_reason
+      FROM "CaseEvent" e
+      JOIN "Case" c ON c.id = e."caseId"
+      JOIN "Account" a ON a.id = c."accountId"
+      WHERE e.type = 'credit_title_issued' AND e."occurredAt" < ${end}::timestamp
+        AND ${caseFilter(s)}
+      ORDER BY e."caseId", e.data->>'number', coalesce((e.data->>'version')::int, 1) DESC,
+               e."occurredAt" DESC
+    ),
+    notified AS (
+      SELECT DISTINCT ON (t.case_id, t.number) t.cents
+      FROM "CaseEvent" e JOIN titles t ON t.case_id = e."caseId" AND t.number = e.data->>'number'
+      WHERE e.type = 'credit_title_notified'
+        AND e."occurredAt" >= ${start}::timestamp AND e."occurredAt" < ${end}::timestamp
+    ),
+    coactivas AS (
+      SELECT DISTINCT ON (e."caseId") e."caseId" AS case_id, e."occurredAt" AS opened_at,
+             coalesce((e.data->>'balanceCents')::bigint, 0) AS cents,
+             c."closedAt" AS closed_at, c."closeReason" AS close_reason
+      FROM "CaseEvent" e
+      JOIN "Case" c ON c.id = e."caseId"
+      JOIN "Account" a ON a.id = c."accountId"
+      WHERE e.type = 'coactiva_opened' AND e."occurredAt" < ${end}::timestamp
+        AND ${caseFilter(s)}
+      ORDER BY e."caseId", e."occurredAt"
+    ),
+    recovered AS (
+      SELECT p."amountCents" FROM "Payment" p JOIN coactivas k ON k.case_id = p."caseId"
+      WHERE p."paidAt" >= ${start}::timestamp AND p."paidAt" < ${end}::timestamp
+        AND p."paidAt" >= k.opened_at
+    )
+    SELECT
+      (SELECT count(*) FROM titles WHERE issued_at >= ${start}::timestamp)::int AS issued,
+      (SELECT coalesce(sum(cents), 0) FROM titles WHERE issued_at >= ${start}::timestamp)::bigint AS issued_cents,
+      (SELECT count(*) FROM notified)::int AS notified,
+      (SELECT coalesce(sum(cents), 0) FROM notified)::bigint AS notified_cents,
+      (SELECT count(*) FROM titles WHERE close_reason = 'paid' AND closed_at >= issued_at
+         AND closed_at >= ${start}::timestamp AND closed_at < ${end}::timestamp)::int AS paid,
+      (SELECT coalesce(sum(cents), 0) FROM titles WHERE close_reason = 'paid' AND closed_at >= issued_at
+         AND closed_at >= ${start}::timestamp AND closed_at < ${end}::timestamp)::bigint AS paid_cents,
+      (SELECT count(*) FROM coactivas WHERE opened_at >= ${start}::timestamp)::int AS opened,
+      (SELECT coalesce(sum(cents), 0) FROM coactivas WHERE opened_at >= ${start}::timestamp)::bigint AS opened_cents,
+      (SELECT coalesce(sum("amountCents"), 0) FROM recovered)::bigint AS recovered_cents,
+      (SELECT count(*) FROM recovered)::int AS payments,
+      (SELECT count(*) FROM coactivas WHERE close_reason = 'paid' AND closed_at >= opened_at
+         AND closed_at >= ${start}::timestamp AND closed_at < ${end}::timestamp)::int AS paid_in_full`;
+  return {
+    titles: {
+      issued: row?.issued ?? 0,
+      issuedCents: cents(row?.issued_cents),
+      notified: row?.notified ?? 0,
+      notifiedCents: cents(row?.notified_cents),
+      paid: row?.paid ?? 0,
+      paidCents: cents(row?.paid_cents),
+    },
+    coactivas: {
+      opened: row?.opened ?? 0,
+      openedCents: cents(row?.opened_cents),
+      recoveredCents: cents(row?.recovered_cents),
+      payments: row?.payments ?? 0,
+      paidInFull: row?.paid_in_full ?? 0,
+    },
+  };
+}

@@ -12,11 +12,15 @@ import {
   aging,
   commitments,
   funnel,
+  legalFigures,
   morosidad,
   productivity,
   reconnection,
   recovery,
+  rollCure,
+  suspensions,
   type KpiScope,
+  type RollCureRow,
 } from '../../reports/kpis.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute, type Route } from '../route-table.js';
@@ -50,6 +54,19 @@ const drillSchema = z
   .record(z.string(), z.string())
   .meta({ description: 'Consulta de GET /api/cases que lista los casos de la cifra' });
 const rateSchema = z.number().min(0).max(1);
+
+const rollCureRowSchema = z.object({
+  cases: z
+    .int()
+    .meta({ description: 'Casos en mora al inicio del periodo (sin convenio vigente)' }),
+  rolled: z.int().meta({ description: 'Siguen en mora al final, en un tramo peor' }),
+  cured: z.int().meta({
+    description: 'Cerrados como pagados, o con convenio vigente al final del periodo',
+  }),
+  closedOther: z.int().meta({ description: 'Cerrados por otra causa (castigo, anulación…)' }),
+  rollRate: rateSchema.nullable(),
+  cureRate: rateSchema.nullable(),
+});
 
 export const dashboardSchema = z.object({
   period: z.object({ from: localDateSchema, to: localDateSchema }),
@@ -112,6 +129,56 @@ export const dashboardSchema = z.object({
     .meta({
       description: 'Reconexiones del periodo: horas desde el pago (o convenio) hasta la reconexión',
     }),
+  rollCure: z
+    .object({
+      total: rollCureRowSchema,
+      byBucket: z.array(
+        rollCureRowSchema.extend({
+          bucket: z.enum(AGING_BUCKETS.map((b) => b.bucket) as [string, ...string[]]),
+        }),
+      ),
+    })
+    .meta({
+      description:
+        'Rodamiento y cura: de los casos en mora al inicio del periodo (por su tramo de antigüedad entonces), cuántos pasaron a un tramo peor y cuántos se curaron (pagados o con convenio vigente) al final',
+    }),
+  suspensions: z
+    .object({
+      ordered: z.int(),
+      done: z.int(),
+      notDone: z.int(),
+      avgHours: z.number().nullable(),
+      maxHours: z.number().nullable(),
+    })
+    .meta({
+      description:
+        'Órdenes de suspensión del periodo y cortes ejecutados: horas desde la orden de campo hasta el corte',
+    }),
+  creditTitles: z
+    .object({
+      issued: z.int(),
+      issuedAmount: moneySchema,
+      notified: z.int(),
+      notifiedAmount: moneySchema,
+      paid: z.int(),
+      paidAmount: moneySchema,
+    })
+    .meta({
+      description:
+        'Títulos de crédito emitidos y notificados en el periodo, y pagados (caso cerrado como pagado tras la emisión)',
+    }),
+  coactivas: z
+    .object({
+      opened: z.int(),
+      openedAmount: moneySchema,
+      recovered: moneySchema,
+      payments: z.int(),
+      paidInFull: z.int(),
+    })
+    .meta({
+      description:
+        'Coactivas abiertas en el periodo (con la deuda de apertura) y lo recuperado: pagos del periodo en casos ya en coactiva',
+    }),
   productivity: z.array(
     z.object({
       collector: z.object({ id: z.uuid(), displayName: z.string() }),
@@ -138,9 +205,10 @@ export function dashboardRoutes(deps: AppDeps): Route[] {
     defineRoute({
       method: 'get',
       path: '/api/dashboard',
-      summary: 'Indicadores de cartera: morosidad, recuperación, antigüedad, embudo, convenios…',
+      summary:
+        'Indicadores de cartera: morosidad, recuperación, antigüedad, embudo, convenios, rodamiento, suspensiones, títulos y coactivas…',
       description:
-        'Calculados en la base de datos. Los saldos, la antigüedad y el embudo son a hoy; pagos, convenios, promesas, reconexiones y productividad, del periodo. Cada cifra de casos trae `drill`, la consulta de GET /api/cases que los lista.',
+        'Calculados en la base de datos. Los saldos, la antigüedad y el embudo son a hoy; pagos, convenios, promesas, rodamiento y cura, suspensiones, reconexiones, títulos, coactivas y productividad, del periodo. Cada cifra de casos trae `drill`, la consulta de GET /api/cases que los lista.',
       tags: ['indicadores'],
       roles: ['manager', 'admin'],
       request: { query: dashboardQuerySchema },
@@ -156,15 +224,27 @@ export function dashboardRoutes(deps: AppDeps): Route[] {
         sector: q.sector ?? null,
         collectorId: q.collectorId ?? null,
       };
-      const [mora, rec, aged, stages, commits, reconn, people] = await Promise.all([
-        morosidad(deps.prisma, scope),
-        recovery(deps.prisma, scope),
-        aging(deps.prisma, scope),
-        funnel(deps.prisma, scope),
-        commitments(deps.prisma, scope),
-        reconnection(deps.prisma, scope),
-        productivity(deps.prisma, scope),
-      ]);
+      const [mora, rec, aged, stages, commits, reconn, people, rolls, cuts, legal] =
+        await Promise.all([
+          morosidad(deps.prisma, scope),
+          recovery(deps.prisma, scope),
+          aging(deps.prisma, scope),
+          funnel(deps.prisma, scope),
+          commitments(deps.prisma, scope),
+          reconnection(deps.prisma, scope),
+          productivity(deps.prisma, scope),
+          rollCure(deps.prisma, scope),
+          suspensions(deps.prisma, scope),
+          legalFigures(deps.prisma, scope),
+        ]);
+      const rollRow = (r: RollCureRow) => ({
+        cases: r.cases,
+        rolled: r.rolled,
+        cured: r.cured,
+        closedOther: r.closedOther,
+        rollRate: r.rollRate,
+        cureRate: r.cureRate,
+      });
       // Every drill keeps the dashboard's filters, as /api/cases names them.
       const base: Record<string, string> = { status: 'open' };
       if (q.sector) base.sector = q.sector;
@@ -220,6 +300,26 @@ export function dashboardRoutes(deps: AppDeps): Route[] {
           count: reconn.count,
           avgHours: reconn.avgHours,
           maxHours: reconn.maxHours,
+        },
+        rollCure: {
+          total: rollRow(rolls.total),
+          byBucket: rolls.byBucket.map((b) => ({ bucket: b.bucket, ...rollRow(b) })),
+        },
+        suspensions: cuts,
+        creditTitles: {
+          issued: legal.titles.issued,
+          issuedAmount: toDecimalString(legal.titles.issuedCents),
+          notified: legal.titles.notified,
+          notifiedAmount: toDecimalString(legal.titles.notifiedCents),
+          paid: legal.titles.paid,
+          paidAmount: toDecimalString(legal.titles.paidCents),
+        },
+        coactivas: {
+          opened: legal.coactivas.opened,
+          openedAmount: toDecimalString(legal.coactivas.openedCents),
+          recovered: toDecimalString(legal.coactivas.recoveredCents),
+          payments: legal.coactivas.payments,
+          paidInFull: legal.coactivas.paidInFull,
         },
         productivity: people.map((p) => ({
           collector: p.collector,

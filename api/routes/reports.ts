@@ -24,7 +24,7 @@ const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
 const reportParamsSchema = z.object({
   name: z.enum(REPORT_NAMES).meta({
     description:
-      'cartera (todas las hojas), morosidad, antiguedad, embudo, recuperacion, recuperacion-sectores, recuperacion-gestores, productividad, compromisos',
+      'cartera (todas las hojas), morosidad, antiguedad, embudo, recuperacion, recuperacion-sectores, recuperacion-gestores, productividad, compromisos, rodamiento (rodamiento y cura por tramo), suspensiones (suspensiones y reconexiones con sus tiempos), titulos-coactivas (títulos emitidos, notificados y pagados; coactivas abiertas y recuperado)',
   }),
 });
 

@@ -29,7 +29,11 @@ async function openSheet(bytes: Buffer, sheet?: string) {
 /** A cell's value, the cached result for formulas. */
 function valueOf(cell: ExcelJS.Cell): unknown {
   const v = cell.value;
-  return v && typeof v === 'object' && 'result' in v ? v.result : v;
+  if (v && typeof v === 'object' && 'result' in v) return v.result;
+  // ExcelJS's reader drops a cached result of 0 (`<v>0</v>` is read as falsy): a formula
+  // cell without one holds 0.
+  if (v && typeof v === 'object' && 'formula' in v) return 0;
+  return v;
 }
 
 function rowValues(ws: ExcelJS.Worksheet, row: number, width: number): unknown[] {
@@ -100,6 +104,34 @@ describe('report exports', () => {
     await pay(north, 'R-2', 2_550, '2026-03-05T15:00:00Z');
     await pay(south, 'R-3', 499, '2026-03-20T15:00:00Z');
     await pay(south, 'R-4', 7_777, '2026-04-02T15:00:00Z');
+    // Hand-computed: south's cut 6.5 h after its field order; a título of 50.00 issued and
+    // notified on south; north in coactiva from 1 Mar (opened for 200.00), so its 25.50 of
+    // 5 Mar is recovered in coactiva and its 10.00 of February is not.
+    const event = (c: SeededCase, key: string, type: string, at: string, data: object) => ({
+      eventKey: `reports:${key}`,
+      caseId: c.caseId,
+      type,
+      stage: 'reminder' as const,
+      occurredAt: new Date(at),
+      actor: 'system',
+      data,
+    });
+    await api.db.prisma.caseEvent.createMany({
+      data: [
+        event(south, 's1', 'suspension_ordered', '2026-02-01T15:00:00Z', { orderId: 'OS-1' }),
+        event(south, 's2', 'suspension_done', '2026-02-01T22:00:00Z', {
+          orderId: 'OS-1',
+          performedAt: '2026-02-01T21:30:00.000Z',
+        }),
+        event(south, 't1', 'credit_title_issued', '2026-01-15T15:00:00Z', {
+          number: 'TC-1',
+          version: 1,
+          amountCents: 5_000,
+        }),
+        event(south, 't2', 'credit_title_notified', '2026-01-20T15:00:00Z', { number: 'TC-1' }),
+        event(north, 'c1', 'coactiva_opened', '2026-03-01T15:00:00Z', { balanceCents: 20_000 }),
+      ],
+    });
   });
   afterAll(() => api?.close());
 
@@ -167,6 +199,9 @@ describe('report exports', () => {
       'Recuperación por gestor',
       'Productividad',
       'Compromisos',
+      'Rodamiento',
+      'Suspensiones',
+      'Títulos y coactivas',
     ]);
     for (const ws of wb.worksheets)
       expect(String(ws.getCell(2, 1).value)).toContain('Periodo: 2026-01-01 a 2026-03-31');
@@ -177,6 +212,32 @@ describe('report exports', () => {
     const bySector = wb.getWorksheet('Recuperación por sector')!;
     expect(rowValues(bySector, XLSX_HEADER_ROW + 1, 3)).toEqual([northSector, 2, 35.5]);
     expect(rowValues(bySector, XLSX_HEADER_ROW + 2, 3)).toEqual([southSector, 1, 4.99]);
+  });
+
+  it('the new sheets: suspensions, títulos and coactivas, and an empty roll-rate cohort', async () => {
+    const { bytes } = await download(api, '/api/reports/cartera.xlsx', PERIOD);
+    const { wb } = await openSheet(bytes);
+    const h = XLSX_HEADER_ROW;
+    const cuts = wb.getWorksheet('Suspensiones')!;
+    expect(rowValues(cuts, h, 3)).toEqual(['Indicador', 'Cantidad', 'Horas']);
+    expect(rowValues(cuts, h + 1, 3)).toEqual(['Órdenes de suspensión emitidas', 1, null]);
+    expect(rowValues(cuts, h + 2, 3)).toEqual(['Suspensiones ejecutadas', 1, null]);
+    expect(rowValues(cuts, h + 4, 3)).toEqual(['Horas de la orden al corte (promedio)', null, 6.5]);
+    const legal = wb.getWorksheet('Títulos y coactivas')!;
+    expect([1, 2, 3, 4, 5, 6].map((i) => rowValues(legal, h + i, 3))).toEqual([
+      ['Títulos de crédito emitidos', 1, 50],
+      ['Títulos de crédito notificados', 1, 50],
+      ['Títulos de crédito pagados', 0, 0],
+      ['Coactivas abiertas', 1, 200],
+      ['Pagos recibidos en coactiva', 1, 25.5],
+      ['Coactivas pagadas en su totalidad', 0, null],
+    ]);
+    expect(legal.getCell(h + 1, 3).numFmt).toContain('0.00');
+    // Both seeded cases were opened today: none was delinquent on 1 Jan, so every count is 0
+    // and the rates, undefined, stay blank, the totals row too.
+    const roll = wb.getWorksheet('Rodamiento')!;
+    expect(rowValues(roll, h + 7, 7)).toEqual(['Total', 0, 0, 0, 0, null, null]);
+    expect(rowValues(roll, h + 1, 7)).toEqual(['1 a 30 días', 0, 0, 0, 0, null, null]);
   });
 
   it('recovery as CSV: UTF-8 with BOM, header row, rows and totals', async () => {
