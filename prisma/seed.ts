@@ -5,12 +5,17 @@ import type { PrismaClient } from './client.js';
 /** The demo password of every demo user (printed by `npm start`, documented in the README). */
 export const DEMO_PASSWORD = 'cartera2026';
 
-export const DEMO_USERS: { username: string; displayName: string; role: Role }[] = [
+/**
+ * Demo staff. Addresses are on the reserved `.test` domain: under `npm start` they land in the
+ * local mail catcher (the managers receive the scheduled reports there).
+ */
+export const DEMO_USERS: { username: string; displayName: string; role: Role; email?: string }[] = [
   { username: 'admin', displayName: 'Administración del sistema', role: 'admin' },
   {
     username: 'supervisora',
     displayName: 'María Fernanda Aguilar (Especialista de cartera)',
     role: 'manager',
+    email: 'supervisora@aguasmachala.test',
   },
   { username: 'juridico', displayName: 'Dr. Andrés Palacios (Asesoría jurídica)', role: 'legal' },
   { username: 'cobrador1', displayName: 'Jorge Loayza (Gestor de cartera)', role: 'collector' },
@@ -24,7 +29,8 @@ export async function seedDemoUsers(prisma: PrismaClient): Promise<void> {
   for (const u of DEMO_USERS) {
     await prisma.user.upsert({
       where: { username: u.username },
-      update: {},
+      // Demo data made before users had addresses gets them; nothing else is overwritten.
+      update: u.email ? { email: u.email } : {},
       create: { ...u, passwordHash },
     });
   }
