@@ -371,16 +371,6 @@ function bucketIndex(days: Prisma.Sql): Prisma.Sql {
     WHEN ${days} <= 180 THEN 3 WHEN ${days} <= 360 THEN 4 ELSE 5 END`;
 }
 
-/** Whether case `c` had an agreement in force just before `at`: its last agreement event is a signature. */
-function agreementInForce(at: string): Prisma.Sql {
-  return Prisma.sql`coalesce((
-      SELECT g.type = 'agreement_signed' FROM "CaseEvent" g
-      WHERE g."caseId" = c.id
-        AND g.type IN ('agreement_signed', 'agreement_broken', 'agreement_paid_off')
-        AND g."occurredAt" < ${at}::timestamp
-      ORDER BY g."occurredAt" DESC, g.id DESC LIMIT 1), false)`;
-}
-
 export interface RollCureRow {
   /** Cases delinquent at the period's start (in this bucket then). */
   cases: number;
@@ -420,22 +410,36 @@ export async function rollCure(db: PrismaClient, s: KpiScope): Promise<RollCure>
   const rows = await db.$queryRaw<
     { b0: number; cases: number; rolled: number; cured: number; closed_other: number }[]
   >`
-    WITH cohort AS (
+    WITH agreements AS (
+      -- Whether an agreement was in force just before each bound: the last agreement event
+      -- before it is a signature. One pass over the agreement events, not one lookup per case.
+      SELECT g."caseId",
+             (array_agg(g.type ORDER BY g."occurredAt" DESC, g.id DESC)
+                FILTER (WHERE g."occurredAt" < ${start}::timestamp))[1] = 'agreement_signed' AS at_start,
+             (array_agg(g.type ORDER BY g."occurredAt" DESC, g.id DESC))[1] = 'agreement_signed' AS at_end
+      FROM "CaseEvent" g
+      WHERE g.type IN ('agreement_signed', 'agreement_broken', 'agreement_paid_off')
+        AND g."occurredAt" < ${end}::timestamp
+      GROUP BY g."caseId"
+    ),
+    cohort AS (
       SELECT ${bucketIndex(Prisma.sql`greatest(0, ${s.from}::date - c."oldestDueOn")`)} AS b0,
              ${bucketIndex(Prisma.sql`greatest(0, ${s.to}::date - c."oldestDueOn")`)} AS b1,
-             c."closedAt" < ${end}::timestamp AS closed,
-             c."closedAt" < ${end}::timestamp AND c."closeReason" = 'paid' AS paid,
-             ${agreementInForce(end)} AS current_at_end
-      FROM "Case" c JOIN "Account" a ON a.id = c."accountId"
+             coalesce(c."closedAt" < ${end}::timestamp, false) AS closed,
+             coalesce(c."closedAt" < ${end}::timestamp AND c."closeReason" = 'paid', false) AS paid,
+             coalesce(g.at_end, false) AS current_at_end
+      FROM "Case" c
+      JOIN "Account" a ON a.id = c."accountId"
+      LEFT JOIN agreements g ON g."caseId" = c.id
       WHERE c."openedAt" < ${start}::timestamp
         AND (c."closedAt" IS NULL OR c."closedAt" >= ${start}::timestamp)
-        AND NOT ${agreementInForce(start)}
+        AND NOT coalesce(g.at_start, false)
         AND ${caseFilter(s)}
     )
     SELECT b0, count(*)::int AS cases,
-           count(*) FILTER (WHERE NOT coalesce(closed, false) AND NOT current_at_end AND b1 > b0)::int AS rolled,
-           count(*) FILTER (WHERE coalesce(paid, false) OR (NOT coalesce(closed, false) AND current_at_end))::int AS cured,
-           count(*) FILTER (WHERE coalesce(closed, false) AND NOT coalesce(paid, false))::int AS closed_other
+           count(*) FILTER (WHERE NOT closed AND NOT current_at_end AND b1 > b0)::int AS rolled,
+           count(*) FILTER (WHERE paid OR (NOT closed AND current_at_end))::int AS cured,
+           count(*) FILTER (WHERE closed AND NOT paid)::int AS closed_other
     FROM cohort GROUP BY b0`;
   const row = (r: { cases: number; rolled: number; cured: number; closed_other: number }) => ({
     cases: r.cases,
