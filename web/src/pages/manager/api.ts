@@ -207,6 +207,9 @@ export const REPORT_NAMES = [
   'recuperacion-gestores',
   'productividad',
   'compromisos',
+  'rodamiento',
+  'suspensiones',
+  'titulos-coactivas',
 ] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 export type ReportFormat = 'xlsx' | 'csv';

@@ -276,6 +276,9 @@ const es = {
   'report.recuperacion-gestores': 'Recuperación por gestor',
   'report.productividad': 'Productividad de los gestores',
   'report.compromisos': 'Convenios, promesas y reconexiones',
+  'report.rodamiento': 'Rodamiento y cura de la cartera',
+  'report.suspensiones': 'Suspensiones y reconexiones',
+  'report.titulos-coactivas': 'Títulos de crédito y coactivas',
 
   'sched.title': 'Informes programados',
   'sched.intro':
@@ -591,6 +594,9 @@ const en: Record<StringKey, string> = {
   'report.recuperacion-gestores': 'Recovery by collector',
   'report.productividad': 'Collector productivity',
   'report.compromisos': 'Agreements, promises and reconnections',
+  'report.rodamiento': 'Roll and cure rates',
+  'report.suspensiones': 'Suspensions and reconnections',
+  'report.titulos-coactivas': 'Credit titles and coactivas',
 
   'sched.title': 'Scheduled reports',
   'sched.intro':
