@@ -275,7 +275,8 @@ describe('case workflow across its child stages (time-skipping, default policy)'
 
   it('the worker bundle registers every workflow type the case starts', async () => {
     const registered = Object.keys(await import('../../workflows/index.js'));
-    expect(registered.sort()).toEqual([...CASE_WORKFLOW_TYPES].sort());
+    // The case's own types, plus the scheduled reports (started by Temporal Schedules).
+    expect(registered.sort()).toEqual([...CASE_WORKFLOW_TYPES, 'scheduledReportWorkflow'].sort());
   });
 
   it('(a) an agreement within the collector’s limits, signed and paid off, closes the case as paid', async () => {
