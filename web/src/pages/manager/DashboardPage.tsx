@@ -660,31 +660,11 @@ function AgingChart({ data }: { data: Dashboard }) {
         )
       }
       table={
-        <table className="table mgr-data-table">
-          <caption className="visually-hidden">{s('dash.tableOf', { chart: title })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{s('dash.aging.bucket')}</th>
-              <th scope="col" className="num">
-                {s('dash.cases')}
-              </th>
-              <th scope="col" className="num">
-                {s('dash.balance')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.bucket} data-testid={`aging-row-${r.bucket}`}>
-                <th scope="row">
-                  <a href={drillHref(r.drill)}>{r.label}</a>
-                </th>
-                <td className="num">{formatNumber(r.cases, locale)}</td>
-                <td className="num">{formatMoney(r.balance)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DrillTable
+          caption={s('dash.tableOf', { chart: title })}
+          firstColumn={s('dash.aging.bucket')}
+          rows={rows.map((r) => ({ ...r, key: r.bucket, testId: `aging-row-${r.bucket}` }))}
+        />
       }
     />
   );
@@ -751,33 +731,65 @@ function FunnelChart({ data }: { data: Dashboard }) {
         )
       }
       table={
-        <table className="table mgr-data-table">
-          <caption className="visually-hidden">{s('dash.tableOf', { chart: title })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{s('dash.funnel.stage')}</th>
-              <th scope="col" className="num">
-                {s('dash.cases')}
-              </th>
-              <th scope="col" className="num">
-                {s('dash.balance')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.stage} data-testid={`funnel-row-${r.stage}`}>
-                <th scope="row">
-                  <a href={drillHref(r.drill)}>{r.label}</a>
-                </th>
-                <td className="num">{formatNumber(r.value, locale)}</td>
-                <td className="num">{formatMoney(r.balance)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DrillTable
+          caption={s('dash.tableOf', { chart: title })}
+          firstColumn={s('dash.funnel.stage')}
+          rows={rows.map((r) => ({
+            ...r,
+            key: r.stage,
+            cases: r.value,
+            testId: `funnel-row-${r.stage}`,
+          }))}
+        />
       }
     />
+  );
+}
+
+/** A chart's data as a table whose first column links to the cases behind each row. */
+function DrillTable({
+  caption,
+  firstColumn,
+  rows,
+}: {
+  caption: string;
+  firstColumn: string;
+  rows: {
+    key: string;
+    label: string;
+    cases: number;
+    balance: string;
+    drill: Drill;
+    testId: string;
+  }[];
+}) {
+  const { s, locale } = useStrings();
+  return (
+    <table className="table mgr-data-table">
+      <caption className="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{firstColumn}</th>
+          <th scope="col" className="num">
+            {s('dash.cases')}
+          </th>
+          <th scope="col" className="num">
+            {s('dash.balance')}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key} data-testid={r.testId}>
+            <th scope="row">
+              <a href={drillHref(r.drill)}>{r.label}</a>
+            </th>
+            <td className="num">{formatNumber(r.cases, locale)}</td>
+            <td className="num">{formatMoney(r.balance)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
