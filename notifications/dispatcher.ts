@@ -10,6 +10,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { errorWithoutData } from '../api/logging.js';
 import { NOTICE_KINDS, type NoticeKind } from '../activities/notices.js';
 import {
   classifyMailError,
@@ -258,7 +259,17 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
           });
         }
         await db.query('COMMIT');
-        deps.log?.warn({ noticeId: n.id, attempts, err: e.message }, 'notice not sent');
+        // The reason stays on the notice row; an SMTP refusal quotes the recipient, so the log
+        // line carries only its kind and code.
+        deps.log?.warn(
+          {
+            noticeId: n.id,
+            attempts,
+            reason: missing ? 'no_address' : e.type,
+            smtpCode: e.responseCode,
+          },
+          'notice not sent',
+        );
         return {
           outcome: final ? 'failed' : 'retrying',
           unreachable: e.type === 'smtp_unavailable',
@@ -311,7 +322,8 @@ export function runDispatcherLoop(
         (r) => {
           if (r.sent + r.failed + r.retrying > 0) log?.info(r, 'notice dispatcher pass');
         },
-        (err: unknown) => log?.error({ err }, 'notice dispatcher pass failed'),
+        (err: unknown) =>
+          log?.error({ err: errorWithoutData(err) }, 'notice dispatcher pass failed'),
       )
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, intervalSeconds * 1000);
