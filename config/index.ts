@@ -94,6 +94,16 @@ const envSchema = z.object({
   CARTERA_METRICS_TOKEN: optionalText,
   /** Case workflows the worker keeps in memory (about 1 MB each). */
   CARTERA_WORKER_CACHE: z.coerce.number().int().min(10).max(100_000).default(300),
+  /**
+   * A prebuilt workflow bundle (`npm run build:workflows` writes dist/workflow-bundle.js) for
+   * `npm run worker`; when unset the worker bundles workflows/ at start (a few seconds).
+   */
+  CARTERA_WORKFLOW_BUNDLE: optionalText,
+  /**
+   * Seconds a stopping worker lets running activities finish before cancelling them.
+   * @default 20
+   */
+  CARTERA_WORKER_DRAIN_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
   /** How many workflow starts may be in flight while opening cases. */
   CARTERA_OPEN_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(64),
   /** An SMTP server for notices; when unset `npm start` runs a local catcher (maildev). */
@@ -160,6 +170,10 @@ export interface Config {
   demo: { enabled: boolean; accounts: number; seed: number };
   openConcurrency: number;
   workerCache: number;
+  /** Prebuilt workflow bundle file; undefined = bundle workflows/ at worker start. */
+  workflowBundle: string | undefined;
+  /** Seconds a stopping worker lets running activities finish. */
+  workerDrainSeconds: number;
   /** System name → API key, for systems that push data (payments). */
   apiKeys: Record<string, string>;
   metricsToken: string | undefined;
@@ -264,6 +278,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     demo: { enabled: e.CARTERA_DEMO, accounts: e.CARTERA_DEMO_ACCOUNTS, seed: e.CARTERA_DEMO_SEED },
     openConcurrency: e.CARTERA_OPEN_CONCURRENCY,
     workerCache: e.CARTERA_WORKER_CACHE,
+    workflowBundle: e.CARTERA_WORKFLOW_BUNDLE
+      ? path.resolve(ROOT_DIR, e.CARTERA_WORKFLOW_BUNDLE)
+      : undefined,
+    workerDrainSeconds: e.CARTERA_WORKER_DRAIN_SECONDS,
     apiKeys: e.CARTERA_API_KEYS,
     metricsToken: e.CARTERA_METRICS_TOKEN,
     chromiumPath: e.CARTERA_CHROMIUM,

@@ -4,73 +4,34 @@
  * unless BILLING_URL), worker, API + web app, and the demo portfolio on first run.
  * Ctrl-C stops everything; data under .data/ survives for the next start.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
-import { HttpBanksAdapter } from '../activities/banks.js';
-import { HttpBillingAdapter } from '../activities/billing/http.js';
-import { HttpFieldOpsAdapter } from '../activities/field-ops.js';
-import { HttpNotaryAdapter } from '../activities/notaries.js';
 import { createSimulators, serveSimulators } from '../activities/simulators.js';
-import { currentPolicy, ensurePolicy } from '../activities/policy-store.js';
-import { createApp } from '../api/app.js';
-import { activityFailureInterceptor, createMetrics } from '../api/metrics.js';
-import { loadConfig, ROOT_DIR } from '../config/index.js';
+import { ensurePolicy } from '../activities/policy-store.js';
+import { createMetrics } from '../api/metrics.js';
+import { loadConfig } from '../config/index.js';
 import { demoLoaded, loadDemo } from '../demo/load-demo.js';
 import { createEmlMailer, startMailCatcher } from '../notifications/catcher.js';
-import { createNoticeDispatcher, runDispatcherLoop } from '../notifications/dispatcher.js';
 import { createSmtpMailer, type Mailer } from '../notifications/mailer.js';
-import { createFileSmsSender } from '../notifications/sms.js';
 import { createPrisma } from '../prisma/client.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../prisma/seed.js';
 import { Runtime } from '@temporalio/worker';
 import { writeWorkflowBundle } from '../temporal/bundle.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { ensureReportSchedules } from '../temporal/schedules.js';
-import { createCaseWorker } from '../temporal/worker.js';
+import {
+  buildWebIfStale,
+  outsideAdapters,
+  smsFileOf,
+  startApi,
+  startCaseWorker,
+  startNoticeDispatcher,
+} from './components.js';
 import { claimDataDir, runPrisma, startDatabase, startTemporal, type Stoppable } from './system.js';
 
 const say = (line: string) => console.log(`[cartera] ${line}`);
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the web app when its sources are newer than the last build. */
-function buildWebIfStale(): string {
-  const webDir = path.join(ROOT_DIR, 'web');
-  const dist = path.join(webDir, 'dist');
-  const index = path.join(dist, 'index.html');
-  const sourcesAt = Math.max(
-    newestMtime(path.join(webDir, 'src')),
-    statSync(path.join(webDir, 'index.html')).mtimeMs,
-  );
-  if (!existsSync(index) || statSync(index).mtimeMs < sourcesAt) {
-    say('Compilando la aplicación web…');
-    const r = spawnSync(
-      process.execPath,
-      [
-        path.join(ROOT_DIR, 'node_modules', 'vite', 'bin', 'vite.js'),
-        'build',
-        '--config',
-        path.join(webDir, 'vite.config.ts'),
-        '--logLevel',
-        'warn',
-      ],
-      { cwd: ROOT_DIR, stdio: 'inherit' },
-    );
-    if (r.status !== 0) throw new Error('web build failed');
-  }
-  return dist;
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -137,21 +98,7 @@ async function main(): Promise<void> {
     });
     const served = await serveSimulators(sims, { port: config.billing.simulatorPort });
     stops.push(() => served.close());
-    const apiKey = config.billing.apiKey ? { apiKey: config.billing.apiKey } : {};
-    const outside = {
-      billing: config.billing.url
-        ? new HttpBillingAdapter({ baseUrl: config.billing.url, ...apiKey })
-        : served.adapters.billing,
-      fieldOps: config.outside.fieldOpsUrl
-        ? new HttpFieldOpsAdapter({ baseUrl: config.outside.fieldOpsUrl, ...apiKey })
-        : served.adapters.fieldOps,
-      notaries: config.outside.notariesUrl
-        ? new HttpNotaryAdapter({ baseUrl: config.outside.notariesUrl, ...apiKey })
-        : served.adapters.notaries,
-      banks: config.outside.banksUrl
-        ? new HttpBanksAdapter({ baseUrl: config.outside.banksUrl, ...apiKey })
-        : served.adapters.banks,
-    };
+    const outside = outsideAdapters(config, served.adapters);
     const simulator = config.billing.url ? null : sims.billing;
     const billing = outside.billing;
     const billingUrl = config.billing.url ?? served.url;
@@ -188,24 +135,15 @@ async function main(): Promise<void> {
     Runtime.install({ shutdownSignals: [] });
     const metrics = createMetrics({ defaultMetrics: true });
     const workerConnection = await connectWorker(config, temporal.address);
-    const worker = await createCaseWorker({
+    const { running, stop: stopWorker } = await startCaseWorker(config, {
       connection: workerConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
       prisma,
-      ...outside,
+      outside,
       mailer,
-      mailFrom: config.smtp.from,
+      metrics,
       preferBundle: true,
-      maxCachedWorkflows: config.workerCache,
-      activityInterceptors: [activityFailureInterceptor(metrics)],
     });
-    const running = worker.run();
-    stops.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await workerConnection.close();
-    });
+    stops.push(stopWorker);
     const client = await connectClient(config, temporal.address);
     stops.push(() => client.connection.close());
     // Scheduled reports: created once, then left as admins edit them.
@@ -213,53 +151,22 @@ async function main(): Promise<void> {
     if (createdSchedules.length)
       say(`Informes programados creados: ${createdSchedules.join(', ')}`);
 
-    const smsFile = path.join(config.dataDir, 'sms', 'sms.jsonl');
-    if (config.notices.intervalSeconds > 0) {
-      const dispatcher = createNoticeDispatcher({
-        pool,
-        mailer,
-        sms: createFileSmsSender(smsFile),
-        from: config.smtp.from,
-        log,
-        maxAttempts: config.notices.maxAttempts,
-      });
-      const stopDispatcher = runDispatcherLoop(dispatcher, config.notices.intervalSeconds, log);
-      stops.push(stopDispatcher);
-    }
+    const smsFile = smsFileOf(config);
+    const stopDispatcher = startNoticeDispatcher(config, { pool, mailer, log, smsFile });
+    if (stopDispatcher) stops.push(stopDispatcher);
 
-    const webDir = buildWebIfStale();
-    const app = createApp({
+    const api = await startApi(config, {
       prisma,
       pool,
-      temporal: client,
-      taskQueue: config.temporal.taskQueue,
-      namespace: config.temporal.namespace,
+      client,
       log,
-      policy: async () => (await currentPolicy(prisma)) ?? policy,
-      uploadDir: path.join(config.dataDir, 'uploads'),
-      ...(temporal.uiUrl ? { temporalUiUrl: temporal.uiUrl } : {}),
-      webDir,
-      apiKeys: config.apiKeys,
       metrics,
-      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
-      validateResponses: config.env !== 'production',
-      readiness: async () => ({
-        postgres: await pool.query('SELECT 1').then(
-          () => true,
-          () => false,
-        ),
-        temporal: await client.connection.workflowService.getSystemInfo({}).then(
-          () => true,
-          () => false,
-        ),
-      }),
+      fallbackPolicy: policy,
+      uploadDir: path.join(config.dataDir, 'uploads'),
+      webDir: buildWebIfStale(say),
+      temporalUiUrl: temporal.uiUrl,
     });
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.api.port, config.api.host, (err?: Error) =>
-        err ? reject(err) : resolve(s),
-      );
-    });
-    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    stops.push(api.stop);
 
     if (config.demo.enabled && !(await demoLoaded(prisma))) {
       say(`Cargando la cartera de demostración (${config.demo.accounts} cuentas)…`);
@@ -279,7 +186,7 @@ async function main(): Promise<void> {
       );
     }
 
-    const url = `http://${config.api.host}:${config.api.port}`;
+    const url = api.url;
     say('Listo.');
     console.log(`
   Aplicación web y API   ${url}            (salud: ${url}/healthz, ${url}/readyz)

@@ -55,6 +55,10 @@ export interface CaseWorkerDeps extends ActivityDeps {
   taskQueue: string;
   /** Use the prebuilt bundle in dist/ (built at start) instead of bundling now. @default false */
   preferBundle?: boolean;
+  /** A prebuilt bundle file to load (wins over `preferBundle`). */
+  bundlePath?: string;
+  /** Seconds running activities may finish after shutdown is asked. @default SDK default (0) */
+  drainSeconds?: number;
   /** Activities run at once. @default SDK default */
   maxConcurrentActivities?: number;
   /**
@@ -68,17 +72,18 @@ export interface CaseWorkerDeps extends ActivityDeps {
 }
 
 export async function createCaseWorker(deps: CaseWorkerDeps): Promise<Worker> {
-  const useBundle = (deps.preferBundle ?? false) && existsSync(BUNDLE_PATH);
+  const bundle =
+    deps.bundlePath ??
+    ((deps.preferBundle ?? false) && existsSync(BUNDLE_PATH) ? BUNDLE_PATH : undefined);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    ...(useBundle
-      ? { workflowBundle: { codePath: BUNDLE_PATH } }
-      : { workflowsPath: WORKFLOWS_PATH }),
+    ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: activitiesFor(deps),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 300,
     ...(deps.activityInterceptors ? { interceptors: { activity: deps.activityInterceptors } } : {}),
+    ...(deps.drainSeconds !== undefined ? { shutdownGraceTime: `${deps.drainSeconds}s` } : {}),
     ...(deps.maxConcurrentActivities
       ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivities }
       : {}),
