@@ -16,7 +16,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   const auth = new Authenticator(deps.prisma, { apiKeys: deps.apiKeys ?? {} });
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   // Errors are logged without their messages, requests without URL (api/logging.ts).
   const log = appLogger(deps.log);
   const metrics = deps.metrics ?? createMetrics();

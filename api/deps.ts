@@ -32,6 +32,11 @@ export interface AppDeps {
    * Pass `config.env !== 'production'`. @default true
    */
   validateResponses?: boolean;
+  /**
+   * Express `trust proxy`: which proxies may name the client address (X-Forwarded-For).
+   * @default 'loopback'
+   */
+  trustProxy?: string | number;
   /** Failed sign-ins allowed per address and username. @default 10 per 15 minutes */
   loginRateLimit?: LoginRateLimit;
   /**

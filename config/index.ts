@@ -47,6 +47,19 @@ const envSchema = z.object({
   TEMPORAL_CLI_PATH: optionalText,
   TEMPORAL_TEST_SERVER_PATH: optionalText,
   API_HOST: z.string().default('127.0.0.1'),
+  /**
+   * Which proxies in front of the API to trust for the client address (Express `trust proxy`):
+   * a hop count (`1`) or a list of addresses/subnets (`loopback, uniquelocal`, `10.0.0.0/8`).
+   * Behind a load balancer on another host, set it so sign-in limits and the audit log see
+   * the client, not the balancer.
+   * @default loopback
+   */
+  CARTERA_TRUST_PROXY: z
+    .string()
+    .trim()
+    .min(1)
+    .default('loopback')
+    .transform((v) => (/^\d+$/.test(v) ? Number(v) : v)),
   API_PORT: port.default(3000),
   /** The utility's commercial system; when unset the bundled billing simulator is started. */
   BILLING_URL: optionalText,
@@ -92,6 +105,12 @@ const envSchema = z.object({
     }),
   /** Bearer token for GET /metrics from other hosts; without it only local callers may scrape. */
   CARTERA_METRICS_TOKEN: optionalText,
+  /**
+   * First administrator of a new installation (`npm run setup` creates it when no admin
+   * exists yet; it is never changed afterwards). At least 12 characters.
+   */
+  CARTERA_ADMIN_USERNAME: z.string().trim().min(3).default('admin'),
+  CARTERA_ADMIN_PASSWORD: optionalText.pipe(z.string().min(12).optional()),
   /** Case workflows the worker keeps in memory (about 1 MB each). */
   CARTERA_WORKER_CACHE: z.coerce.number().int().min(10).max(100_000).default(300),
   /**
@@ -159,7 +178,14 @@ export interface Config {
     cliPath: string | undefined;
     testServerPath: string | undefined;
   };
-  api: { host: string; port: number };
+  api: {
+    host: string;
+    port: number;
+    /** Express `trust proxy`: hop count or address list. */
+    trustProxy: string | number;
+  };
+  /** First administrator created by `npm run setup` when none exists. */
+  admin: { username: string; password: string | undefined };
   billing: { url: string | undefined; apiKey: string | undefined; simulatorPort: number };
   outside: {
     fieldOpsUrl: string | undefined;
@@ -267,7 +293,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       cliPath: e.TEMPORAL_CLI_PATH ?? tools.temporalCli,
       testServerPath: e.TEMPORAL_TEST_SERVER_PATH ?? tools.temporalTestServer,
     },
-    api: { host: e.API_HOST, port: e.API_PORT },
+    api: { host: e.API_HOST, port: e.API_PORT, trustProxy: e.CARTERA_TRUST_PROXY },
+    admin: { username: e.CARTERA_ADMIN_USERNAME, password: e.CARTERA_ADMIN_PASSWORD },
     outside: { fieldOpsUrl: e.FIELD_OPS_URL, notariesUrl: e.NOTARIES_URL, banksUrl: e.BANKS_URL },
     billing: {
       url: e.BILLING_URL,

@@ -263,6 +263,7 @@ export async function startApi(
     ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}),
     webDir: deps.webDir,
     apiKeys: config.apiKeys,
+    trustProxy: config.api.trustProxy,
     metrics: deps.metrics,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     validateResponses: config.env !== 'production',
