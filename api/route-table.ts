@@ -204,7 +204,21 @@ function authorise(route: Route, auth: Authenticator): RequestHandler {
 
 function upload(spec: MultipartUpload, dir: string): RequestHandler {
   mkdirSync(dir, { recursive: true });
-  return multer({ dest: dir, limits: { fileSize: spec.maxBytes, files: 1 } }).single(spec.field);
+  const receive = multer({ dest: dir, limits: { fileSize: spec.maxBytes, files: 1 } }).single(
+    spec.field,
+  );
+  // A malformed multipart body (no boundary, cut short, broken part headers) fails inside
+  // busboy with a plain Error: it is the client's mistake, so a 400, not a 500. Multer has
+  // removed any file it had started to write.
+  return (req, res, next) =>
+    receive(req, res, (err?: unknown) => {
+      if (!err || (err as { name?: unknown }).name === 'MulterError') return next(err);
+      next(
+        new ApiError(400, 'invalid_request', 'Envío de archivo inválido', {
+          [spec.field]: 'envíe el archivo como multipart/form-data',
+        }),
+      );
+    });
 }
 
 function parseInput(route: Route, req: Request): HandlerInput<RequestSchemas, Access> {

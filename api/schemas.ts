@@ -11,13 +11,21 @@ export const moneySchema = z
     examples: ['125.40'],
   });
 
-/** A date as the law counts it (America/Guayaquil), `YYYY-MM-DD`. */
-export const localDateSchema = z.iso.date();
+/** A date as the law counts it (America/Guayaquil), `YYYY-MM-DD`, from year 1 on. */
+export const localDateSchema = z.iso
+  .date()
+  .refine((d) => d >= '0001-01-01', 'fecha inválida: el año empieza en 0001');
 
 /** An instant, ISO 8601 with offset (the API always sends UTC, `…Z`). */
 export const instantSchema = z.iso.datetime({ offset: true });
 
 export const roleSchema = z.enum(ROLES);
+
+/**
+ * Page number of a paged list: 1-based, and bounded so that its offset stays a number the
+ * database takes (a huge page is simply empty, not an error in the server).
+ */
+export const pageSchema = z.coerce.number().int().min(1).max(1_000_000).default(1);
 
 /** Path parameters of routes addressed by a UUID. */
 export const idParamsSchema = z.object({ id: z.uuid() });

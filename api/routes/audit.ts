@@ -4,7 +4,7 @@ import type { Prisma } from '../../prisma/client.js';
 import { withoutSecrets } from '../audit.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute, type Route } from '../route-table.js';
-import { instantSchema } from '../schemas.js';
+import { instantSchema, pageSchema } from '../schemas.js';
 
 const AUDIT_READERS = ['manager', 'admin'] as const;
 
@@ -20,7 +20,7 @@ export const auditQuerySchema = z
     action: filterText.optional().meta({ description: 'p. ej. case.hold, payment.receive' }),
     from: instantSchema.optional().meta({ description: 'Desde este instante (incluido)' }),
     to: instantSchema.optional().meta({ description: 'Hasta este instante (excluido)' }),
-    page: z.coerce.number().int().min(1).default(1),
+    page: pageSchema,
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
   })
   .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), {

@@ -27,7 +27,13 @@ import { ROLES, type Principal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, businessRule, conflict, notFound } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';
-import { errorBodySchema, idParamsSchema, instantSchema, moneySchema } from '../schemas.js';
+import {
+  errorBodySchema,
+  idParamsSchema,
+  instantSchema,
+  moneySchema,
+  pageSchema,
+} from '../schemas.js';
 import { caseScope } from './cases.js';
 
 const stageSchema = z.enum(CASE_STAGES);
@@ -114,7 +120,7 @@ export const timelineQuerySchema = z.object({
     .max(60)
     .optional()
     .meta({ description: 'Solo eventos de un tipo' }),
-  page: z.coerce.number().int().min(1).default(1),
+  page: pageSchema,
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 

@@ -16,6 +16,7 @@ import {
   instantSchema,
   localDateSchema,
   moneySchema,
+  pageSchema,
 } from '../schemas.js';
 
 /** What people do to a case (the routes of api/routes/case-actions.ts and agreements.ts). */
@@ -99,7 +100,7 @@ export const caseListQuerySchema = z
     order: z.enum(['asc', 'desc']).optional().meta({
       description: 'Dirección del orden; por omisión, la natural de `sort` (la indicada arriba)',
     }),
-    page: z.coerce.number().int().min(1).default(1),
+    page: pageSchema,
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
   })
   .refine(

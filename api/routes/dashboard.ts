@@ -4,7 +4,7 @@
  * GET /api/cases that lists the same cases (the web app links to `#/cases?<drill>`).
  */
 import { z } from 'zod';
-import { calendarDaysBetween, toLocalDate } from '../../domain/calendar.js';
+import { calendarDaysBetween, isLocalDate, toLocalDate } from '../../domain/calendar.js';
 import { CASE_STAGES } from '../../domain/case.js';
 import { toDecimalString } from '../../domain/money.js';
 import {
@@ -44,10 +44,16 @@ export const dashboardQuerySchema = z
     path: ['to'],
     message: 'debe ser igual o posterior a from',
   })
-  .refine((q) => !q.from || !q.to || calendarDaysBetween(q.from, q.to) <= MAX_PERIOD_DAYS, {
-    path: ['from'],
-    message: `el periodo no puede pasar de ${MAX_PERIOD_DAYS} días`,
-  });
+  .refine(
+    // Refinements also run when a date failed its own check: only compare two valid dates.
+    (q) =>
+      !q.from ||
+      !q.to ||
+      !isLocalDate(q.from) ||
+      !isLocalDate(q.to) ||
+      calendarDaysBetween(q.from, q.to) <= MAX_PERIOD_DAYS,
+    { path: ['from'], message: `el periodo no puede pasar de ${MAX_PERIOD_DAYS} días` },
+  );
 export type DashboardQuery = z.infer<typeof dashboardQuerySchema>;
 
 const drillSchema = z
@@ -193,11 +199,12 @@ export const dashboardSchema = z.object({
 });
 export type Dashboard = z.infer<typeof dashboardSchema>;
 
-/** The default period: the current month and the five before it. */
-function defaultFrom(to: string): string {
+/** The default period: the current month and the five before it (`to` is a valid date). */
+export function defaultFrom(to: string): string {
   const [y, m] = to.split('-').map(Number) as [number, number];
-  const months = y * 12 + (m - 1) - 5;
-  return `${Math.floor(months / 12)}-${String((months % 12) + 1).padStart(2, '0')}-01`;
+  const months = Math.max(12, y * 12 + (m - 1) - 5);
+  // Four-digit year, not before year 1: `to` may be as early as 0001-01-01.
+  return `${String(Math.floor(months / 12)).padStart(4, '0')}-${String((months % 12) + 1).padStart(2, '0')}-01`;
 }
 
 export function dashboardRoutes(deps: AppDeps): Route[] {

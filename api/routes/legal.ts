@@ -13,7 +13,7 @@ import { toDecimalString } from '../../domain/money.js';
 import type { Prisma } from '../../prisma/client.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute, type Route } from '../route-table.js';
-import { instantSchema, localDateSchema, moneySchema } from '../schemas.js';
+import { instantSchema, localDateSchema, moneySchema, pageSchema } from '../schemas.js';
 
 const LEGAL_STAGES = ['credit_title', 'coactiva'] as const;
 
@@ -43,7 +43,7 @@ const MEASURES: Record<string, 'retention' | 'embargo' | 'remate'> = {
 
 export const legalInboxQuerySchema = z.object({
   stage: z.enum(LEGAL_STAGES).optional().meta({ description: 'Sin valor: ambas etapas' }),
-  page: z.coerce.number().int().min(1).default(1),
+  page: pageSchema,
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type LegalInboxQuery = z.infer<typeof legalInboxQuerySchema>;

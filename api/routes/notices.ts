@@ -8,7 +8,7 @@ import { audit } from '../audit.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';
-import { errorBodySchema, idParamsSchema, instantSchema } from '../schemas.js';
+import { errorBodySchema, idParamsSchema, instantSchema, pageSchema } from '../schemas.js';
 
 const OUTBOX_READERS = ['manager', 'admin'] as const;
 
@@ -21,7 +21,7 @@ export const noticeQuerySchema = z.object({
     .meta({ description: 'queued: en cola; sent: enviado; failed: fallido' }),
   caseId: z.uuid().optional(),
   channel: channelSchema.optional(),
-  page: z.coerce.number().int().min(1).default(1),
+  page: pageSchema,
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type NoticeQuery = z.infer<typeof noticeQuerySchema>;

@@ -17,7 +17,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { defineRoute, fileResponse, type Route } from '../route-table.js';
 import { errorBodySchema } from '../schemas.js';
-import { dashboardQuerySchema, type DashboardQuery } from './dashboard.js';
+import { dashboardQuerySchema, defaultFrom, type DashboardQuery } from './dashboard.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -27,13 +27,6 @@ const reportParamsSchema = z.object({
       'cartera (todas las hojas), morosidad, antiguedad, embudo, recuperacion, recuperacion-sectores, recuperacion-gestores, productividad, compromisos, rodamiento (rodamiento y cura por tramo), suspensiones (suspensiones y reconexiones con sus tiempos), titulos-coactivas (títulos emitidos, notificados y pagados; coactivas abiertas y recuperado)',
   }),
 });
-
-/** The dashboard's period default: the current month and the five before it. */
-function defaultFrom(to: string): string {
-  const [y, m] = to.split('-').map(Number) as [number, number];
-  const months = y * 12 + (m - 1) - 5;
-  return `${Math.floor(months / 12)}-${String((months % 12) + 1).padStart(2, '0')}-01`;
-}
 
 async function filterFor(deps: AppDeps, q: DashboardQuery): Promise<ReportFilter> {
   const today = toLocalDate(new Date());

@@ -18,7 +18,13 @@ import { ROLES, type Principal, type Role } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, businessRule, conflict, fieldErrors, forbidden, notFound } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';
-import { errorBodySchema, idParamsSchema, instantSchema, moneySchema } from '../schemas.js';
+import {
+  errorBodySchema,
+  idParamsSchema,
+  instantSchema,
+  moneySchema,
+  pageSchema,
+} from '../schemas.js';
 
 /** Roles that work tasks (admin manages users and policy, not cases). */
 const TASK_WORKERS = ['collector', 'legal', 'manager'] as const;
@@ -56,7 +62,7 @@ export const taskListQuerySchema = z
       description:
         'due: vencimiento más próximo primero y luego mayor prioridad; priority: mayor prioridad primero y luego vencimiento',
     }),
-    page: z.coerce.number().int().min(1).default(1),
+    page: pageSchema,
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
   })
   .refine(

@@ -1,0 +1,92 @@
+/**
+ * The 5xx answers the API fuzzing (tests/api/fuzz.test.ts) found, one request each, now refused
+ * with a 400 or answered normally.
+ */
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from './support.js';
+
+describe('requests the fuzzing turned into 500s', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(() => api?.close());
+
+  it('a malformed date in the dashboard period is a 400, not a crash of the period check', async () => {
+    const token = api.tokens.manager;
+    for (const path of ['/api/dashboard', '/api/reports/embudo.csv', '/api/reports/cartera.xlsx']) {
+      const r = await api.call<{ error: { fields: Record<string, string> } }>('get', path, {
+        token,
+        query: { from: '0', to: '0' },
+      });
+      expect(r.status, path).toBe(400);
+      expect(Object.keys(r.body.error.fields)).toEqual(
+        expect.arrayContaining(['query.from', 'query.to']),
+      );
+    }
+  });
+
+  it('a period ending in the first centuries still has a four-digit default start', async () => {
+    const token = api.tokens.manager;
+    const r = await api.call<{ period: { from: string; to: string } }>('get', '/api/dashboard', {
+      token,
+      query: { to: '0020-02-29' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.period).toEqual({ from: '0019-09-01', to: '0020-02-29' });
+    const early = await api.call<{ period: { from: string } }>('get', '/api/dashboard', {
+      token,
+      query: { to: '0001-02-01' },
+    });
+    expect(early.status).toBe(200);
+    expect(early.body.period.from).toBe('0001-01-01');
+    const xlsx = await api.call('get', '/api/reports/cartera.xlsx', {
+      token,
+      query: { to: '0020-02-29' },
+    });
+    expect(xlsx.status).toBe(200);
+    // Year 0000 is no date the calendar counts.
+    const zero = await api.call('get', '/api/dashboard', { token, query: { to: '0000-02-29' } });
+    expect(zero.status).toBe(400);
+  });
+
+  it('a page number too large for the database offset is a 400; a large one is an empty page', async () => {
+    const token = api.tokens.manager;
+    for (const path of ['/api/cases', '/api/tasks', '/api/audit', '/api/notices']) {
+      const huge = await api.call('get', path, { token, query: { page: '9007199254740991' } });
+      expect(huge.status, path).toBe(400);
+      const far = await api.call<{ items: unknown[] }>('get', path, {
+        token,
+        query: { page: '1000000' },
+      });
+      expect(far.status, path).toBe(200);
+      expect(far.body.items).toEqual([]);
+    }
+  });
+
+  it('a malformed multipart upload is a 400 and leaves no file behind', async () => {
+    const token = api.tokens.manager;
+    const post = (contentType: string, body: string) =>
+      fetch(`${api.url}/api/imports/portfolio`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+        body,
+      });
+    // No boundary at all.
+    expect((await post('multipart/form-data', '')).status).toBe(400);
+    // Cut short in the middle of the file part.
+    const cut = await post(
+      'multipart/form-data; boundary=XyZ',
+      '--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\ncuenta,cedula',
+    );
+    expect(cut.status).toBe(400);
+    expect(await cut.json()).toMatchObject({ error: { code: 'invalid_request' } });
+    // A broken part header.
+    expect((await post('multipart/form-data; boundary=XyZ', '--XyZ\r\n\x00\r\n\r\n')).status).toBe(
+      400,
+    );
+    expect(readdirSync(api.deps.uploadDir)).toEqual([]);
+    expect(await api.db.prisma.importBatch.count()).toBe(0);
+  });
+});
