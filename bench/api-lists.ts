@@ -22,29 +22,42 @@
  * visibility join on scoped inboxes): those changes are measured as their Prisma calls and SQL,
  * without and with the indexes, next to the route as it is.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { PrismaPg } from '@prisma/adapter-pg';
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { ensurePolicy } from '../activities/policy-store.js';
-import { createApp } from '../api/app.js';
 import type { AppDeps } from '../api/deps.js';
 import { loadConfig } from '../config/index.js';
-import { createPrisma, type Prisma, PrismaClient } from '../prisma/client.js';
+import { createPrisma, type Prisma, type PrismaClient } from '../prisma/client.js';
 import { dropDatabase, ensureDatabase } from '../scripts/embedded-postgres.js';
 import { runPrisma, withDatabase } from '../scripts/system.js';
+import {
+  SERIES_BUDGET_MS,
+  agent,
+  capturingPrisma,
+  captureReplays,
+  label,
+  listen,
+  login,
+  measureScenarios as measureScenarioList,
+  pairedSeries,
+  percentiles,
+  progress,
+  replay,
+  replayOf,
+  statementsOf,
+  type BenchRole,
+  type Measured,
+  type Replay,
+  type Scenario,
+  type Statement,
+} from './http-lists.js';
 import { LEGAL, MANAGERS, PASSWORD, SECTORS, loadPortfolio, type BenchUsers } from './portfolio.js';
 
 const DEFAULT_SERVER = 'postgresql://postgres@127.0.0.1:5432/postgres';
-/** A pair of series (API and SQL, alternated) stops early once it has run this long. */
-const SERIES_BUDGET_MS = 20_000;
-/** Warm-up stops after this long. */
-const WARMUP_BUDGET_MS = 3_000;
 /** Connections of the app's Prisma pool and of the raw pool: the start script's default. */
 const POOL_SIZE = 10;
 
@@ -125,17 +138,6 @@ const PROPOSED_INDEXES: ProposedIndex[] = [
 
 // ---------------------------------------------------------------------------------------------
 // What is measured.
-
-type BenchRole = 'manager' | 'collector';
-
-/** A request to the real app. */
-interface Scenario {
-  name: string;
-  as: BenchRole;
-  path: string;
-  /** The route does nothing but check the session: its SQL is the session lookup. */
-  authOnly?: boolean;
-}
 
 const SCENARIOS: Scenario[] = [
   { name: 'me (session check only)', as: 'manager', path: '/api/me', authOnly: true },
@@ -284,158 +286,6 @@ const ROUTE_CHANGES: RouteChange[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// HTTP, SQL replay, timing.
-
-interface Statement {
-  sql: string;
-  params: unknown[];
-}
-
-/**
- * The statements of one request as Prisma runs them: the counts next to the list query
- * (Promise.all in the route), then the list's relation loads in parallel (Prisma's `join`
- * node), a nested one after its parent (a task's account after its case).
- */
-interface Replay {
-  counts: Statement[];
-  main: Statement | undefined;
-  children: Statement[][];
-}
-
-const fromTable = (s: Statement) => /^SELECT .*? FROM "public"\."(\w+)"/s.exec(s.sql)?.[1];
-
-function replayOf(statements: Statement[]): Replay {
-  const counts = statements.filter((s) => /^\s*SELECT\s+COUNT\(/i.test(s.sql));
-  const [main, ...rest] = statements.filter((s) => !counts.includes(s));
-  const children: Statement[][] = [];
-  for (const s of rest) {
-    const parent = children.find((chain) => fromTable(chain[chain.length - 1]!) === 'Case');
-    if (fromTable(s) === 'Account' && parent && fromTable(main!) !== 'Case') parent.push(s);
-    else children.push([s]);
-  }
-  return { counts, main, children };
-}
-
-const statementsOf = (r: Replay) => [
-  ...r.counts,
-  ...(r.main ? [r.main] : []),
-  ...r.children.flat(),
-];
-
-async function replay(pool: pg.Pool, r: Replay): Promise<void> {
-  const list = async () => {
-    if (!r.main) return;
-    await pool.query(r.main.sql, r.main.params);
-    await Promise.all(
-      r.children.map(async (chain) => {
-        for (const s of chain) await pool.query(s.sql, s.params);
-      }),
-    );
-  };
-  await Promise.all([...r.counts.map((s) => pool.query(s.sql, s.params)), list()]);
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-
-function request(
-  port: number,
-  method: 'GET' | 'POST',
-  path: string,
-  opts: { token?: string; json?: unknown } = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function login(port: number, username: string): Promise<string> {
-  const r = await request(port, 'POST', '/api/auth/login', {
-    json: { username, password: PASSWORD },
-  });
-  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.body}`);
-  return z.object({ token: z.string() }).parse(JSON.parse(r.body)).token;
-}
-
-/**
- * Warm-up, then `n` timed runs of `a` and of `b`, alternated so that both see the same load on
- * the machine (fewer if the series budget runs out). Each run is timed alone, one at a time.
- */
-async function pairedSeries(
-  n: number,
-  warmup: number,
-  a: () => Promise<unknown>,
-  b: () => Promise<unknown>,
-): Promise<[number[], number[]]> {
-  const warmEnd = performance.now() + WARMUP_BUDGET_MS;
-  for (let i = 0; i < warmup && performance.now() < warmEnd; i++) {
-    await a();
-    await b();
-  }
-  const timesA: number[] = [];
-  const timesB: number[] = [];
-  const deadline = performance.now() + SERIES_BUDGET_MS;
-  while (timesA.length < n && (timesA.length < 20 || performance.now() < deadline)) {
-    let t = performance.now();
-    await a();
-    timesA.push(performance.now() - t);
-    t = performance.now();
-    await b();
-    timesB.push(performance.now() - t);
-  }
-  return [timesA, timesB];
-}
-
-interface Percentiles {
-  n: number;
-  p50: number;
-  p95: number;
-  p99: number;
-}
-
-function percentiles(ms: number[]): Percentiles {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-  return { n: s.length, p50: at(50), p95: at(95), p99: at(99) };
-}
-
-/** Prisma with its query log on: each statement with its parameters, taken per request. */
-function capturingPrisma(url: string): { prisma: PrismaClient; take: () => Statement[] } {
-  const client = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url, max: POOL_SIZE }),
-    log: [{ emit: 'event', level: 'query' }],
-  });
-  let seen: Statement[] = [];
-  client.$on('query', (e) => {
-    seen.push({ sql: e.query, params: z.array(z.unknown()).parse(JSON.parse(e.params)) });
-  });
-  return {
-    prisma: client as unknown as PrismaClient,
-    take: () => {
-      const out = seen;
-      seen = [];
-      return out;
-    },
-  };
-}
-
-/** The session lookup of every authenticated request (Session, then its User). */
-const isSessionLookup = (s: Statement) =>
-  /FROM "public"\."Session"/.test(s.sql) || /"public"\."User"\."passwordHash"/.test(s.sql);
-
-// ---------------------------------------------------------------------------------------------
 // EXPLAIN summaries.
 
 interface PlanNode {
@@ -512,14 +362,6 @@ function shortSql(sql: string): string {
 // ---------------------------------------------------------------------------------------------
 // The run.
 
-interface Measured {
-  name: string;
-  /** HTTP request (scenarios) or the Prisma calls alone (route changes). */
-  app: Percentiles;
-  sql: Percentiles;
-  total: number | undefined;
-}
-
 interface Context {
   port: number;
   pool: pg.Pool;
@@ -530,34 +372,15 @@ interface Context {
   args: Args;
 }
 
-const label = (s: { name: string; as: BenchRole }) => `${s.name} (${s.as})`;
-
-async function measureScenarios(ctx: Context): Promise<Measured[]> {
-  const out: Measured[] = [];
-  for (const s of SCENARIOS) {
-    const token = ctx.tokens[s.as];
-    let last = { status: 0, body: '' };
-    const r = ctx.replays.get(label(s))!;
-    const [appMs, sqlMs] = await pairedSeries(
-      ctx.args.requests,
-      ctx.args.warmup,
-      async () => {
-        last = await request(ctx.port, 'GET', s.path, { token });
-        if (last.status !== 200) throw new Error(`${s.path}: ${last.status} ${last.body}`);
-      },
-      () => replay(ctx.pool, r),
-    );
-    const total = z.object({ total: z.number() }).safeParse(JSON.parse(last.body));
-    out.push({
-      name: label(s),
-      app: percentiles(appMs),
-      sql: percentiles(sqlMs),
-      total: total.success ? total.data.total : undefined,
-    });
-    progress(out[out.length - 1]!);
-  }
-  return out;
-}
+const measureScenarios = (ctx: Context) =>
+  measureScenarioList(SCENARIOS, {
+    port: ctx.port,
+    pool: ctx.pool,
+    tokens: ctx.tokens,
+    replays: ctx.replays,
+    requests: ctx.args.requests,
+    warmup: ctx.args.warmup,
+  });
 
 async function measureRouteChanges(ctx: Context): Promise<Measured[]> {
   const out: Measured[] = [];
@@ -578,13 +401,6 @@ async function measureRouteChanges(ctx: Context): Promise<Measured[]> {
     progress(out[out.length - 1]!);
   }
   return out;
-}
-
-function progress(m: Measured) {
-  process.stderr.write(
-    `  ${m.name.padEnd(42)} app p95 ${m.app.p95.toFixed(1).padStart(6)} ms (n=${m.app.n}), ` +
-      `SQL p95 ${m.sql.p95.toFixed(1).padStart(6)} ms (n=${m.sql.n})\n`,
-  );
 }
 
 const f1 = (n: number, w = 7) => n.toFixed(1).padStart(w);
@@ -635,22 +451,6 @@ const noTemporal = new Proxy(
   },
 ) as Client;
 
-async function listen(deps: AppDeps): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = createApp(deps).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 function parseCli(argv: string[]): Args | string {
   try {
     const { values } = parseArgs({
@@ -694,7 +494,7 @@ async function main(argv: string[]): Promise<number> {
   const url = withDatabase(adminUrl, dbName);
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
   const prisma = createPrisma(url, POOL_SIZE);
-  const capture = capturingPrisma(url);
+  const capture = capturingPrisma(url, POOL_SIZE);
   const closers: (() => Promise<void>)[] = [];
   try {
     await runPrisma(['migrate', 'deploy'], url);
@@ -726,25 +526,17 @@ async function main(argv: string[]): Promise<number> {
       collector: 'collector-01',
     };
     const tokens: Record<BenchRole, string> = {
-      manager: await login(app.port, usernames.manager),
-      collector: await login(app.port, usernames.collector),
+      manager: await login(app.port, usernames.manager, PASSWORD),
+      collector: await login(app.port, usernames.collector, PASSWORD),
     };
     const captureTokens: Record<BenchRole, string> = {
-      manager: await login(capturer.port, usernames.manager),
-      collector: await login(capturer.port, usernames.collector),
+      manager: await login(capturer.port, usernames.manager, PASSWORD),
+      collector: await login(capturer.port, usernames.collector, PASSWORD),
     };
 
     // The SQL of each request and of each route change, from Prisma's own query log.
-    const replays = new Map<string, Replay>();
+    const replays = await captureReplays(SCENARIOS, capturer.port, captureTokens, capture);
     const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
-    for (const s of SCENARIOS) {
-      capture.take();
-      const r = await request(capturer.port, 'GET', s.path, { token: captureTokens[s.as] });
-      if (r.status !== 200) throw new Error(`${s.path}: ${r.status} ${r.body}`);
-      await settle();
-      const seen = capture.take();
-      replays.set(label(s), replayOf(s.authOnly ? seen : seen.filter((x) => !isSessionLookup(x))));
-    }
     for (const c of ROUTE_CHANGES) {
       capture.take();
       await c.run(capture.prisma, load);
