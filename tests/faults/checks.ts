@@ -1,0 +1,509 @@
+/**
+ * The invariants checked after a fault run, from three independent sources: PostgreSQL (case
+ * rows, timeline, tasks, outbox, document numbers), Temporal (executions, histories, the
+ * `caseView` query) and the outside systems' own records (simulators, SMTP sink, SMS file).
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
+import type pg from 'pg';
+import type { OutsideSimulators } from '../../activities/simulators.js';
+import { noticeMessageId } from '../../notifications/mailer.js';
+import { caseViewQuery, type CaseView } from '../../workflows/messages.js';
+import type { ReceivedMail } from './infra.js';
+
+export interface Violation {
+  check: 'a-lost' | 'b-stuck' | 'c-stage' | 'd-effects';
+  caseId?: string;
+  detail: string;
+}
+
+/** Instants at which a process that could sit between an SMTP accept and its commit died. */
+export interface Interruptions {
+  /** Worker SIGKILLs (ms since epoch). */
+  workerKills: number[];
+  /** PostgreSQL down (start, end), ms since epoch. */
+  postgresDown: [number, number][];
+}
+
+export interface CheckInput {
+  pool: pg.Pool;
+  client: Client;
+  sims: OutsideSimulators;
+  mail: ReceivedMail[];
+  smsFile: string;
+  mailFrom: string;
+  /** Workflow ids the opener started (recorded by a client interceptor). */
+  started: string[];
+  interruptions: Interruptions;
+}
+
+export interface CheckReport {
+  violations: Violation[];
+  figures: Record<string, unknown>;
+}
+
+async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+const count = <T>(xs: T[], key: (x: T) => string): Map<string, number> => {
+  const m = new Map<string, number>();
+  for (const x of xs) m.set(key(x), (m.get(key(x)) ?? 0) + 1);
+  return m;
+};
+const tally = (xs: string[]): Record<string, number> =>
+  Object.fromEntries([...count(xs, (x) => x).entries()].sort());
+
+/** Case workflow id of any execution of the case (`case-X`, `case-X/suspension-3`). */
+const caseWorkflowOf = (workflowId: string) => workflowId.split('/')[0]!;
+
+interface CaseRow {
+  id: string;
+  workflow_id: string;
+  status: 'open' | 'closed';
+  stage: string;
+  close_reason: string | null;
+}
+
+interface EventRow {
+  case_id: string;
+  type: string;
+  event_key: string;
+  data: Record<string, unknown> | null;
+}
+
+export async function runChecks(input: CheckInput): Promise<CheckReport> {
+  const { pool, client } = input;
+  const violations: Violation[] = [];
+  const v = (check: Violation['check'], detail: string, caseId?: string) =>
+    violations.push({ check, detail, ...(caseId ? { caseId } : {}) });
+  const figures: Record<string, unknown> = {};
+
+  // ---- (a) no case lost ------------------------------------------------------------------
+  const { rows: cases } = await pool.query<CaseRow>(
+    `SELECT id, "workflowId" AS workflow_id, status, stage, "closeReason" AS close_reason FROM "Case"`,
+  );
+  const byWorkflow = count(cases, (c) => c.workflow_id);
+  const caseByWf = new Map(cases.map((c) => [c.workflow_id, c]));
+  for (const wf of input.started) {
+    const n = byWorkflow.get(wf) ?? 0;
+    if (n !== 1) v('a-lost', `${wf}: ${n} Case rows (expected 1)`);
+  }
+  const startedSet = new Set(input.started);
+  for (const c of cases)
+    if (!startedSet.has(c.workflow_id))
+      v('a-lost', `Case row ${c.workflow_id} was never opened`, c.id);
+
+  const status = new Map<string, string>();
+  await inPool(input.started, 16, async (wf) => {
+    try {
+      const d = await client.workflow.getHandle(wf).describe();
+      status.set(wf, d.status.name);
+    } catch (err) {
+      status.set(wf, `missing (${(err as Error).name})`);
+    }
+  });
+  for (const [wf, s] of status)
+    if (s !== 'RUNNING' && s !== 'COMPLETED')
+      v('a-lost', `${wf}: workflow ${s}`, caseByWf.get(wf)?.id);
+  const bad: string[] = [];
+  for await (const w of client.workflow.list({
+    query: 'ExecutionStatus="Failed" OR ExecutionStatus="Terminated" OR ExecutionStatus="TimedOut"',
+  })) {
+    bad.push(`${w.workflowId} ${w.status.name}`);
+    v('a-lost', `${w.workflowId} (${w.type}) ended ${w.status.name}`);
+  }
+  const executionsByStatus: string[] = [];
+  const running: { workflowId: string; type: string; stageAttr: string | undefined }[] = [];
+  for await (const w of client.workflow.list({})) {
+    executionsByStatus.push(`${w.type}:${w.status.name}`);
+    if (w.status.name === 'RUNNING') {
+      const attr = w.searchAttributes?.CarteraStage;
+      running.push({
+        workflowId: w.workflowId,
+        type: w.type,
+        stageAttr: Array.isArray(attr) ? String(attr[0]) : undefined,
+      });
+    }
+  }
+  figures.executions = tally(executionsByStatus);
+  figures.caseWorkflows = tally([...status.values()]);
+
+  // ---- (c) stage: DB row, workflow query, event log ---------------------------------------
+  const { rows: events } = await pool.query<EventRow>(
+    `SELECT "caseId" AS case_id, type, "eventKey" AS event_key, data FROM "CaseEvent"
+     ORDER BY "occurredAt", id`,
+  );
+  const eventsOf = new Map<string, EventRow[]>();
+  for (const e of events) {
+    const list = eventsOf.get(e.case_id) ?? [];
+    list.push(e);
+    eventsOf.set(e.case_id, list);
+  }
+  const views = new Map<string, CaseView>();
+  await inPool(cases, 16, async (c) => {
+    const handle = client.workflow.getHandle(c.workflow_id);
+    try {
+      const s = status.get(c.workflow_id);
+      const view =
+        s === 'COMPLETED'
+          ? ((await handle.result()) as CaseView)
+          : await handle.query(caseViewQuery);
+      views.set(c.id, view);
+    } catch (err) {
+      v('c-stage', `${c.workflow_id}: no view (${(err as Error).message})`, c.id);
+    }
+  });
+  const stageAttr = new Map(
+    running.filter((r) => r.type === 'caseWorkflow').map((r) => [r.workflowId, r.stageAttr]),
+  );
+  for (const c of cases) {
+    const list = eventsOf.get(c.id) ?? [];
+    // The timeline's stage: the chain of stage_changed from reminder, closed by case_closed.
+    let implied = 'reminder';
+    for (const e of list) {
+      if (e.type === 'stage_changed') {
+        const from = String(e.data?.from);
+        const to = String(e.data?.to);
+        if (from !== implied)
+          v('c-stage', `${c.workflow_id}: stage_changed ${from}→${to} after ${implied}`, c.id);
+        implied = to;
+      } else if (e.type === 'case_closed') implied = 'closed';
+    }
+    const opened = list.filter((e) => e.type === 'case_opened').length;
+    const closed = list.filter((e) => e.type === 'case_closed').length;
+    if (opened !== 1) v('c-stage', `${c.workflow_id}: ${opened} case_opened events`, c.id);
+    if (closed > 1) v('c-stage', `${c.workflow_id}: ${closed} case_closed events`, c.id);
+    const view = views.get(c.id);
+    const wfStatus = status.get(c.workflow_id);
+    if (c.stage !== implied)
+      v('c-stage', `${c.workflow_id}: row stage ${c.stage}, timeline implies ${implied}`, c.id);
+    if ((c.status === 'closed') !== (implied === 'closed'))
+      v('c-stage', `${c.workflow_id}: row status ${c.status}, timeline ${implied}`, c.id);
+    if ((c.status === 'closed') !== (wfStatus === 'COMPLETED'))
+      v('c-stage', `${c.workflow_id}: row status ${c.status}, workflow ${wfStatus}`, c.id);
+    if (view) {
+      if (view.stage !== c.stage)
+        v('c-stage', `${c.workflow_id}: workflow stage ${view.stage}, row ${c.stage}`, c.id);
+      if (view.status !== c.status)
+        v('c-stage', `${c.workflow_id}: workflow status ${view.status}, row ${c.status}`, c.id);
+      if (c.status === 'closed' && view.closeReason !== c.close_reason)
+        v(
+          'c-stage',
+          `${c.workflow_id}: close reason ${view.closeReason} vs ${c.close_reason}`,
+          c.id,
+        );
+    }
+    const attr = stageAttr.get(c.workflow_id);
+    if (wfStatus === 'RUNNING' && attr !== undefined && attr !== c.stage)
+      v('c-stage', `${c.workflow_id}: CarteraStage ${attr}, row ${c.stage}`, c.id);
+    // Domain implications of the stage (domain/lifecycle.ts stageOf).
+    const has = (t: string) => list.some((e) => e.type === t);
+    if (c.stage === 'agreement' && !has('agreement_signed'))
+      v('c-stage', `${c.workflow_id}: in agreement without agreement_signed`, c.id);
+    if (
+      c.stage === 'credit_title' &&
+      !(
+        has('suspension_done') ||
+        has('suspension_skipped') ||
+        has('suspension_not_done') ||
+        has('suspension_cancelled')
+      )
+    )
+      v('c-stage', `${c.workflow_id}: título stage without a suspension outcome`, c.id);
+    if (c.stage === 'coactiva' && !has('credit_title_issued'))
+      v('c-stage', `${c.workflow_id}: coactiva without a título de crédito`, c.id);
+  }
+  figures.casesByStage = tally(
+    cases.map((c) => (c.status === 'closed' ? `closed:${c.close_reason}` : c.stage)),
+  );
+
+  // ---- (b) none stuck ----------------------------------------------------------------------
+  const { rows: openTasks } = await pool.query<{
+    case_id: string;
+    workflow_id: string;
+    type: string;
+  }>(
+    `SELECT "caseId" AS case_id, "workflowId" AS workflow_id, type FROM "Task" WHERE status = 'open'`,
+  );
+  const runningIds = new Set(running.map((r) => r.workflowId));
+  for (const t of openTasks)
+    if (!runningIds.has(t.workflow_id))
+      v('b-stuck', `open ${t.type} task on ${t.workflow_id}, which is not running`, t.case_id);
+  const tasksByCase = count(openTasks, (t) => t.case_id);
+  const now = Date.now();
+  interface ExecState {
+    timers: number[]; // fire instants of outstanding timers
+    activities: { type: string; attempt: number }[];
+    workflowTaskAttempt: number;
+  }
+  const exec = new Map<string, ExecState>();
+  await inPool(running, 12, async (r) => {
+    const handle = client.workflow.getHandle(r.workflowId);
+    const st: ExecState = { timers: [], activities: [], workflowTaskAttempt: 0 };
+    try {
+      const d = await handle.describe();
+      for (const a of d.raw.pendingActivities ?? [])
+        st.activities.push({ type: a.activityType?.name ?? '?', attempt: a.attempt ?? 0 });
+      st.workflowTaskAttempt = d.raw.pendingWorkflowTask?.attempt ?? 0;
+      const history = await handle.fetchHistory();
+      const started = new Map<string, number>();
+      for (const e of history.events ?? []) {
+        const at =
+          Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+        if (e.timerStartedEventAttributes) {
+          const t = e.timerStartedEventAttributes;
+          const ms =
+            Number(t.startToFireTimeout?.seconds ?? 0) * 1000 +
+            Math.floor((t.startToFireTimeout?.nanos ?? 0) / 1e6);
+          started.set(t.timerId ?? '', at + ms);
+        }
+        if (e.timerFiredEventAttributes) started.delete(e.timerFiredEventAttributes.timerId ?? '');
+        if (e.timerCanceledEventAttributes)
+          started.delete(e.timerCanceledEventAttributes.timerId ?? '');
+      }
+      st.timers = [...started.values()];
+    } catch (err) {
+      v('b-stuck', `${r.workflowId}: cannot describe (${(err as Error).message})`);
+    }
+    exec.set(r.workflowId, st);
+  });
+  const waits: string[] = [];
+  const pendingActivities: string[] = [];
+  for (const c of cases) {
+    if (status.get(c.workflow_id) !== 'RUNNING') continue;
+    const mine = running.filter((r) => caseWorkflowOf(r.workflowId) === c.workflow_id);
+    const states = mine.map((r) => [r.workflowId, exec.get(r.workflowId)] as const);
+    let why: string | null = null;
+    for (const [wf, st] of states) {
+      if (!st) continue;
+      if (st.workflowTaskAttempt > 2)
+        v('b-stuck', `${wf}: workflow task failing (attempt ${st.workflowTaskAttempt})`, c.id);
+      for (const t of st.timers)
+        if (t < now - 60_000)
+          v('b-stuck', `${wf}: timer overdue by ${Math.round((now - t) / 1000)} s`, c.id);
+      for (const a of st.activities) pendingActivities.push(`${a.type}#${a.attempt}`);
+    }
+    const view = views.get(c.id);
+    if ((tasksByCase.get(c.id) ?? 0) > 0) why = 'open human task';
+    else if (states.some(([, st]) => st && st.timers.some((t) => t >= now - 60_000))) why = 'timer';
+    else if (states.some(([, st]) => st && st.activities.length > 0)) why = 'activity running';
+    else if (view?.onHold) why = 'on hold (manager)';
+    else if (view?.disputed) why = 'dispute (manager)';
+    else if (view?.stage === 'coactiva' && mine.length === 1)
+      why = 'coactiva measures taken: waiting for payment';
+    if (why) waits.push(why);
+    else
+      v(
+        'b-stuck',
+        `${c.workflow_id}: running in ${c.stage} with no open task, timer, activity or documented wait (executions: ${mine.map((m) => m.workflowId).join(', ')})`,
+        c.id,
+      );
+  }
+  figures.runningCasesWaitingOn = tally(waits);
+  figures.pendingActivitiesAtEnd = tally(pendingActivities);
+
+  // ---- (d) each outside effect exactly once ------------------------------------------------
+  const byKey = (kind: string) => events.filter((e) => e.type === kind);
+  const eventKeys = new Set(events.map((e) => e.event_key));
+  const effectsFig: Record<string, unknown> = {};
+
+  // Billing: fees ↔ fee_posted, agreements ↔ agreement_signed.
+  const billing = input.sims.billing.effects();
+  for (const [k, n] of count([...billing], (e) => `${e.kind}:${e.key}`))
+    if (n > 1) v('d-effects', `billing ${k} posted ${n} times`);
+  const feeEvents = byKey('fee_posted');
+  const feeRefs = count(feeEvents, (e) => String(e.data?.billingReference));
+  for (const e of billing.filter((b) => b.kind === 'fee')) {
+    if (!eventKeys.has(`${e.key}:fee`))
+      v('d-effects', `billing fee ${e.key} has no fee_posted event`);
+    if ((feeRefs.get(`fee:${e.key}`) ?? 0) !== 1)
+      v('d-effects', `billing fee ${e.key}: ${feeRefs.get(`fee:${e.key}`) ?? 0} fee_posted events`);
+  }
+  const billingKeys = new Set(billing.map((b) => `${b.kind}:${b.key}`));
+  for (const [ref] of feeRefs)
+    if (!billingKeys.has(ref)) v('d-effects', `fee_posted ${ref} unknown to billing`);
+  const signed = byKey('agreement_signed');
+  const signedRefs = count(signed, (e) => String(e.data?.billingReference));
+  for (const e of billing.filter((b) => b.kind === 'agreement'))
+    if ((signedRefs.get(`agreement:${e.key}`) ?? 0) !== 1)
+      v(
+        'd-effects',
+        `billing agreement ${e.key}: ${signedRefs.get(`agreement:${e.key}`) ?? 0} agreement_signed events`,
+      );
+  for (const [ref] of signedRefs)
+    if (!billingKeys.has(ref)) v('d-effects', `agreement_signed ${ref} unknown to billing`);
+  effectsFig.billing = tally(
+    billing.map((b) => (b.kind === 'fee' ? `fee:${(b.detail as { kind: string }).kind}` : b.kind)),
+  );
+
+  // Field operations: every order ↔ exactly one *_ordered event with the same order id.
+  const field = input.sims.fieldOps.effects();
+  for (const [k, n] of count([...field], (e) => `${e.kind}:${e.key}`))
+    if (n > 1) v('d-effects', `field order ${k} placed ${n} times`);
+  const ordered = events.filter(
+    (e) => e.type === 'suspension_ordered' || e.type === 'reconnection_ordered',
+  );
+  const orderedByKey = new Map(ordered.map((e) => [e.event_key, e]));
+  for (const e of field.filter((f) => f.kind !== 'cancellation')) {
+    const ev = orderedByKey.get(`${e.key}:ordered`);
+    if (!ev)
+      v('d-effects', `${e.kind} order ${e.orderId} (${e.key}) has no ${e.kind}_ordered event`);
+    else if (ev.data?.orderId !== e.orderId)
+      v(
+        'd-effects',
+        `${e.key}: event names order ${String(ev.data?.orderId)}, crews have ${e.orderId}`,
+      );
+  }
+  const fieldKeys = new Set(field.map((f) => `${f.key}:ordered`));
+  for (const e of ordered)
+    if (!fieldKeys.has(e.event_key)) v('d-effects', `${e.event_key} unknown to field operations`);
+  for (const e of field.filter((f) => f.kind === 'cancellation'))
+    if (!eventKeys.has(`${e.key}:cancelled`))
+      v('d-effects', `cancellation ${e.key} has no field_order_cancelled event`);
+  effectsFig.fieldOps = tally(field.map((f) => f.kind));
+
+  // Notaries and banks: one appointment per agreement workflow, one retention order per coactiva.
+  const notary = input.sims.notaries.effects();
+  for (const [k, n] of count([...notary], (e) => e.key))
+    if (n > 1) v('d-effects', `notary ${k} ${n} times`);
+  const banks = input.sims.banks.effects();
+  for (const [k, n] of count([...banks], (e) => e.key))
+    if (n > 1) v('d-effects', `retention ${k} ${n} times`);
+  const retentionKeys = new Set(byKey('retention_ordered').map((e) => String(e.data?.key)));
+  for (const b of banks)
+    if (!retentionKeys.has(b.key))
+      v('d-effects', `retention ${b.key} has no retention_ordered event`);
+  effectsFig.notaryAppointments = notary.length;
+  effectsFig.retentionOrders = banks.length;
+
+  // Notices: e-mail by Message-ID at the SMTP server, SMS by reference in the gateway file.
+  const { rows: notices } = await pool.query<{
+    id: string;
+    channel: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+  }>(`SELECT id, channel, status, attempts, "lastError" AS last_error FROM "Notice"`);
+  effectsFig.noticeRows = tally(notices.map((n) => `${n.channel}:${n.status}`));
+  const mailById = new Map<string, number[]>();
+  for (const m of input.mail)
+    mailById.set(m.messageId, [...(mailById.get(m.messageId) ?? []), m.at]);
+  const emailIds = new Map(
+    notices
+      .filter((n) => n.channel === 'email')
+      .map((n) => [noticeMessageId(n.id, input.mailFrom), n]),
+  );
+  const sms: { reference: string; at: number }[] = existsSync(input.smsFile)
+    ? readFileSync(input.smsFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { reference: string; at: string })
+        .map((s) => ({ reference: s.reference, at: Date.parse(s.at) }))
+    : [];
+  const smsById = new Map<string, number[]>();
+  for (const s of sms) smsById.set(s.reference, [...(smsById.get(s.reference) ?? []), s.at]);
+  // A copy is explained when the first one landed shortly before the sender died or the
+  // database went away (accepted, then no commit): the design resends with the same id.
+  const explained = (first: number) =>
+    input.interruptions.workerKills.some((k) => first <= k && k - first < 30_000) ||
+    input.interruptions.postgresDown.some(([s, e]) => first <= e && s - first < 30_000);
+  let resentExplained = 0;
+  const copiesCheck = (what: string, id: string, ats: number[]) => {
+    if (ats.length <= 1) return;
+    const sorted = [...ats].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length - 1; i++) {
+      if (explained(sorted[i]!)) resentExplained++;
+      else v('d-effects', `${what} ${id} delivered ${ats.length} times without a crash in between`);
+    }
+  };
+  for (const [id, ats] of mailById) {
+    const n = emailIds.get(id);
+    if (!n) v('d-effects', `e-mail ${id} matches no Notice row`);
+    else if (n.status !== 'sent' && n.status !== 'queued')
+      v('d-effects', `e-mail ${id} delivered but its notice is ${n.status}`);
+    copiesCheck('e-mail', id, ats);
+  }
+  const noticeById = new Map(notices.map((n) => [n.id, n]));
+  for (const [id, ats] of smsById) {
+    if (!noticeById.has(id)) v('d-effects', `SMS ${id} matches no Notice row`);
+    copiesCheck('SMS', id, ats);
+  }
+  let acceptedNotCommitted = 0;
+  for (const n of notices) {
+    if (n.channel === 'letter') continue;
+    const got =
+      n.channel === 'email'
+        ? mailById.get(noticeMessageId(n.id, input.mailFrom))
+        : smsById.get(n.id);
+    if (n.status === 'sent' && !got)
+      v('d-effects', `${n.channel} notice ${n.id} marked sent, never received`);
+    if (n.status === 'queued' && got) acceptedNotCommitted++;
+  }
+  effectsFig.emailsReceived = input.mail.length;
+  effectsFig.emailMessageIds = mailById.size;
+  effectsFig.smsReceived = sms.length;
+  effectsFig.copiesAfterCrash = resentExplained;
+  effectsFig.acceptedButStillQueued = acceptedNotCommitted;
+  effectsFig.noticeAttempts = tally(
+    notices.filter((n) => n.channel !== 'letter').map((n) => `${n.attempts}`),
+  );
+  effectsFig.failedNoticeReasons = tally(
+    notices.filter((n) => n.status === 'failed').map((n) => n.last_error ?? '?'),
+  );
+
+  // Document numbers: gapless per series and year, one per numbering step.
+  const { rows: numbers } = await pool.query<{
+    key: string;
+    series: string;
+    year: number;
+    number: number;
+  }>(`SELECT key, series, year, number FROM "DocumentNumber" ORDER BY series, year, number`);
+  const { rows: counters } = await pool.query<{ series: string; year: number; last: number }>(
+    `SELECT series, year, last FROM "DocumentCounter"`,
+  );
+  for (const ctr of counters) {
+    const mine = numbers
+      .filter((n) => n.series === ctr.series && n.year === ctr.year)
+      .map((n) => n.number);
+    const ok = mine.length === ctr.last && mine.every((n, i) => n === i + 1);
+    if (!ok)
+      v(
+        'd-effects',
+        `${ctr.series}-${ctr.year}: ${mine.length} numbers, counter ${ctr.last}, not 1..${ctr.last}`,
+      );
+  }
+  for (const [step, n] of count(
+    numbers,
+    (x) => `${x.series}:${x.key.slice(0, x.key.lastIndexOf(':'))}`,
+  ))
+    if (n > 1) v('d-effects', `${step} took ${n} numbers`);
+  const titles = byKey('credit_title_issued');
+  const titleNumberByCase = new Map<string, string>();
+  for (const t of titles) {
+    const num = String(t.data?.number);
+    const prior = titleNumberByCase.get(num);
+    if (prior && prior !== t.case_id)
+      v('d-effects', `título ${num} issued to two cases`, t.case_id);
+    titleNumberByCase.set(num, t.case_id);
+  }
+  const { rows: docs } = await pool.query<{ kind: string; n: number; numbers: number }>(
+    `SELECT kind, count(*)::int AS n, count(DISTINCT number)::int AS numbers FROM "Document" GROUP BY kind ORDER BY kind`,
+  );
+  effectsFig.documentNumbers = tally(numbers.map((n) => n.series));
+  effectsFig.documents = Object.fromEntries(docs.map((d) => [d.kind, d.n]));
+  effectsFig.documentFailures = tally(
+    byKey('document_failed').map(
+      (e) =>
+        `${String(e.data?.kind)}: ${String((e.data?.issues as string[] | undefined)?.join('; '))}`,
+    ),
+  );
+  figures.effects = effectsFig;
+  figures.events = tally(events.map((e) => e.type));
+  return { violations, figures };
+}
