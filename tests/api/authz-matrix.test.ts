@@ -5,7 +5,12 @@
  * added to the table without a fixture here fails the suite.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.js';
 import { ROLES, type Role } from '../../api/auth.js';
 import type { Route } from '../../api/route-table.js';
 import { seedCase } from '../support/workflow-env.js';
@@ -158,7 +163,8 @@ function expectation(route: Route, caller: Caller): 'allowed' | 401 | 403 {
 
 const cases = routes.flatMap((route) => {
   const callers: Caller[] = ['anonymous', ...ROLES];
-  if (route.roles === 'apiKey') callers.push('system');
+  // A system's API key opens only the routes for systems: on a user route it is no login.
+  if (route.roles !== 'public') callers.push('system');
   return callers.map((caller) => ({
     route,
     caller,
@@ -172,6 +178,51 @@ function pathFor(route: Route, params: Record<string, string> | undefined, valid
   return route.path.replace(/:(\w+)/g, (_m, name: string) =>
     encodeURIComponent(valid ? (params?.[name] ?? 'x') : 'no-es-un-id'),
   );
+}
+
+/**
+ * What the app serves outside the route table, each with its own guard: the metrics endpoint
+ * (loopback or its token), the API reference page and the web app (static, no data).
+ */
+const OUTSIDE_TABLE_ROUTES = [
+  'get /metrics',
+  'get /api/docs',
+  'get /api/docs/',
+  'get /api/docs/init.js',
+  'get /{*path}',
+];
+/** Middleware mounted on a path (body parser and docs assets on /api…, the /api 404). */
+const OUTSIDE_TABLE_MOUNTS = ['use /api', 'use /api/docs'];
+
+interface Layer {
+  name: string;
+  rawPath?: string;
+  route?: { path: string; methods: Record<string, boolean> };
+  handle: { stack?: Layer[] };
+}
+
+/**
+ * Every route and path-mounted middleware of an Express 5 app, as `method path` (`use path` for
+ * middleware), walking into routers mounted without a prefix (the only way this app mounts them).
+ */
+function mountedRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: Layer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const [m, on] of Object.entries(layer.route.methods))
+          if (on && m !== '_all') out.push(`${m} ${prefix}${layer.route.path}`);
+      } else if (layer.handle.stack) {
+        const at = layer.rawPath && layer.rawPath !== '/' ? layer.rawPath : '';
+        if (at) out.push(`use ${prefix}${at}`);
+        walk(layer.handle.stack, `${prefix}${at}`);
+      } else if (layer.rawPath && layer.rawPath !== '/') {
+        out.push(`use ${prefix}${layer.rawPath}`);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  return out;
 }
 
 describe('authorisation matrix (from the route table)', () => {
@@ -188,6 +239,21 @@ describe('authorisation matrix (from the route table)', () => {
   it('has a fixture for every route and none for routes that are gone', () => {
     expect(Object.keys(FIXTURES).sort()).toEqual(routes.map(keyOf).sort());
     expect(api.routes.map(keyOf).sort()).toEqual(routes.map(keyOf).sort());
+  });
+
+  it('serves no route that bypasses the table (every mounted route is in it or listed)', () => {
+    // With a built web app, so its catch-all route is mounted too.
+    const webDir = mkdtempSync(path.join(os.tmpdir(), 'cartera-web-'));
+    writeFileSync(path.join(webDir, 'index.html'), '<!doctype html>');
+    const app = createApp({ ...api.deps, webDir });
+    rmSync(webDir, { recursive: true, force: true });
+    const mounted = [...new Set(mountedRoutes(app))];
+    const table = new Set(routes.map(keyOf));
+    const outside = mounted.filter((r) => !table.has(r)).sort();
+    expect(outside).toEqual([...OUTSIDE_TABLE_ROUTES, ...OUTSIDE_TABLE_MOUNTS].sort());
+    // Every table route is mounted, exactly once.
+    const tableMounted = mountedRoutes(app).filter((r) => table.has(r));
+    expect(tableMounted.sort()).toEqual([...table].sort());
   });
 
   it.each(cases)('$name → $expected', async ({ route, caller, expected }) => {
