@@ -19,6 +19,8 @@ export interface AppDeps {
   policy: () => Promise<PolicyRecord>;
   /** Folder for uploaded files while they are imported. */
   uploadDir: string;
+  /** Largest portfolio export accepted, in bytes. @default 200 MiB (MAX_UPLOAD_BYTES) */
+  maxUploadBytes?: number;
   /** Temporal Web UI base URL for links from case pages, if any. */
   temporalUiUrl?: string;
   /** Built web app to serve at /, if any. */

@@ -202,6 +202,13 @@ function authorise(route: Route, auth: Authenticator): RequestHandler {
   };
 }
 
+/** `200 MB`, `64 KB`: a limit as people read it (powers of 1024). */
+function sizeText(bytes: number): string {
+  return bytes >= 1 << 20
+    ? `${Math.round(bytes / (1 << 20))} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
 function upload(spec: MultipartUpload, dir: string): RequestHandler {
   mkdirSync(dir, { recursive: true });
   const receive = multer({ dest: dir, limits: { fileSize: spec.maxBytes, files: 1 } }).single(
@@ -212,7 +219,17 @@ function upload(spec: MultipartUpload, dir: string): RequestHandler {
   // removed any file it had started to write.
   return (req, res, next) =>
     receive(req, res, (err?: unknown) => {
-      if (!err || (err as { name?: unknown }).name === 'MulterError') return next(err);
+      if (!err) return next();
+      const e = err as { name?: unknown; code?: unknown };
+      if (e.name === 'MulterError' && e.code === 'LIMIT_FILE_SIZE')
+        return next(
+          new ApiError(
+            413,
+            'too_large',
+            `El archivo supera el máximo de ${sizeText(spec.maxBytes)}; no se importó nada`,
+          ),
+        );
+      if (e.name === 'MulterError') return next(err);
       next(
         new ApiError(400, 'invalid_request', 'Envío de archivo inválido', {
           [spec.field]: 'envíe el archivo como multipart/form-data',

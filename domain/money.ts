@@ -62,6 +62,12 @@ export function toDecimalString(cents: Cents): string {
   return `${cents < 0 ? '-' : ''}${units}.${rest < 10 ? '0' : ''}${rest}`;
 }
 
+/**
+ * Largest amount, in cents, an API payload may carry: money columns are PostgreSQL `integer`
+ * (USD 21,474,836.47), far above any water bill.
+ */
+export const MAX_API_CENTS = 2_147_483_647;
+
 const API_MONEY = /^-?\d+\.\d{2}$/;
 const API_NON_NEGATIVE_MONEY = /^\d+\.\d{2}$/;
 
@@ -71,7 +77,7 @@ function moneyString(pattern: RegExp, message: string) {
     .regex(pattern, message)
     .transform((text, ctx) => {
       const cents = parseMoney(text);
-      if (cents === null) {
+      if (cents === null || Math.abs(cents) > MAX_API_CENTS) {
         ctx.issues.push({ code: 'custom', message: 'monto fuera de rango', input: text });
         return z.NEVER;
       }

@@ -93,7 +93,7 @@ export function importRoutes(deps: AppDeps): Route[] {
       roles: IMPORT_ROLES,
       multipart: {
         field: 'file',
-        maxBytes: MAX_UPLOAD_BYTES,
+        maxBytes: deps.maxUploadBytes ?? MAX_UPLOAD_BYTES,
         description: 'Archivo .csv, .txt o .xlsx exportado por facturación',
       },
       responses: { 202: importAcceptedSchema },

@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from './support.js';
+import { TEST_API_KEY, startTestApi, type TestApi } from './support.js';
 
 describe('requests the fuzzing turned into 500s', () => {
   let api: TestApi;
@@ -63,6 +63,35 @@ describe('requests the fuzzing turned into 500s', () => {
       expect(far.status, path).toBe(200);
       expect(far.body.items).toEqual([]);
     }
+  });
+
+  it('an amount past what the database stores is a 400, in filters and in payloads', async () => {
+    const token = api.tokens.manager;
+    for (const path of ['/api/tasks', '/api/cases']) {
+      const r = await api.call<{ error: { fields: Record<string, string> } }>('get', path, {
+        token,
+        query: { amountMin: '08675886.59', amountMax: '7092249927.14' },
+      });
+      expect(r.status, path).toBe(400);
+      expect(r.body.error.fields['query.amountMax']).toBe('monto fuera de rango');
+      const top = await api.call('get', path, { token, query: { amountMax: '21474836.47' } });
+      expect(top.status, path).toBe(200);
+    }
+    const pay = await api.call<{ error: { fields: Record<string, string> } }>(
+      'post',
+      '/api/payments',
+      {
+        headers: { 'x-api-key': TEST_API_KEY },
+        json: {
+          accountNumber: 'A-1',
+          amount: '99999999999.00',
+          paidAt: '2026-01-01T00:00:00Z',
+          reference: 'R-1',
+        },
+      },
+    );
+    expect(pay.status).toBe(400);
+    expect(pay.body.error.fields.amount).toBe('monto fuera de rango');
   });
 
   it('a malformed multipart upload is a 400 and leaves no file behind', async () => {
