@@ -240,6 +240,7 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
   interface ExecState {
     timers: number[]; // fire instants of outstanding timers
     activities: { type: string; attempt: number }[];
+    /** 0: no workflow task pending; else its attempt (work queued for the worker). */
     workflowTaskAttempt: number;
   }
   const exec = new Map<string, ExecState>();
@@ -250,7 +251,9 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
       const d = await handle.describe();
       for (const a of d.raw.pendingActivities ?? [])
         st.activities.push({ type: a.activityType?.name ?? '?', attempt: a.attempt ?? 0 });
-      st.workflowTaskAttempt = d.raw.pendingWorkflowTask?.attempt ?? 0;
+      st.workflowTaskAttempt = d.raw.pendingWorkflowTask
+        ? Math.max(1, d.raw.pendingWorkflowTask.attempt ?? 1)
+        : 0;
       const history = await handle.fetchHistory();
       const started = new Map<string, number>();
       for (const e of history.events ?? []) {
@@ -282,7 +285,7 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
     let why: string | null = null;
     for (const [wf, st] of states) {
       if (!st) continue;
-      if (st.workflowTaskAttempt > 2)
+      if (st.workflowTaskAttempt > 10)
         v('b-stuck', `${wf}: workflow task failing (attempt ${st.workflowTaskAttempt})`, c.id);
       for (const t of st.timers)
         if (t < now - 60_000)
@@ -293,6 +296,8 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
     if ((tasksByCase.get(c.id) ?? 0) > 0) why = 'open human task';
     else if (states.some(([, st]) => st && st.timers.some((t) => t >= now - 60_000))) why = 'timer';
     else if (states.some(([, st]) => st && st.activities.length > 0)) why = 'activity running';
+    else if (states.some(([, st]) => st && st.workflowTaskAttempt > 0))
+      why = 'workflow task queued for the worker';
     else if (view?.onHold) why = 'on hold (manager)';
     else if (view?.disputed) why = 'dispute (manager)';
     else if (view?.stage === 'coactiva' && mine.length === 1)
@@ -307,6 +312,11 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
   }
   figures.runningCasesWaitingOn = tally(waits);
   figures.pendingActivitiesAtEnd = tally(pendingActivities);
+  figures.pendingWorkflowTasksAtEnd = tally(
+    [...exec.values()]
+      .filter((st) => st.workflowTaskAttempt > 0)
+      .map((st) => `attempt ${st.workflowTaskAttempt}`),
+  );
 
   // ---- (d) each outside effect exactly once ------------------------------------------------
   const byKey = (kind: string) => events.filter((e) => e.type === kind);

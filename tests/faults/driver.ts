@@ -48,7 +48,9 @@ export interface DrivenCase {
 export interface DriverStats {
   tasksCompleted: Record<string, number>;
   updatesRefused: number;
+  /** Updates that failed without a refusal (timeouts while the worker was down): retried. */
   updateErrors: number;
+  updateErrorKinds: Record<string, number>;
   agreementsProposed: number;
   agreementProposalsRefused: number;
   paymentsAccepted: number;
@@ -73,6 +75,7 @@ export class Driver {
     tasksCompleted: {},
     updatesRefused: 0,
     updateErrors: 0,
+    updateErrorKinds: {},
     agreementsProposed: 0,
     agreementProposalsRefused: 0,
     paymentsAccepted: 0,
@@ -107,7 +110,7 @@ export class Driver {
           // PostgreSQL restarting, Temporal restarting: the people wait and try again.
           if (!this.stopped) console.log(`[driver] tick failed: ${(err as Error).message}`);
         });
-        await sleep(Math.max(200, 1500 - (Date.now() - started)));
+        await sleep(Math.max(500, 3000 - (Date.now() - started)));
       }
     })();
   }
@@ -251,8 +254,14 @@ export class Driver {
         // Withdrawn or already done (the row is updated a moment after the workflow).
         this.doneTasks.add(t.id);
         this.stats.updatesRefused++;
-      } else this.stats.updateErrors++;
+      } else this.updateError(err);
     }
+  }
+
+  private updateError(err: unknown): void {
+    this.stats.updateErrors++;
+    const name = (err as Error)?.name ?? 'Error';
+    this.stats.updateErrorKinds[name] = (this.stats.updateErrorKinds[name] ?? 0) + 1;
   }
 
   private async propose(c: DrivenCase, balanceCents: number): Promise<void> {
@@ -273,7 +282,7 @@ export class Driver {
       if (refused(err)) {
         c.proposed = true; // e.g. the case moved on meanwhile: a person would give up too
         this.stats.agreementProposalsRefused++;
-      } else this.stats.updateErrors++;
+      } else this.updateError(err);
     }
   }
 

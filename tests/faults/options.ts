@@ -25,8 +25,8 @@ export interface FaultOptions {
 
 const FULL: FaultOptions = {
   cases: 1000,
-  faultSeconds: 330,
-  drainSeconds: 300,
+  faultSeconds: 300,
+  drainSeconds: 240,
   killEvery: [15, 30],
   temporalRestartAt: 110,
   postgresRestartAt: 200,

@@ -93,6 +93,7 @@ async function main(): Promise<number> {
     // Billing faults, mutable while running; the random source also counts what it decided.
     const billingRandom = rng(opts.seed + 1);
     let slowDecisionNext = false;
+    let slowInFlight = 0;
     const billingFaults = {
       failureRate: opts.billingFailureRate,
       slowRate: opts.billingSlowRate,
@@ -105,7 +106,11 @@ async function main(): Promise<number> {
           else slowDecisionNext = true;
         } else {
           slowDecisionNext = false;
-          if (r < billingFaults.slowRate) faults.billing.slowed++;
+          if (r < billingFaults.slowRate) {
+            faults.billing.slowed++;
+            slowInFlight++;
+            setTimeout(() => slowInFlight--, billingFaults.delayMs + 2_000);
+          }
         }
         return r;
       },
@@ -185,6 +190,7 @@ async function main(): Promise<number> {
         CARTERA_DATA_DIR: dir,
         CARTERA_WORKER_DRAIN_SECONDS: '0',
         CARTERA_WORKFLOW_BUNDLE: bundleFile,
+        CARTERA_WORKER_CACHE: String(Math.max(300, opts.cases + 200)),
         LOG_LEVEL: 'warn',
         CARTERA_DEMO: 'false',
         NODE_ENV: 'test',
@@ -341,16 +347,13 @@ async function main(): Promise<number> {
       await sleep(500);
     }
     if (smtpState === 'down') await smtp.start();
-    billingFaults.failureRate = 0;
-    billingFaults.slowRate = 0;
     if (!worker.running) worker.start();
-    note('faults off: drain');
+    note('process faults off (billing still failing): drain');
 
     // ---- drain ----------------------------------------------------------------------------
     // Ends when every case is closed or in a wait that only a person or a payment ends, the
     // outbox has nothing due, and stalled billing calls had time to land; or at the limit.
     const drainStart = Date.now();
-    const minDrain = Math.min(opts.drainSeconds * 1000, opts.billingDelayMs + 5_000);
     for (;;) {
       await sleep(5000);
       const { rows: s } = await pool
@@ -367,25 +370,46 @@ async function main(): Promise<number> {
       log(
         `drain ${Math.round(waited / 1000)} s: ${r.active} cases still moving, ${r.queued} notices queued, ${r.open_tasks} open tasks`,
       );
-      if (r.active === 0 && r.queued === 0 && waited >= minDrain) break;
+      if (r.active === 0 && r.queued === 0) break;
       if (waited >= opts.drainSeconds * 1000) break;
     }
+    // Billing heals; stalled calls still land (or not) before anyone looks at the effects.
+    billingFaults.failureRate = 0;
+    billingFaults.slowRate = 0;
+    note(`billing faults off; ${slowInFlight} stalled billing calls still to land`);
+    for (let i = 0; slowInFlight > 0 && i < opts.billingDelayMs / 1000 + 5; i++) await sleep(1000);
     await driver.stop();
     // Let in-flight steps of the last completions settle before looking.
     await sleep(5000);
     note('checking');
 
     // ---- checks ---------------------------------------------------------------------------
-    const report = await runChecks({
-      pool,
-      client,
-      sims: outside.sims,
-      mail: smtp.received,
-      smsFile: path.join(dir, 'sms', 'sms.jsonl'),
-      mailFrom: MAIL_FROM,
-      started: startedIds,
-      interruptions,
-    });
+    // A case between two steps (an activity retrying, a workflow task queued) may show the
+    // row one step behind the workflow for a moment: look again, up to three times, and report
+    // only what persists.
+    const passes: number[] = [];
+    let report = await check();
+    async function check() {
+      return runChecks({
+        pool,
+        client,
+        sims: outside.sims,
+        mail: smtp.received,
+        smsFile: path.join(dir, 'sms', 'sms.jsonl'),
+        mailFrom: MAIL_FROM,
+        started: startedIds,
+        interruptions,
+      });
+    }
+    passes.push(report.violations.length);
+    while (report.violations.length > 0 && passes.length < 3) {
+      log(
+        `check pass ${passes.length}: ${report.violations.length} violations; looking again in 20 s`,
+      );
+      await sleep(20_000);
+      report = await check();
+      passes.push(report.violations.length);
+    }
     const { rows: retries } = await pool.query<{ type: string; n: number }>(
       `SELECT type, count(*)::int AS n FROM "CaseEvent" WHERE type IN ('task_escalated') GROUP BY type`,
     );
@@ -423,6 +447,7 @@ async function main(): Promise<number> {
         drainSeconds: Math.round((Date.now() - drainStart) / 1000),
       },
       timeline,
+      violationsPerCheckPass: passes,
       violations: report.violations.length,
     };
     console.log('\n==== fault suite summary ====');
