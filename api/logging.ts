@@ -131,13 +131,14 @@ const SAFE = {
  * stdout), with errors without messages, personal fields redacted and messages scrubbed.
  */
 export function createLogger(
-  opts: { level?: Level | 'silent'; name?: string } = {},
+  opts: { level?: Level | 'silent'; name?: string; base?: Record<string, unknown> } = {},
   destination?: DestinationStream,
 ): Logger {
   return pino(
     {
       level: opts.level ?? 'info',
       ...(opts.name ? { name: opts.name } : {}),
+      ...(opts.base ? { base: opts.base } : {}),
       ...SAFE,
       hooks: {
         logMethod(args, method) {

@@ -11,7 +11,8 @@ import type { Client } from '@temporalio/client';
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import type pg from 'pg';
-import { pino, type Logger } from 'pino';
+import { createLogger } from '../api/logging.js';
+import type { Logger } from 'pino';
 import { HttpBanksAdapter } from '../activities/banks.js';
 import { HttpBillingAdapter } from '../activities/billing/http.js';
 import { HttpFieldOpsAdapter } from '../activities/field-ops.js';
@@ -88,7 +89,7 @@ export function requireCluster(
 
 /** JSON logs on stdout, for processes run by a container platform. */
 export function stdoutLogger(config: Config, processName: string): Logger {
-  return pino({ level: config.logLevel, base: { process: processName, pid: process.pid } });
+  return createLogger({ level: config.logLevel, base: { process: processName, pid: process.pid } });
 }
 
 /**

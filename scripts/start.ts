@@ -10,6 +10,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { createSimulators, serveSimulators } from '../activities/simulators.js';
 import { ensurePolicy } from '../activities/policy-store.js';
+import { createLogger, temporalRuntimeLogging } from '../api/logging.js';
 import { createMetrics } from '../api/metrics.js';
 import { loadConfig } from '../config/index.js';
 import { demoLoaded, loadDemo } from '../demo/load-demo.js';
@@ -36,7 +37,7 @@ const say = (line: string) => console.log(`[cartera] ${line}`);
 async function main(): Promise<void> {
   const config = loadConfig();
   mkdirSync(path.join(config.dataDir, 'logs'), { recursive: true });
-  const log = pino(
+  const log = createLogger(
     { level: config.logLevel },
     pino.destination({
       dest: path.join(config.dataDir, 'logs', 'cartera.log'),
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
 
     await writeWorkflowBundle();
     // This script decides the shutdown order; the SDK must not react to Ctrl-C on its own.
-    Runtime.install({ shutdownSignals: [] });
+    Runtime.install({ ...temporalRuntimeLogging(log), shutdownSignals: [] });
     const metrics = createMetrics({ defaultMetrics: true });
     const workerConnection = await connectWorker(config, temporal.address);
     const { running, stop: stopWorker } = await startCaseWorker(config, {
