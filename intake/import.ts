@@ -1,10 +1,15 @@
 /**
  * Portfolio intake, step 1: load a billing export into accounts and invoices.
  *
- * Good rows stream through COPY into a temporary table and are merged in ONE transaction, so
- * an import is all-or-nothing for its good rows; bad rows are reported by line and field and
+ * Good rows go through COPY into temporary tables and are merged in ONE transaction, so an
+ * import is all-or-nothing for its good rows; bad rows are reported by line and field and
  * never block the good ones. The merge only touches rows whose values changed, so importing
  * the same file twice changes nothing and a newer file updates balances.
+ *
+ * The file is merged in steps of a few thousand rows: PostgreSQL merges one step while this
+ * process parses and validates the next. Each account is staged once (its first line creates
+ * it if new); after the last step every account gets its last line's data where it differs,
+ * which is the same result as merging the whole file at once.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -66,25 +71,6 @@ export interface ImportOptions {
   maxErrors?: number;
 }
 
-const STAGING_COLUMNS = [
-  'line',
-  'account_number',
-  'holder_id',
-  'holder_name',
-  'address',
-  'sector',
-  'route',
-  'category',
-  'phone',
-  'email',
-  'invoice_number',
-  'issued_on',
-  'due_on',
-  'amount_cents',
-  'balance_cents',
-  'protection',
-] as const;
-
 const COPY_SPECIAL = /[\\\t\n\r]/;
 
 /** Escapes a value for COPY's text format. */
@@ -95,34 +81,36 @@ function copyText(v: string | number | null): string {
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-/**
- * The row's staging columns after `line`, in COPY text format. Also the row's signature for
- * spotting exact repeats: fixed columns, each escaped, so equal text means equal rows.
- */
-function copyFields(r: PortfolioRow): string {
-  return [
-    r.accountNumber,
-    r.holderId,
-    r.holderName,
-    r.address,
-    r.sector,
-    r.route,
-    r.category,
-    r.phone,
-    r.email,
-    r.invoiceNumber,
-    r.issuedOn,
-    r.dueOn,
-    r.amountCents,
-    r.balanceCents,
-    r.protection,
-  ]
-    .map(copyText)
-    .join('\t');
+/** The account's columns of `import_accounts`, in COPY text format. */
+function accountFields(r: PortfolioRow): string {
+  return `${copyText(r.accountNumber)}\t${copyText(r.holderId)}\t${copyText(r.holderName)}\t${copyText(r.address)}\t${copyText(r.sector)}\t${copyText(r.route)}\t${r.category}\t${copyText(r.phone)}\t${copyText(r.email)}\t${r.protection}`;
 }
 
-/** Staging lines per COPY write, in characters. */
-const COPY_BATCH_CHARS = 1 << 16;
+/** The invoice's columns of `import_invoices`, in COPY text format. */
+function invoiceFields(r: PortfolioRow): string {
+  return `${copyText(r.accountNumber)}\t${copyText(r.invoiceNumber)}\t${r.issuedOn}\t${r.dueOn}\t${r.amountCents}\t${r.balanceCents}`;
+}
+
+const ACCOUNT_COLUMNS =
+  'account_number, holder_id, holder_name, address, sector, route, category, phone, email, protection';
+const INVOICE_COLUMNS =
+  'account_number, invoice_number, issued_on, due_on, amount_cents, balance_cents';
+
+const CREATE_STAGING = `
+  CREATE TEMP TABLE import_accounts (
+    account_number text, holder_id text, holder_name text, address text, sector text,
+    route text, category text, phone text, email text, protection text, counted boolean
+  ) ON COMMIT DROP;
+  CREATE TEMP TABLE import_invoices (
+    account_number text, invoice_number text, issued_on date, due_on date,
+    amount_cents int, balance_cents int
+  ) ON COMMIT DROP`;
+
+/**
+ * Good rows per merge step. The file is merged in steps so that PostgreSQL merges one step
+ * while this process parses and validates the next (two cores, both busy).
+ */
+const STEP_ROWS = 8_192;
 
 async function hashFile(filePath: string): Promise<string> {
   const hash = createHash('sha256');
@@ -130,31 +118,43 @@ async function hashFile(filePath: string): Promise<string> {
   return hash.digest('hex');
 }
 
-const MERGE_ACCOUNTS = `
-  WITH src AS (
-    SELECT DISTINCT ON (account_number) * FROM import_rows ORDER BY account_number, line DESC
-  )
-  INSERT INTO "Account" AS a (id, number, "holderName", "holderId", address, sector, route, category,
-                              phone, email, protection, "lastImportId", "createdAt", "updatedAt")
+/** Accounts first seen in a step: inserted with that line's data (the final step corrects it). */
+const INSERT_NEW_ACCOUNTS = `
+  INSERT INTO "Account" (id, number, "holderName", "holderId", address, sector, route, category,
+                         phone, email, protection, "lastImportId", "createdAt", "updatedAt")
   SELECT gen_random_uuid(), account_number, holder_name, holder_id, address, sector, route,
          category::"AccountCategory", phone, email, protection::"Protection", $1::uuid, now(), now()
-  FROM src
-  ON CONFLICT (number) DO UPDATE SET
-    "holderName" = EXCLUDED."holderName", "holderId" = EXCLUDED."holderId",
-    address = EXCLUDED.address, sector = EXCLUDED.sector, route = EXCLUDED.route,
-    category = EXCLUDED.category, phone = EXCLUDED.phone, email = EXCLUDED.email,
-    protection = EXCLUDED.protection, "lastImportId" = EXCLUDED."lastImportId", "updatedAt" = now()
-  WHERE (a."holderName", a."holderId", a.address, a.sector, a.route, a.category, a.phone, a.email, a.protection)
-        IS DISTINCT FROM
-        (EXCLUDED."holderName", EXCLUDED."holderId", EXCLUDED.address, EXCLUDED.sector, EXCLUDED.route,
-         EXCLUDED.category, EXCLUDED.phone, EXCLUDED.email, EXCLUDED.protection)`;
+  FROM import_accounts
+  ON CONFLICT (number) DO NOTHING
+  RETURNING number`;
+
+/**
+ * Every account gets its last line's data where it differs. `counted` is false for accounts
+ * this import created (already counted once when inserted).
+ */
+const UPDATE_ACCOUNTS = `
+  WITH changed AS (
+    UPDATE "Account" a SET
+      "holderName" = s.holder_name, "holderId" = s.holder_id, address = s.address,
+      sector = s.sector, route = s.route, category = s.category::"AccountCategory",
+      phone = s.phone, email = s.email, protection = s.protection::"Protection",
+      "lastImportId" = $1::uuid, "updatedAt" = now()
+    FROM import_accounts s
+    WHERE a.number = s.account_number
+      AND (a."holderName", a."holderId", a.address, a.sector, a.route, a.category, a.phone, a.email, a.protection)
+          IS DISTINCT FROM
+          (s.holder_name, s.holder_id, s.address, s.sector, s.route, s.category::"AccountCategory",
+           s.phone, s.email, s.protection::"Protection")
+    RETURNING s.counted
+  )
+  SELECT count(*) FILTER (WHERE counted)::int AS n FROM changed`;
 
 const MERGE_INVOICES = `
   INSERT INTO "Invoice" AS i (id, number, "accountId", "issuedOn", "dueOn", "amountCents", "balanceCents",
                               "lastImportId", "updatedAt")
   SELECT gen_random_uuid(), r.invoice_number, a.id, r.issued_on, r.due_on, r.amount_cents, r.balance_cents,
          $1::uuid, now()
-  FROM import_rows r JOIN "Account" a ON a.number = r.account_number
+  FROM import_invoices r JOIN "Account" a ON a.number = r.account_number
   ON CONFLICT (number) DO UPDATE SET
     "accountId" = EXCLUDED."accountId", "issuedOn" = EXCLUDED."issuedOn", "dueOn" = EXCLUDED."dueOn",
     "amountCents" = EXCLUDED."amountCents", "balanceCents" = EXCLUDED."balanceCents",
@@ -162,6 +162,14 @@ const MERGE_INVOICES = `
   WHERE (i."accountId", i."issuedOn", i."dueOn", i."amountCents", i."balanceCents")
         IS DISTINCT FROM
         (EXCLUDED."accountId", EXCLUDED."issuedOn", EXCLUDED."dueOn", EXCLUDED."amountCents", EXCLUDED."balanceCents")`;
+
+/** Sends COPY text-format lines into a staging table. */
+async function copyLines(client: pg.PoolClient, table: string, columns: string, lines: string) {
+  await pipeline(
+    Readable.from([lines]),
+    client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)),
+  );
+}
 
 /** Creates the ImportBatch row up front, so its progress can be polled. */
 export async function createImportBatch(
@@ -191,16 +199,16 @@ export async function importPortfolio(
     format,
     createdBy: opts.createdBy,
   });
-  const [fileHash, { size: totalBytes }] = await Promise.all([
-    hashFile(source.filePath),
-    stat(source.filePath),
-  ]);
+  const { size: totalBytes } = await stat(source.filePath);
+  // Hashed while the rows are read: the hash only goes into the batch row at the end.
+  const hashing = hashFile(source.filePath);
+  hashing.catch(() => undefined); // awaited below
 
   const report: ImportReport = {
     id,
     status: 'failed',
     fileName: source.fileName,
-    fileHash,
+    fileHash: '',
     format,
     rowsRead: 0,
     goodRows: 0,
@@ -234,69 +242,108 @@ export async function importPortfolio(
   };
 
   const client = await pool.connect();
+  // The step PostgreSQL is merging while the next one is read; it is always awaited before
+  // the connection is used again or released.
+  let merging: Promise<void> = Promise.resolve();
   try {
     await client.query('BEGIN');
-    await client.query(`CREATE TEMP TABLE import_rows (
-      line int, account_number text, holder_id text, holder_name text, address text, sector text,
-      route text, category text, phone text, email text, invoice_number text, issued_on date,
-      due_on date, amount_cents int, balance_cents int, protection text) ON COMMIT DROP`);
-
-    const seen = new Map<string, { line: number; signature: string }>();
-    // Lines go to COPY in ~64 KiB batches: one write (two syscalls) per row costs more than
-    // parsing it.
-    async function* goodRows(): AsyncGenerator<string> {
-      let batch = '';
-      for await (const raw of readExport(source.filePath, format, counter)) {
-        report.rowsRead++;
-        progress();
-        const result = validatePortfolioRow(raw.values);
-        if (!result.ok) {
-          report.badRows++;
-          for (const e of result.errors)
-            addError({ line: raw.line, field: e.field, message: e.message });
-          continue;
-        }
-        const signature = copyFields(result.row);
-        const earlier = seen.get(result.row.invoiceNumber);
-        if (earlier) {
-          if (earlier.signature === signature) {
-            report.duplicateRows++;
-          } else {
-            report.badRows++;
-            addError({
-              line: raw.line,
-              field: 'factura',
-              message: `factura ${result.row.invoiceNumber} repetida con otros datos (línea ${earlier.line})`,
-            });
-          }
-          continue;
-        }
-        seen.set(result.row.invoiceNumber, { line: raw.line, signature });
-        report.goodRows++;
-        batch += `${raw.line}\t${signature}\n`;
-        if (batch.length >= COPY_BATCH_CHARS) {
-          yield batch;
-          batch = '';
-        }
-      }
-      if (batch) yield batch;
-    }
-    const copy = client.query(
-      copyFrom(`COPY import_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN`),
-    );
-    await pipeline(Readable.from(goodRows()), copy);
-
+    await client.query(CREATE_STAGING);
     await client.query('SELECT pg_advisory_xact_lock($1)', [BALANCE_LOCK_KEY]);
-    // The account merge sorts every staged row; with the default 4 MB it spills to disk.
-    await client.query(`SET LOCAL work_mem = '64MB'`);
-    const accounts = await client.query(MERGE_ACCOUNTS, [id]);
-    const invoices = await client.query(MERGE_INVOICES, [id]);
-    report.accountsUpserted = accounts.rowCount ?? 0;
-    report.invoicesChanged = invoices.rowCount ?? 0;
+
+    /** Invoice number → its first line and data (to tell exact repeats from conflicts). */
+    const seen = new Map<string, { line: number; account: string; invoice: string }>();
+    /** Account number → its last line's data, and whether another line said otherwise. */
+    const accounts = new Map<string, { fields: string; varies: boolean }>();
+    /** Accounts this import created. */
+    const created = new Set<string>();
+
+    const mergeStep = async (newAccounts: string, invoices: string): Promise<void> => {
+      await client.query('TRUNCATE import_accounts, import_invoices');
+      if (newAccounts) {
+        await copyLines(client, 'import_accounts', ACCOUNT_COLUMNS, newAccounts);
+        const inserted = await client.query<{ number: string }>(INSERT_NEW_ACCOUNTS, [id]);
+        for (const { number } of inserted.rows) created.add(number);
+        report.accountsUpserted += inserted.rowCount ?? 0;
+      }
+      await copyLines(client, 'import_invoices', INVOICE_COLUMNS, invoices);
+      const merged = await client.query(MERGE_INVOICES, [id]);
+      report.invoicesChanged += merged.rowCount ?? 0;
+    };
+
+    let stepAccounts = '';
+    let stepInvoices = '';
+    let stepRows = 0;
+    for await (const raw of readExport(source.filePath, format, counter)) {
+      report.rowsRead++;
+      progress();
+      const result = validatePortfolioRow(raw.values);
+      if (!result.ok) {
+        report.badRows++;
+        for (const e of result.errors)
+          addError({ line: raw.line, field: e.field, message: e.message });
+        continue;
+      }
+      const row = result.row;
+      const invoice = invoiceFields(row);
+      let account = accountFields(row);
+      const earlier = seen.get(row.invoiceNumber);
+      if (earlier) {
+        if (earlier.account === account && earlier.invoice === invoice) {
+          report.duplicateRows++;
+        } else {
+          report.badRows++;
+          addError({
+            line: raw.line,
+            field: 'factura',
+            message: `factura ${row.invoiceNumber} repetida con otros datos (línea ${earlier.line})`,
+          });
+        }
+        continue;
+      }
+      report.goodRows++;
+      const known = accounts.get(row.accountNumber);
+      if (!known) {
+        accounts.set(row.accountNumber, { fields: account, varies: false });
+        stepAccounts += `${account}\n`;
+      } else if (known.fields === account) {
+        account = known.fields; // one string per account, not per line
+      } else {
+        known.fields = account; // the last line wins
+        known.varies = true;
+      }
+      seen.set(row.invoiceNumber, { line: raw.line, account, invoice });
+      stepInvoices += `${invoice}\n`;
+      if (++stepRows === STEP_ROWS) {
+        await merging;
+        merging = mergeStep(stepAccounts, stepInvoices);
+        merging.catch(() => undefined); // awaited before the next step, or in the catch below
+        stepAccounts = stepInvoices = '';
+        stepRows = 0;
+      }
+    }
+    await merging;
+    if (stepRows > 0) await mergeStep(stepAccounts, stepInvoices);
+
+    // Accounts that existed, and created ones whose later lines changed them, get their last
+    // line's data where it differs.
+    let finalAccounts = '';
+    for (const [number, { fields, varies }] of accounts) {
+      const isNew = created.has(number);
+      if (isNew && !varies) continue;
+      finalAccounts += `${fields}\t${isNew ? 'f' : 't'}\n`;
+    }
+    if (finalAccounts) {
+      await client.query('TRUNCATE import_accounts');
+      await copyLines(client, 'import_accounts', `${ACCOUNT_COLUMNS}, counted`, finalAccounts);
+      const updated = await client.query<{ n: number }>(UPDATE_ACCOUNTS, [id]);
+      report.accountsUpserted += updated.rows[0]!.n;
+    }
     await client.query('COMMIT');
     report.status = 'succeeded';
   } catch (err) {
+    await merging.catch(() => undefined);
     await client.query('ROLLBACK').catch(() => undefined);
+    report.accountsUpserted = report.invoicesChanged = 0;
     report.failure =
       err instanceof ExportFormatError
         ? err.message
@@ -304,6 +351,7 @@ export async function importPortfolio(
   } finally {
     client.release();
   }
+  report.fileHash = await hashing;
   progress(true);
   report.durationMs = Math.round(performance.now() - started);
   await pool.query(
@@ -314,7 +362,7 @@ export async function importPortfolio(
     [
       id,
       report.status,
-      fileHash,
+      report.fileHash,
       report.rowsRead,
       report.goodRows,
       report.badRows,
