@@ -72,8 +72,11 @@ const envSchema = z.object({
   BILLING_SIMULATOR_PORT: port.default(3100),
   /** A policy file (JSON, partial allowed) to load at start, e.g. policies/training.json. */
   CARTERA_POLICY: optionalText,
-  /** Load the demo portfolio on first start (embedded defaults only). */
-  CARTERA_DEMO: flag.default(true),
+  /**
+   * Load the demo portfolio and the demo users (published password) on first start.
+   * Refused in production. @default true, false when NODE_ENV=production
+   */
+  CARTERA_DEMO: flag.optional(),
   CARTERA_DEMO_ACCOUNTS: z.coerce.number().int().min(100).max(500_000).default(8_000),
   CARTERA_DEMO_SEED: z.coerce.number().int().default(20_261_128),
   /** Chromium for the browser tests (Debian's package: `apt-get install chromium`). */
@@ -103,7 +106,10 @@ const envSchema = z.object({
       }
       return keys;
     }),
-  /** Bearer token for GET /metrics from other hosts; without it only local callers may scrape. */
+  /**
+   * Bearer token for GET /metrics from other hosts; without it only local callers may scrape.
+   * At least 24 characters in production.
+   */
   CARTERA_METRICS_TOKEN: optionalText,
   /**
    * First administrator of a new installation (`npm run setup` creates it when no admin
@@ -248,6 +254,29 @@ function localToolPaths(): { temporalCli?: string; temporalTestServer?: string }
     .parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
+/**
+ * What must not reach production: the demo users (their password is published), the embedded
+ * PostgreSQL (fixed superuser password) and the Temporal dev server (no authentication), SMTP
+ * sign-in without a password, and a short metrics token. Lists every problem in one error.
+ */
+function refuseInProduction(e: Env): void {
+  const problems: string[] = [];
+  if (e.CARTERA_DEMO === true)
+    problems.push('CARTERA_DEMO: the demo users have a published password; unset it');
+  if (!e.DATABASE_URL)
+    problems.push('DATABASE_URL: required (the embedded PostgreSQL has a fixed password)');
+  if (!e.TEMPORAL_ADDRESS)
+    problems.push('TEMPORAL_ADDRESS: required (the local dev server has no authentication)');
+  if (e.CARTERA_SMTP_USER && !e.CARTERA_SMTP_PASSWORD)
+    problems.push('CARTERA_SMTP_PASSWORD: required with CARTERA_SMTP_USER');
+  if (e.CARTERA_METRICS_TOKEN && e.CARTERA_METRICS_TOKEN.length < 24)
+    problems.push('CARTERA_METRICS_TOKEN: at least 24 characters');
+  if (problems.length > 0)
+    throw new ConfigError(
+      `Refusing to run with NODE_ENV=production:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+}
+
 /** Validates the environment once; throws ConfigError listing every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);
@@ -256,6 +285,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production') refuseInProduction(e);
   const cert = readPem(e.TEMPORAL_TLS_CERT_PATH, 'TEMPORAL_TLS_CERT_PATH');
   const key = readPem(e.TEMPORAL_TLS_KEY_PATH, 'TEMPORAL_TLS_KEY_PATH');
   if (Boolean(cert) !== Boolean(key)) {
@@ -302,7 +332,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       simulatorPort: e.BILLING_SIMULATOR_PORT,
     },
     policyFile: e.CARTERA_POLICY ? path.resolve(ROOT_DIR, e.CARTERA_POLICY) : undefined,
-    demo: { enabled: e.CARTERA_DEMO, accounts: e.CARTERA_DEMO_ACCOUNTS, seed: e.CARTERA_DEMO_SEED },
+    demo: {
+      enabled: e.CARTERA_DEMO ?? e.NODE_ENV !== 'production',
+      accounts: e.CARTERA_DEMO_ACCOUNTS,
+      seed: e.CARTERA_DEMO_SEED,
+    },
     openConcurrency: e.CARTERA_OPEN_CONCURRENCY,
     workerCache: e.CARTERA_WORKER_CACHE,
     workflowBundle: e.CARTERA_WORKFLOW_BUNDLE

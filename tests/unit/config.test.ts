@@ -42,7 +42,7 @@ describe('defaults', () => {
       devPort: 7233,
       uiPort: 8233,
     });
-    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000, trustProxy: 'loopback' });
     expect(config.billing).toEqual({ url: undefined, apiKey: undefined, simulatorPort: 3100 });
     expect(config.policyFile).toBeUndefined();
     expect(config.demo).toEqual({ enabled: true, accounts: 8_000, seed: 20_261_128 });
@@ -63,6 +63,7 @@ describe('defaults', () => {
   it('reads explicit values and coerces numbers and flags', () => {
     const c = loadConfig({
       NODE_ENV: 'production',
+      DATABASE_URL: 'postgresql://cartera:s3cret@db.internal/cartera',
       API_PORT: '8080',
       TEMPORAL_ADDRESS: ' temporal.internal:7233 ',
       CARTERA_DEMO: 'no',
@@ -73,6 +74,61 @@ describe('defaults', () => {
     expect(c.temporal.address).toBe('temporal.internal:7233');
     expect(c.demo.enabled).toBe(false);
     expect(c.openConcurrency).toBe(8);
+  });
+});
+
+describe('production', () => {
+  const PROD = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgresql://cartera:s3cret@db.internal/cartera',
+    TEMPORAL_ADDRESS: 'temporal.internal:7233',
+  };
+
+  it('starts without demo data by default', () => {
+    const c = loadConfig(PROD);
+    expect(c.env).toBe('production');
+    expect(c.demo.enabled).toBe(false);
+    // …while development keeps the demo on by default.
+    expect(loadConfig({}).demo.enabled).toBe(true);
+  });
+
+  it('refuses the demo users (published password)', () => {
+    const err = configError({ ...PROD, CARTERA_DEMO: '1' });
+    expect(err.message).toMatch(/NODE_ENV=production/);
+    expect(err.message).toContain('CARTERA_DEMO');
+    expect(loadConfig({ ...PROD, CARTERA_DEMO: 'no' }).demo.enabled).toBe(false);
+  });
+
+  it('refuses the embedded PostgreSQL and the dev server, naming both at once', () => {
+    const err = configError({ NODE_ENV: 'production' });
+    expect(err.message).toContain('DATABASE_URL');
+    expect(err.message).toContain('TEMPORAL_ADDRESS');
+  });
+
+  it('refuses SMTP sign-in without a password and a short metrics token', () => {
+    const err = configError({
+      ...PROD,
+      CARTERA_SMTP_HOST: 'smtp.internal',
+      CARTERA_SMTP_USER: 'cartera',
+      CARTERA_METRICS_TOKEN: 'corto',
+    });
+    expect(err.message).toContain('CARTERA_SMTP_PASSWORD');
+    expect(err.message).toContain('CARTERA_METRICS_TOKEN');
+    const ok = loadConfig({
+      ...PROD,
+      CARTERA_SMTP_HOST: 'smtp.internal',
+      CARTERA_SMTP_USER: 'cartera',
+      CARTERA_SMTP_PASSWORD: 'clave-smtp',
+      CARTERA_METRICS_TOKEN: 'x'.repeat(24),
+    });
+    expect(ok.smtp.auth).toEqual({ user: 'cartera', password: 'clave-smtp' });
+    expect(ok.metricsToken).toHaveLength(24);
+  });
+
+  it('allows all of it outside production (local runs and tests)', () => {
+    expect(() =>
+      loadConfig({ CARTERA_DEMO: '1', CARTERA_SMTP_USER: 'u', CARTERA_METRICS_TOKEN: 'corto' }),
+    ).not.toThrow();
   });
 });
 
