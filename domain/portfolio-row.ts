@@ -153,11 +153,25 @@ function normalisePhone(raw: string): string | null | undefined {
 }
 
 /**
+ * Characters no export field holds: NUL and the other control characters but tab and line
+ * breaks, and U+FFFD, which stands for bytes the file's encoding could not decode.
+ */
+// eslint-disable-next-line no-control-regex
+const UNREADABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
+
+/**
  * Validates one export row given as column → raw text. Every wrong field is reported, not
  * just the first, so a clerk can fix a line in one go.
  */
 export function validatePortfolioRow(raw: Partial<Record<PortfolioColumn, string>>): RowResult {
   const errors: FieldError[] = [];
+  for (const [c, v] of Object.entries(raw) as [PortfolioColumn, string | undefined][]) {
+    if (v && UNREADABLE.test(v))
+      errors.push({
+        field: c,
+        message: 'caracteres ilegibles o de control (¿el archivo tiene bytes dañados?)',
+      });
+  }
   const get = (c: PortfolioColumn) => (raw[c] ?? '').trim();
   const textField = (c: PortfolioColumn, max: number): string => {
     const r = text(max).safeParse(get(c));

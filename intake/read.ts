@@ -3,6 +3,7 @@
  * that a 100,000-row file never sits in memory whole.
  */
 import { createReadStream } from 'node:fs';
+import { Transform } from 'node:stream';
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -34,27 +35,115 @@ export async function detectFormat(filePath: string, fileName: string): Promise<
   }
 }
 
+/** The text encodings an export is read in. */
+export type TextEncoding = 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
+
+/** Bytes judged when sniffing the encoding (about 5,000 rows of an export). */
+const SNIFF_BYTES = 1 << 20;
+
 /**
- * Exports from older Windows tools arrive in Windows-1252; a file whose first 64 KiB are not
- * valid UTF-8 is read as Latin-1 (its superset for letters used in Spanish names).
+ * Valid multi-byte UTF-8 sequences and bytes that cannot be UTF-8 in `buf` (a sequence cut by
+ * the end of the buffer counts as neither).
  */
-async function sniffEncoding(filePath: string): Promise<'utf8' | 'latin1'> {
+function utf8Evidence(buf: Uint8Array): { valid: number; invalid: number } {
+  let valid = 0;
+  let invalid = 0;
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const len =
+      b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (len === 0) {
+      invalid++;
+      i++;
+      continue;
+    }
+    if (i + len > buf.length) break;
+    let ok = true;
+    for (let k = 1; k < len; k++) if ((buf[i + k]! & 0xc0) !== 0x80) ok = false;
+    if (ok) {
+      valid++;
+      i += len;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return { valid, invalid };
+}
+
+/**
+ * The encoding of a CSV export, from its first MiB. A byte-order mark decides (UTF-8, UTF-16);
+ * so do NULs in every other byte (UTF-16 without one). Otherwise exports from older Windows
+ * tools, common in Ecuador, arrive in Windows-1252: a file with more bytes that cannot be UTF-8
+ * than valid UTF-8 accented letters is read as Windows-1252. A UTF-8 file with a few broken
+ * bytes stays UTF-8: those bytes become U+FFFD and their rows are refused by line.
+ */
+export async function sniffEncoding(filePath: string): Promise<TextEncoding> {
   const fh = await open(filePath, 'r');
+  let head: Buffer;
   try {
-    const { buffer, bytesRead } = await fh.read(Buffer.alloc(65_536), 0, 65_536, 0);
-    let chunk = buffer.subarray(0, bytesRead);
-    // Do not judge a multi-byte character cut by the 64 KiB boundary.
-    let end = chunk.length;
-    while (end > 0 && end > chunk.length - 4 && (chunk[end - 1]! & 0xc0) === 0x80) end--;
-    if (end > 0 && chunk[end - 1]! >= 0xc0) end--;
-    chunk = bytesRead === 65_536 ? chunk.subarray(0, end) : chunk;
-    new TextDecoder('utf-8', { fatal: true }).decode(chunk);
-    return 'utf8';
-  } catch {
-    return 'latin1';
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    head = buffer.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  if (head.length >= 4) {
+    const pairs = Math.min(head.length >> 1, 512);
+    let evenNul = 0;
+    let oddNul = 0;
+    for (let i = 0; i < pairs; i++) {
+      if (head[2 * i] === 0) evenNul++;
+      if (head[2 * i + 1] === 0) oddNul++;
+    }
+    if (oddNul > pairs * 0.9 && evenNul === 0) return 'utf-16le';
+    if (evenNul > pairs * 0.9 && oddNul === 0) return 'utf-16be';
+  }
+  const { valid, invalid } = utf8Evidence(head);
+  return invalid > valid ? 'windows-1252' : 'utf-8';
+}
+
+/** The file's text in `encoding`, decoded as it streams (undecodable bytes become U+FFFD). */
+function decodedStream(filePath: string, encoding: TextEncoding, counter?: ByteCounter) {
+  const bytes = countedStream(filePath, counter);
+  if (encoding === 'utf-8') return bytes.setEncoding('utf8');
+  const decoder = new TextDecoder(encoding);
+  return bytes.pipe(
+    new Transform({
+      readableObjectMode: true,
+      transform(chunk: Buffer, _enc, done) {
+        done(null, decoder.decode(chunk, { stream: true }));
+      },
+      flush(done) {
+        const rest = decoder.decode();
+        done(null, rest || undefined);
+      },
+    }),
+  );
+}
+
+/** Longest CSV line accepted; a line of an export is about 200 bytes. */
+export const MAX_CSV_LINE_CHARS = 1 << 20;
+
+/** A CSV syntax error as an ExportFormatError naming its line. */
+function csvSyntaxError(err: unknown): Error {
+  const e = err as { code?: unknown; lines?: unknown; message?: unknown };
+  if (typeof e.code !== 'string' || !e.code.startsWith('CSV_')) return err as Error;
+  const line = typeof e.lines === 'number' ? `Línea ${e.lines}: ` : '';
+  const what =
+    e.code === 'CSV_MAX_RECORD_SIZE'
+      ? `la fila supera ${MAX_CSV_LINE_CHARS / 1024 / 1024} MiB; ¿es realmente una exportación CSV?`
+      : e.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'comillas sin cerrar hasta el final del archivo'
+        : `CSV inválido (${e.code})`;
+  return new ExportFormatError(`${line}${what}`);
 }
 
 function headerError(missing: string[], duplicated: string[]): ExportFormatError {
@@ -79,19 +168,27 @@ function countedStream(filePath: string, counter?: ByteCounter) {
 
 async function* readCsv(filePath: string, counter?: ByteCounter): AsyncGenerator<RawRow> {
   const encoding = await sniffEncoding(filePath);
-  const parser = countedStream(filePath, counter)
-    .setEncoding(encoding)
-    .pipe(
-      parse({
-        bom: true,
-        relax_column_count: true,
-        skip_empty_lines: true,
-        info: true,
-        trim: false,
-      }),
-    );
+  const parser = decodedStream(filePath, encoding, counter).pipe(
+    parse({
+      bom: true,
+      relax_column_count: true,
+      // A stray quote stays text in its field (validated there), not a broken rest of file.
+      relax_quotes: true,
+      max_record_size: MAX_CSV_LINE_CHARS,
+      skip_empty_lines: true,
+      info: true,
+      trim: false,
+    }),
+  );
   let columns: (PortfolioColumn | null)[] | null = null;
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  const records = (async function* () {
+    try {
+      yield* parser as AsyncIterable<{ record: string[]; info: { lines: number } }>;
+    } catch (err) {
+      throw csvSyntaxError(err);
+    }
+  })();
+  for await (const item of records) {
     const { record, info } = item;
     if (!columns) {
       const mapped = mapHeader(record);
@@ -127,7 +224,33 @@ export function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
+/** True when the file starts like a ZIP archive (which every XLSX workbook is). */
+async function isZip(filePath: string): Promise<boolean> {
+  const fh = await open(filePath, 'r');
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(4), 0, 4, 0);
+    return bytesRead === 4 && buffer.readUInt32LE(0) === 0x04034b50;
+  } finally {
+    await fh.close();
+  }
+}
+
 async function* readXlsx(filePath: string, counter?: ByteCounter): AsyncGenerator<RawRow> {
+  if (!(await isZip(filePath)))
+    throw new ExportFormatError(
+      'El archivo no es un libro de Excel (.xlsx): no es un archivo ZIP. Si es un CSV, súbalo con la extensión .csv',
+    );
+  try {
+    yield* readXlsxRows(filePath, counter);
+  } catch (err) {
+    if (err instanceof ExportFormatError) throw err;
+    throw new ExportFormatError(
+      `El libro de Excel está dañado o no se puede leer (${(err as Error).message})`,
+    );
+  }
+}
+
+async function* readXlsxRows(filePath: string, counter?: ByteCounter): AsyncGenerator<RawRow> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(countedStream(filePath, counter), {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',

@@ -482,6 +482,8 @@ export async function reportToXlsx(
     });
 
     const first = XLSX_HEADER_ROW + 1;
+    // Text goes in as string cells, which Excel never evaluates (formula-like text included);
+    // the only formulas in the workbook are the totals row's own.
     table.rows.forEach((row, r) => {
       const line = ws.getRow(first + r);
       table.columns.forEach((c, i) => {
@@ -528,10 +530,26 @@ export async function reportToXlsx(
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-/** One CSV field: quoted when it holds a separator, a quote or a line break. */
-function csvField(v: ReportCell): string {
+/** What a spreadsheet reads as the start of a formula (or DDE call) when it opens a CSV. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Text that Excel or LibreOffice would run as a formula when opening a CSV (a sector or a name
+ * imported as `=HYPERLINK(…)`, `@SUM(…)`, `+cmd|…`): prefixed with an apostrophe so it shows as
+ * the text it is (OWASP, "CSV injection"). Plain numbers such as `-12.50` are left alone.
+ */
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+}
+
+/**
+ * One CSV field: formula-like text neutralised, then quoted when it holds a separator, a quote
+ * or a line break.
+ */
+export function csvField(v: ReportCell): string {
   if (v === null) return '';
-  const s = String(v);
+  const s = typeof v === 'string' ? neutraliseFormula(v) : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
