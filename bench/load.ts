@@ -2,7 +2,7 @@
  * Bounded load test of the whole system on loopback: many simultaneous people and systems for
  * a minute, then a consistency check of what they did.
  *
- *   npm run bench:load -- [--users 50] [--seconds 60] [--warmup 10] [--cases 3000]
+ *   npm run bench:load -- [--users 50] [--seconds 60] [--warmup 10] [--cases 1000]
  *                         [--think-ms 500] [--mix reads=60,complete=20,payments=10,manager=10]
  *                         [--split] [--policy default|training] [--json] [--keep-db]
  *
@@ -24,13 +24,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { z } from 'zod';
 import { ensurePolicy } from '../activities/policy-store.js';
@@ -62,8 +62,10 @@ import {
 const DEFAULT_SERVER = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const PASSWORD = 'clave-de-prueba-de-carga-2026';
 const API_KEY = `load-test-key-${randomBytes(12).toString('hex')}`;
-/** Roughly the share of generated accounts the default policy opens a case for. */
-const OPENED_PER_ACCOUNT = 0.25;
+/** Roughly the share of generated accounts the default policy opens a case for (measured 0.215). */
+const OPENED_PER_ACCOUNT = 0.2;
+/** Roughly the share of imported (delinquent) accounts it opens a case for (measured 0.67). */
+const ELIGIBLE_PER_IMPORTED = 0.65;
 
 const mixSchema = z
   .string()
@@ -93,7 +95,8 @@ const argsSchema = z.object({
   users: z.coerce.number().int().min(3).max(2_000).default(50),
   seconds: z.coerce.number().int().min(5).max(600).default(60),
   warmup: z.coerce.number().int().min(0).max(120).default(10),
-  cases: z.coerce.number().int().min(100).max(20_000).default(3_000),
+  cases: z.coerce.number().int().min(50).max(20_000).default(1_000),
+  batch: z.coerce.number().int().min(10).max(5_000).default(250),
   thinkMs: z.coerce.number().int().min(0).max(60_000).default(500),
   timeoutMs: z.coerce.number().int().min(1_000).max(120_000).default(15_000),
   mix: mixSchema.default({ reads: 60, complete: 20, payments: 10, manager: 10 }),
@@ -112,6 +115,7 @@ function parseCli(): Args {
       seconds: { type: 'string' },
       warmup: { type: 'string' },
       cases: { type: 'string' },
+      batch: { type: 'string' },
       'think-ms': { type: 'string' },
       'timeout-ms': { type: 'string' },
       mix: { type: 'string' },
@@ -246,7 +250,27 @@ interface Report {
   unexpectedExamples: { op: string; status: number; body: string }[];
   shareOfRequests: Record<string, number>;
   check: CheckReport;
+  /** Failed activity attempts the worker logged (retried by Temporal), by activity and error. */
+  workerActivityFailures: { wholeRun: Record<string, number>; load: Record<string, number> };
   totalSeconds: number;
+}
+
+/** Counts the worker's "Activity failed" warnings in the system's stderr, by type and error. */
+function activityFailures(files: string[], from: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of files) {
+    if (!existsSync(f)) continue;
+    const text = readFileSync(f)
+      .subarray(from.get(f) ?? 0)
+      .toString('utf8');
+    for (const m of text.matchAll(
+      /Activity failed \{[\s\S]*?activityType: '([^']+)'[\s\S]*?error: ([^\n]+)/g,
+    )) {
+      const k = `${m[1]}: ${m[2]!.replace(/[0-9a-f-]{36}/g, '…').slice(0, 140)}`;
+      out[k] = (out[k] ?? 0) + 1;
+    }
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -292,9 +316,10 @@ async function main(): Promise<void> {
           logFile: path.join(tmp, 'temporal.log'),
         }))(),
       runPrisma(['migrate', 'deploy'], dbUrl),
-      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH }).then((b) =>
-        writeFileSync(bundleFile, b.code),
-      ),
+      bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        logger: new DefaultLogger('WARN', (e) => process.stderr.write(`${e.level} ${e.message}\n`)),
+      }).then((b) => writeFileSync(bundleFile, b.code)),
       writePortfolioCsv(exportFile, { accounts, seed: args.seed, asOf: today }),
     ]);
     stops.push(() => temporal.stop());
@@ -404,10 +429,19 @@ async function main(): Promise<void> {
     const accountIds = (
       await pool.query<{ id: string }>(`SELECT id FROM "Account" ORDER BY number`)
     ).rows.map((r) => r.id);
+    const tasksOpen = () =>
+      pool
+        .query<{ open: number; shared: number }>(
+          `SELECT count(*)::int AS open, count(*) FILTER (WHERE "assigneeId" IS NULL)::int AS shared FROM "Task" WHERE status = 'open'`,
+        )
+        .then((r) => r.rows[0]!);
+    // In batches the worker's workflow cache holds (CARTERA_WORKER_CACHE, 300 by default):
+    // thousands of brand-new workflows at once would be evicted and replayed between steps.
     let opened = 0;
     let offset = 0;
+    let atStart = { open: 0, shared: 0 };
     while (opened < args.cases && offset < accountIds.length) {
-      const take = Math.ceil((args.cases - opened) / OPENED_PER_ACCOUNT);
+      const take = Math.ceil(Math.min(args.batch, args.cases - opened) / ELIGIBLE_PER_IMPORTED);
       const r = await openCases(
         { pool, temporal: client, taskQueue: env.TEMPORAL_TASK_QUEUE },
         {
@@ -422,14 +456,16 @@ async function main(): Promise<void> {
         throw new Error(`opening failed: ${JSON.stringify(r.failed.slice(0, 3))}`);
       opened += r.opened;
       offset += take;
+      atStart = await until(
+        tasksOpen,
+        (c) => c.open >= opened,
+        Math.max(120_000, r.opened * 1_500),
+      );
+      if (atStart.open < opened) throw new Error('not every case has its contact task yet');
+      say(
+        `${opened} cases open with their contact task (${((performance.now() - openStarted) / 1000).toFixed(1)} s)`,
+      );
     }
-    const tasksOpen = () =>
-      pool
-        .query<{ open: number; shared: number }>(
-          `SELECT count(*)::int AS open, count(*) FILTER (WHERE "assigneeId" IS NULL)::int AS shared FROM "Task" WHERE status = 'open'`,
-        )
-        .then((r) => r.rows[0]!);
-    const atStart = await until(tasksOpen, (c) => c.open >= opened, 240_000);
     const openSeconds = (performance.now() - openStarted) / 1000;
     say(
       `${opened} cases opened, ${atStart.open} open tasks (${atStart.shared} in the shared inbox) in ${openSeconds.toFixed(1)} s`,
@@ -483,6 +519,10 @@ async function main(): Promise<void> {
       ...Array.from({ length: kinds.payers }, () => paymentSystem(shared)),
     ];
     await new Promise((r) => setTimeout(r, args.warmup * 1000));
+    const stderrFiles = parts.map((p) => path.join(tmp, `${p}.stderr`));
+    const stderrAtLoad = new Map(
+      stderrFiles.map((f) => [f, existsSync(f) ? statSync(f).size : 0] as const),
+    );
     rec.counting = true;
     const measureStart = performance.now();
     await new Promise((r) => setTimeout(r, args.seconds * 1000));
@@ -559,6 +599,10 @@ async function main(): Promise<void> {
       unexpectedExamples: rec.examples,
       shareOfRequests,
       check,
+      workerActivityFailures: {
+        wholeRun: activityFailures(stderrFiles, new Map()),
+        load: activityFailures(stderrFiles, stderrAtLoad),
+      },
       totalSeconds: 0,
     };
     await runStops();
@@ -633,6 +677,13 @@ ${table(rows)}
     console.log('Examples of unexpected answers:');
     for (const e of r.unexpectedExamples.slice(0, 8))
       console.log(`  ${e.op} ${e.status} ${e.body}`);
+  }
+  for (const phase of ['wholeRun', 'load'] as const) {
+    const failures = Object.entries(r.workerActivityFailures[phase]);
+    console.log(
+      `\nFailed activity attempts the worker logged (Temporal retries them), ${phase === 'wholeRun' ? 'whole run' : 'from the measured window to the end of the check'}: ${failures.reduce((a, [, n]) => a + n, 0)}`,
+    );
+    for (const [k, n] of failures) console.log(`  ${n} × ${k}`);
   }
   console.log(`\nConsistency check: ${r.check.ok ? 'OK' : 'FAILED'}`);
   for (const line of r.check.lines) console.log(`  ${line}`);
