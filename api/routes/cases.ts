@@ -319,13 +319,17 @@ export function caseRoutes(deps: AppDeps): Route[] {
           q.status === 'all' ? {} : { status: q.status },
           q.stage ? { stage: q.stage } : {},
           q.sector ? { account: { sector: q.sector } } : {},
+          // One relation filter (one join with Account, not three), which the trigram index
+          // on the three columns serves.
           q.q
             ? {
-                OR: [
-                  { account: { number: { startsWith: q.q } } },
-                  { account: { holderId: { startsWith: q.q } } },
-                  { account: { holderName: { contains: q.q, mode: 'insensitive' } } },
-                ],
+                account: {
+                  OR: [
+                    { number: { startsWith: q.q } },
+                    { holderId: { startsWith: q.q } },
+                    { holderName: { contains: q.q, mode: 'insensitive' } },
+                  ],
+                },
               }
             : {},
         ],
