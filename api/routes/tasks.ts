@@ -134,13 +134,22 @@ export const completeTaskResultSchema = z.object({
 
 const assignmentSchema = z.object({ id: z.uuid(), assignee: personSchema.nullable() });
 
-/** Which tasks a role sees at all: collectors their cases' and their inbox's, legal theirs. */
-export function taskVisibility(p: Principal): Prisma.TaskWhereInput {
-  if (p.role === 'collector')
+/**
+ * Which tasks a role sees at all: collectors their cases' and their inbox's, legal theirs.
+ * Every scope of a collector (mine, role, team) is one branch of the collector's OR, so with a
+ * scope only the role condition is left: the OR, and its join with Case, would filter nothing.
+ */
+export function taskVisibility(
+  p: Principal,
+  scope?: TaskListQuery['scope'],
+): Prisma.TaskWhereInput {
+  if (p.role === 'collector') {
+    if (scope !== undefined) return { role: 'collector' };
     return {
       role: 'collector',
       OR: [{ assigneeId: p.id }, { assigneeId: null }, { case: { assignedCollectorId: p.id } }],
     };
+  }
   if (p.role === 'legal') return { role: 'legal' };
   return {};
 }
@@ -316,7 +325,7 @@ export function taskRoutes(deps: AppDeps): Route[] {
     }).handle(async ({ query: q, principal }) => {
       const now = new Date();
       const base: Prisma.TaskWhereInput[] = [
-        taskVisibility(principal),
+        taskVisibility(principal, q.scope),
         scopeFilter(principal, q.scope),
         q.type ? { type: q.type } : {},
         q.caseId ? { caseId: q.caseId } : {},
@@ -328,8 +337,8 @@ export function taskRoutes(deps: AppDeps): Route[] {
         done: { status: 'done' },
       };
       const where: Prisma.TaskWhereInput = { AND: [...base, byStatus[q.status]] };
-      const [total, rows, open, overdue] = await Promise.all([
-        prisma.task.count({ where }),
+      // The total of an open or overdue list is one of the two counters: not counted twice.
+      const [rows, open, overdue, done] = await Promise.all([
         prisma.task.findMany({
           where,
           include: taskInclude,
@@ -342,7 +351,9 @@ export function taskRoutes(deps: AppDeps): Route[] {
         }),
         prisma.task.count({ where: { AND: [...base, byStatus.open] } }),
         prisma.task.count({ where: { AND: [...base, byStatus.overdue] } }),
+        q.status === 'done' ? prisma.task.count({ where }) : undefined,
       ]);
+      const total = q.status === 'open' ? open : q.status === 'overdue' ? overdue : done!;
       return {
         status: 200,
         body: {
