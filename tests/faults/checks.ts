@@ -85,9 +85,45 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
   const figures: Record<string, unknown> = {};
 
   // ---- (a) no case lost ------------------------------------------------------------------
-  const { rows: cases } = await pool.query<CaseRow>(
-    `SELECT id, "workflowId" AS workflow_id, status, stage, "closeReason" AS close_reason FROM "Case"`,
-  );
+  // Every table is read in one snapshot, so a step committed while we read cannot show up in
+  // one table and not in another.
+  const db = await pool.connect();
+  const read = async <T extends pg.QueryResultRow>(sql: string) => (await db.query<T>(sql)).rows;
+  let snap;
+  try {
+    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    snap = {
+      cases: await read<CaseRow>(
+        `SELECT id, "workflowId" AS workflow_id, status, stage, "closeReason" AS close_reason FROM "Case"`,
+      ),
+      events: await read<EventRow>(
+        `SELECT "caseId" AS case_id, type, "eventKey" AS event_key, data FROM "CaseEvent" ORDER BY "occurredAt", id`,
+      ),
+      openTasks: await read<{ case_id: string; workflow_id: string; type: string }>(
+        `SELECT "caseId" AS case_id, "workflowId" AS workflow_id, type FROM "Task" WHERE status = 'open'`,
+      ),
+      notices: await read<{
+        id: string;
+        channel: string;
+        status: string;
+        attempts: number;
+        last_error: string | null;
+      }>(`SELECT id, channel, status, attempts, "lastError" AS last_error FROM "Notice"`),
+      numbers: await read<{ key: string; series: string; year: number; number: number }>(
+        `SELECT key, series, year, number FROM "DocumentNumber" ORDER BY series, year, number`,
+      ),
+      counters: await read<{ series: string; year: number; last: number }>(
+        `SELECT series, year, last FROM "DocumentCounter"`,
+      ),
+      docs: await read<{ kind: string; n: number }>(
+        `SELECT kind, count(*)::int AS n FROM "Document" GROUP BY kind ORDER BY kind`,
+      ),
+    };
+    await db.query('COMMIT');
+  } finally {
+    db.release();
+  }
+  const { cases } = snap;
   const byWorkflow = count(cases, (c) => c.workflow_id);
   const caseByWf = new Map(cases.map((c) => [c.workflow_id, c]));
   for (const wf of input.started) {
@@ -134,11 +170,67 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
   figures.executions = tally(executionsByStatus);
   figures.caseWorkflows = tally([...status.values()]);
 
+  // Pending work of every running execution (cases and children): activities, workflow
+  // tasks, timers from the history.
+  const { openTasks } = snap;
+  const tasksByCase = count(openTasks, (t) => t.case_id);
+  const now = Date.now();
+  interface ExecState {
+    timers: number[]; // fire instants of outstanding timers
+    activities: { type: string; attempt: number }[];
+    /** 0: no workflow task pending; else its attempt (work queued for the worker). */
+    workflowTaskAttempt: number;
+  }
+  const exec = new Map<string, ExecState>();
+  await inPool(running, 12, async (r) => {
+    const handle = client.workflow.getHandle(r.workflowId);
+    const st: ExecState = { timers: [], activities: [], workflowTaskAttempt: 0 };
+    try {
+      const d = await handle.describe();
+      for (const a of d.raw.pendingActivities ?? [])
+        st.activities.push({ type: a.activityType?.name ?? '?', attempt: a.attempt ?? 0 });
+      st.workflowTaskAttempt = d.raw.pendingWorkflowTask
+        ? Math.max(1, d.raw.pendingWorkflowTask.attempt ?? 1)
+        : 0;
+      // Timers matter only where nothing else explains the wait: skip the history otherwise.
+      const explained =
+        (tasksByCase.get(caseByWf.get(caseWorkflowOf(r.workflowId))?.id ?? '') ?? 0) > 0 ||
+        st.activities.length > 0 ||
+        st.workflowTaskAttempt > 0;
+      if (explained) {
+        exec.set(r.workflowId, st);
+        return;
+      }
+      const history = await handle.fetchHistory();
+      const started = new Map<string, number>();
+      for (const e of history.events ?? []) {
+        const at =
+          Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+        if (e.timerStartedEventAttributes) {
+          const t = e.timerStartedEventAttributes;
+          const ms =
+            Number(t.startToFireTimeout?.seconds ?? 0) * 1000 +
+            Math.floor((t.startToFireTimeout?.nanos ?? 0) / 1e6);
+          started.set(t.timerId ?? '', at + ms);
+        }
+        if (e.timerFiredEventAttributes) started.delete(e.timerFiredEventAttributes.timerId ?? '');
+        if (e.timerCanceledEventAttributes)
+          started.delete(e.timerCanceledEventAttributes.timerId ?? '');
+      }
+      st.timers = [...started.values()];
+    } catch (err) {
+      v('b-stuck', `${r.workflowId}: cannot describe (${(err as Error).message})`);
+    }
+    exec.set(r.workflowId, st);
+  });
+  const busy = new Set<string>();
+  for (const [wf, st] of exec)
+    if (st.activities.length > 0 || st.workflowTaskAttempt > 0) busy.add(caseWorkflowOf(wf));
+  let lagging = 0;
+  const unverified: string[] = [];
+
   // ---- (c) stage: DB row, workflow query, event log ---------------------------------------
-  const { rows: events } = await pool.query<EventRow>(
-    `SELECT "caseId" AS case_id, type, "eventKey" AS event_key, data FROM "CaseEvent"
-     ORDER BY "occurredAt", id`,
-  );
+  const { events } = snap;
   const eventsOf = new Map<string, EventRow[]>();
   for (const e of events) {
     const list = eventsOf.get(e.case_id) ?? [];
@@ -156,7 +248,9 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
           : await handle.query(caseViewQuery);
       views.set(c.id, view);
     } catch (err) {
-      v('c-stage', `${c.workflow_id}: no view (${(err as Error).message})`, c.id);
+      // The query needs the worker to replay the case; a case with work queued may not answer.
+      if (busy.has(c.workflow_id)) unverified.push(c.workflow_id);
+      else v('c-stage', `${c.workflow_id}: no view (${(err as Error).message})`, c.id);
     }
   });
   const stageAttr = new Map(
@@ -185,23 +279,22 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
       v('c-stage', `${c.workflow_id}: row stage ${c.stage}, timeline implies ${implied}`, c.id);
     if ((c.status === 'closed') !== (implied === 'closed'))
       v('c-stage', `${c.workflow_id}: row status ${c.status}, timeline ${implied}`, c.id);
+    // The workflow leads its row by the activity that writes it: on a case with work pending
+    // (activity or workflow task) a difference is lag, counted; on a quiet case, a violation.
+    const behind: string[] = [];
     if ((c.status === 'closed') !== (wfStatus === 'COMPLETED'))
-      v('c-stage', `${c.workflow_id}: row status ${c.status}, workflow ${wfStatus}`, c.id);
+      behind.push(`row status ${c.status}, workflow ${wfStatus}`);
     if (view) {
-      if (view.stage !== c.stage)
-        v('c-stage', `${c.workflow_id}: workflow stage ${view.stage}, row ${c.stage}`, c.id);
-      if (view.status !== c.status)
-        v('c-stage', `${c.workflow_id}: workflow status ${view.status}, row ${c.status}`, c.id);
+      if (view.stage !== c.stage) behind.push(`workflow stage ${view.stage}, row ${c.stage}`);
+      if (view.status !== c.status) behind.push(`workflow status ${view.status}, row ${c.status}`);
       if (c.status === 'closed' && view.closeReason !== c.close_reason)
-        v(
-          'c-stage',
-          `${c.workflow_id}: close reason ${view.closeReason} vs ${c.close_reason}`,
-          c.id,
-        );
+        behind.push(`close reason ${view.closeReason} vs ${c.close_reason}`);
     }
     const attr = stageAttr.get(c.workflow_id);
     if (wfStatus === 'RUNNING' && attr !== undefined && attr !== c.stage)
-      v('c-stage', `${c.workflow_id}: CarteraStage ${attr}, row ${c.stage}`, c.id);
+      behind.push(`CarteraStage ${attr}, row ${c.stage}`);
+    if (behind.length > 0 && busy.has(c.workflow_id)) lagging++;
+    else for (const b of behind) v('c-stage', `${c.workflow_id}: ${b}`, c.id);
     // Domain implications of the stage (domain/lifecycle.ts stageOf).
     const has = (t: string) => list.some((e) => e.type === t);
     if (c.stage === 'agreement' && !has('agreement_signed'))
@@ -219,63 +312,17 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
     if (c.stage === 'coactiva' && !has('credit_title_issued'))
       v('c-stage', `${c.workflow_id}: coactiva without a título de crédito`, c.id);
   }
+  figures.stageLaggingWhileBusy = lagging;
+  figures.viewUnansweredWhileBusy = unverified.length;
   figures.casesByStage = tally(
     cases.map((c) => (c.status === 'closed' ? `closed:${c.close_reason}` : c.stage)),
   );
 
   // ---- (b) none stuck ----------------------------------------------------------------------
-  const { rows: openTasks } = await pool.query<{
-    case_id: string;
-    workflow_id: string;
-    type: string;
-  }>(
-    `SELECT "caseId" AS case_id, "workflowId" AS workflow_id, type FROM "Task" WHERE status = 'open'`,
-  );
   const runningIds = new Set(running.map((r) => r.workflowId));
   for (const t of openTasks)
     if (!runningIds.has(t.workflow_id))
       v('b-stuck', `open ${t.type} task on ${t.workflow_id}, which is not running`, t.case_id);
-  const tasksByCase = count(openTasks, (t) => t.case_id);
-  const now = Date.now();
-  interface ExecState {
-    timers: number[]; // fire instants of outstanding timers
-    activities: { type: string; attempt: number }[];
-    /** 0: no workflow task pending; else its attempt (work queued for the worker). */
-    workflowTaskAttempt: number;
-  }
-  const exec = new Map<string, ExecState>();
-  await inPool(running, 12, async (r) => {
-    const handle = client.workflow.getHandle(r.workflowId);
-    const st: ExecState = { timers: [], activities: [], workflowTaskAttempt: 0 };
-    try {
-      const d = await handle.describe();
-      for (const a of d.raw.pendingActivities ?? [])
-        st.activities.push({ type: a.activityType?.name ?? '?', attempt: a.attempt ?? 0 });
-      st.workflowTaskAttempt = d.raw.pendingWorkflowTask
-        ? Math.max(1, d.raw.pendingWorkflowTask.attempt ?? 1)
-        : 0;
-      const history = await handle.fetchHistory();
-      const started = new Map<string, number>();
-      for (const e of history.events ?? []) {
-        const at =
-          Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
-        if (e.timerStartedEventAttributes) {
-          const t = e.timerStartedEventAttributes;
-          const ms =
-            Number(t.startToFireTimeout?.seconds ?? 0) * 1000 +
-            Math.floor((t.startToFireTimeout?.nanos ?? 0) / 1e6);
-          started.set(t.timerId ?? '', at + ms);
-        }
-        if (e.timerFiredEventAttributes) started.delete(e.timerFiredEventAttributes.timerId ?? '');
-        if (e.timerCanceledEventAttributes)
-          started.delete(e.timerCanceledEventAttributes.timerId ?? '');
-      }
-      st.timers = [...started.values()];
-    } catch (err) {
-      v('b-stuck', `${r.workflowId}: cannot describe (${(err as Error).message})`);
-    }
-    exec.set(r.workflowId, st);
-  });
   const waits: string[] = [];
   const pendingActivities: string[] = [];
   for (const c of cases) {
@@ -393,13 +440,7 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
   effectsFig.retentionOrders = banks.length;
 
   // Notices: e-mail by Message-ID at the SMTP server, SMS by reference in the gateway file.
-  const { rows: notices } = await pool.query<{
-    id: string;
-    channel: string;
-    status: string;
-    attempts: number;
-    last_error: string | null;
-  }>(`SELECT id, channel, status, attempts, "lastError" AS last_error FROM "Notice"`);
+  const { notices } = snap;
   effectsFig.noticeRows = tally(notices.map((n) => `${n.channel}:${n.status}`));
   const mailById = new Map<string, number[]>();
   for (const m of input.mail)
@@ -468,15 +509,8 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
   );
 
   // Document numbers: gapless per series and year, one per numbering step.
-  const { rows: numbers } = await pool.query<{
-    key: string;
-    series: string;
-    year: number;
-    number: number;
-  }>(`SELECT key, series, year, number FROM "DocumentNumber" ORDER BY series, year, number`);
-  const { rows: counters } = await pool.query<{ series: string; year: number; last: number }>(
-    `SELECT series, year, last FROM "DocumentCounter"`,
-  );
+  const { numbers } = snap;
+  const { counters } = snap;
   for (const ctr of counters) {
     const mine = numbers
       .filter((n) => n.series === ctr.series && n.year === ctr.year)
@@ -502,9 +536,7 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
       v('d-effects', `título ${num} issued to two cases`, t.case_id);
     titleNumberByCase.set(num, t.case_id);
   }
-  const { rows: docs } = await pool.query<{ kind: string; n: number; numbers: number }>(
-    `SELECT kind, count(*)::int AS n, count(DISTINCT number)::int AS numbers FROM "Document" GROUP BY kind ORDER BY kind`,
-  );
+  const { docs } = snap;
   effectsFig.documentNumbers = tally(numbers.map((n) => n.series));
   effectsFig.documents = Object.fromEntries(docs.map((d) => [d.kind, d.n]));
   effectsFig.documentFailures = tally(

@@ -94,8 +94,34 @@ export class Driver {
 
   constructor(private readonly deps: DriverDeps) {}
 
-  add(c: DrivenCase): void {
-    this.byCase.set(c.caseId, c);
+  /** Cases to drive, by workflow id, in opening order (the index picks the cohort). */
+  private readonly expected = new Map<string, number>();
+
+  expect(workflowIds: string[]): void {
+    workflowIds.forEach((wf, i) => this.expected.set(wf, i));
+  }
+
+  /** Picks up the case rows the workflows have written since the last look. */
+  private async discover(): Promise<void> {
+    if (this.byCase.size >= this.expected.size) return;
+    const { rows } = await this.deps.pool.query<{
+      id: string;
+      workflow_id: string;
+      number: string;
+    }>(
+      `SELECT c.id, c."workflowId" AS workflow_id, a.number FROM "Case" c JOIN "Account" a ON a.id = c."accountId"`,
+    );
+    for (const r of rows) {
+      const i = this.expected.get(r.workflow_id);
+      if (i === undefined || this.byCase.has(r.id)) continue;
+      this.byCase.set(r.id, {
+        caseId: r.id,
+        workflowId: r.workflow_id,
+        accountNumber: r.number,
+        cohort: cohortOf(i),
+        paid: [],
+      });
+    }
   }
 
   cases(): DrivenCase[] {
@@ -130,6 +156,7 @@ export class Driver {
   }
 
   private async tick(): Promise<void> {
+    await this.discover();
     const { rows: tasks } = await this.deps.pool.query<{
       id: string;
       case_id: string;
@@ -261,7 +288,8 @@ export class Driver {
   private updateError(err: unknown): void {
     this.stats.updateErrors++;
     const name = (err as Error)?.name ?? 'Error';
-    this.stats.updateErrorKinds[name] = (this.stats.updateErrorKinds[name] ?? 0) + 1;
+    const kind = `${name}: ${String((err as Error)?.message).slice(0, 80)}`;
+    this.stats.updateErrorKinds[kind] = (this.stats.updateErrorKinds[kind] ?? 0) + 1;
   }
 
   private async propose(c: DrivenCase, balanceCents: number): Promise<void> {
