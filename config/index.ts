@@ -129,6 +129,11 @@ const envSchema = z.object({
    * @default 20
    */
   CARTERA_WORKER_DRAIN_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
+  /**
+   * Port of the worker's own HTTP endpoint (`npm run worker`): GET /healthz (200 while the
+   * worker polls) and GET /metrics (its Prometheus registry). Unset: no endpoint.
+   */
+  CARTERA_WORKER_HEALTH_PORT: port.optional(),
   /** How many workflow starts may be in flight while opening cases. */
   CARTERA_OPEN_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(64),
   /** An SMTP server for notices; when unset `npm start` runs a local catcher (maildev). */
@@ -206,6 +211,8 @@ export interface Config {
   workflowBundle: string | undefined;
   /** Seconds a stopping worker lets running activities finish. */
   workerDrainSeconds: number;
+  /** Port of the worker's /healthz and /metrics; undefined = none. */
+  workerHealthPort: number | undefined;
   /** System name → API key, for systems that push data (payments). */
   apiKeys: Record<string, string>;
   metricsToken: string | undefined;
@@ -343,6 +350,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ? path.resolve(ROOT_DIR, e.CARTERA_WORKFLOW_BUNDLE)
       : undefined,
     workerDrainSeconds: e.CARTERA_WORKER_DRAIN_SECONDS,
+    workerHealthPort: e.CARTERA_WORKER_HEALTH_PORT,
     apiKeys: e.CARTERA_API_KEYS,
     metricsToken: e.CARTERA_METRICS_TOKEN,
     chromiumPath: e.CARTERA_CHROMIUM,

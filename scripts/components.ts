@@ -19,7 +19,9 @@ import { HttpFieldOpsAdapter } from '../activities/field-ops.js';
 import { HttpNotaryAdapter } from '../activities/notaries.js';
 import { currentPolicy, type PolicyRecord } from '../activities/policy-store.js';
 import { createApp } from '../api/app.js';
-import { activityFailureInterceptor, type Metrics } from '../api/metrics.js';
+import express from 'express';
+import { errorMapper } from '../api/errors.js';
+import { activityFailureInterceptor, metricsEndpoint, type Metrics } from '../api/metrics.js';
 import { ConfigError, ROOT_DIR, type Config } from '../config/index.js';
 import { createNoticeDispatcher, runDispatcherLoop } from '../notifications/dispatcher.js';
 import type { Mailer } from '../notifications/mailer.js';
@@ -166,6 +168,33 @@ export async function startCaseWorker(
       await deps.connection.close();
     },
   };
+}
+
+/**
+ * The worker's HTTP endpoint on 0.0.0.0:`port`: GET /healthz answers 200 while the worker
+ * runs (503 otherwise), GET /metrics its Prometheus registry (loopback callers, or anyone with
+ * CARTERA_METRICS_TOKEN). Returns its stop function.
+ */
+export async function serveWorkerHealth(
+  config: Config,
+  deps: { worker: Worker; metrics: Metrics; log: Logger; port: number },
+): Promise<() => Promise<void>> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    const state = deps.worker.getState();
+    res.status(state === 'RUNNING' ? 200 : 503).json({ status: state.toLowerCase() });
+  });
+  app.get('/metrics', metricsEndpoint(deps.metrics, { token: config.metricsToken }));
+  app.use(errorMapper(deps.log));
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(deps.port, '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  return () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
 }
 
 /**

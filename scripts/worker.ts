@@ -19,6 +19,7 @@ import {
   outsideAdapters,
   requireCluster,
   runProcess,
+  serveWorkerHealth,
   smsFileOf,
   startCaseWorker,
   startNoticeDispatcher,
@@ -60,6 +61,16 @@ await runProcess(log, async (stops) => {
   const metrics = createMetrics({ defaultMetrics: true });
   const w = await startCaseWorker(config, { connection, prisma, outside, mailer, metrics });
   stops.push(() => w.stop());
+  if (config.workerHealthPort) {
+    stops.push(
+      await serveWorkerHealth(config, {
+        worker: w.worker,
+        metrics,
+        log,
+        port: config.workerHealthPort,
+      }),
+    );
+  }
   const stopDispatcher = startNoticeDispatcher(config, {
     pool,
     mailer,
@@ -75,6 +86,7 @@ await runProcess(log, async (stops) => {
       bundle: config.workflowBundle ? path.relative(process.cwd(), config.workflowBundle) : null,
       cache: config.workerCache,
       dispatcher: stopDispatcher ? config.notices.intervalSeconds : 'off',
+      health: config.workerHealthPort ?? null,
     },
     'worker running',
   );
