@@ -25,9 +25,10 @@ const ANYWHERE: Record<string, RegExp> = {
 
 /** Patterns that are secrets in code that ships (not in tests, docs or benchmarks). */
 const IN_CODE: Record<string, RegExp> = {
-  // user:password@host, except the local embedded PostgreSQL on loopback.
+  // user:password@host, except the local embedded PostgreSQL on loopback and placeholders
+  // (`<password>`, `${PASSWORD}`, `$PASSWORD`).
   'credentials in a URL':
-    /\b[a-z][a-z0-9+.-]*:\/\/(?!\$\{)[^\s:/@'"`]+:(?!\$\{)[^\s@/'"`]+@(?!127\.0\.0\.1|localhost)/i,
+    /\b[a-z][a-z0-9+.-]*:\/\/(?!\$\{)[^\s:/@'"`]+:(?![<$])[^\s@/'"`]+@(?!127\.0\.0\.1|localhost)/i,
   'secret assigned to a literal':
     /(?:password|passwd|secret|token|api[_-]?key)[a-z_]*['"]?\s*[:=]\s*['"`][^'"`\s]{8,}['"`]/i,
 };
@@ -89,6 +90,7 @@ describe('secrets scan', () => {
       { file: 'docs/x.md', text: key },
       { file: 'config/x.ts', text: `const apiKey = 'k3y-de-produccion-123';` },
       { file: 'api/x.ts', text: `const url = 'postgresql://cartera:Sup3r@db.internal/cartera';` },
+      { file: 'deploy/x.env', text: 'DATABASE_URL=postgresql://cartera:<password>@<host>/cartera' },
       { file: 'tests/x.ts', text: `const token = 'a-test-token-is-fine';` },
       { file: 'api/y.ts', text: `const gh = 'ghp_${'a'.repeat(36)}';` },
     ];
