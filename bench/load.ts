@@ -5,6 +5,7 @@
  *   npm run bench:load -- [--users 50] [--seconds 60] [--warmup 10] [--cases 1000]
  *                         [--think-ms 500] [--mix reads=60,complete=20,payments=10,manager=10]
  *                         [--split] [--policy default|training] [--json] [--keep-db]
+ *                         [--keep-logs <folder>]
  *
  * Set-up: a fresh database on DATABASE_URL's server (else the local 127.0.0.1:5432), migrated;
  * a Temporal dev server (in memory, free port); the synthetic Machala export
@@ -24,7 +25,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -39,7 +48,7 @@ import { ROOT_DIR, loadConfig } from '../config/index.js';
 import { toLocalDate } from '../domain/calendar.js';
 import { writePortfolioCsv } from '../demo/generate-portfolio.js';
 import { importPortfolio } from '../intake/import.js';
-import { openCases } from '../intake/open-cases.js';
+import { inPool, openCases } from '../intake/open-cases.js';
 import { createPrisma } from '../prisma/client.js';
 import { dropDatabase, ensureDatabase } from '../scripts/embedded-postgres.js';
 import { runPrisma, withDatabase } from '../scripts/system.js';
@@ -105,6 +114,8 @@ const argsSchema = z.object({
   seed: z.coerce.number().int().default(20_261_128),
   json: z.boolean().default(false),
   keepDb: z.boolean().default(false),
+  /** Folder to copy the system's stderr and logs into before the temporary folder goes. */
+  keepLogs: z.string().optional(),
 });
 type Args = z.infer<typeof argsSchema>;
 
@@ -124,6 +135,7 @@ function parseCli(): Args {
       seed: { type: 'string' },
       json: { type: 'boolean' },
       'keep-db': { type: 'boolean' },
+      'keep-logs': { type: 'string' },
     },
   });
   return argsSchema.parse({
@@ -131,6 +143,7 @@ function parseCli(): Args {
     thinkMs: values['think-ms'],
     timeoutMs: values['timeout-ms'],
     keepDb: values['keep-db'],
+    keepLogs: values['keep-logs'],
   });
 }
 
@@ -231,7 +244,7 @@ interface Report {
   startedAt: string;
   machine: { cpus: number; model: string; memGiB: number; node: string };
   loadavg: { start: number[]; beforeLoad: number[]; end: number[] };
-  args: Omit<Args, 'json' | 'keepDb'>;
+  args: Omit<Args, 'json' | 'keepDb' | 'keepLogs'>;
   setup: {
     seconds: number;
     accountsImported: number;
@@ -264,9 +277,10 @@ function activityFailures(files: string[], from: Map<string, number>): Record<st
       .subarray(from.get(f) ?? 0)
       .toString('utf8');
     for (const m of text.matchAll(
-      /Activity failed \{[\s\S]*?activityType: '([^']+)'[\s\S]*?error: ([^\n]+)/g,
+      /Activity failed \{[\s\S]*?activityType: '([^']+)'[\s\S]*?error: ([\s\S]*?)\n\s+at /g,
     )) {
-      const k = `${m[1]}: ${m[2]!.replace(/[0-9a-f-]{36}/g, '…').slice(0, 140)}`;
+      const error = m[2]!.replace(/\s+/g, ' ').replace(/[0-9a-f-]{36}/g, '…');
+      const k = `${m[1]}: ${error.length > 200 ? `${error.slice(0, 60)} … ${error.slice(-130)}` : error}`;
       out[k] = (out[k] ?? 0) + 1;
     }
   }
@@ -289,7 +303,14 @@ async function main(): Promise<void> {
   const dbUrl = withDatabase(adminUrl, dbName);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'cartera-load-'));
   const stops: (() => Promise<unknown>)[] = [
-    async () => rmSync(tmp, { recursive: true, force: true }),
+    async () => {
+      if (args.keepLogs)
+        cpSync(tmp, args.keepLogs, {
+          recursive: true,
+          filter: (f) => !/\.(csv|js)$/.test(f) && !f.includes('uploads'),
+        });
+      rmSync(tmp, { recursive: true, force: true });
+    },
   ];
   const runStops = async () => {
     for (const s of stops.reverse()) await s().catch((err: unknown) => console.error(err));
@@ -500,10 +521,15 @@ async function main(): Promise<void> {
       runId: randomBytes(4).toString('hex'),
       paymentSeq: 0,
     };
-    const sessions = await Promise.all(
-      [...collectorNames, ...managerNames.slice(0, kinds.managers)].map((u) =>
-        login(shared, u, PASSWORD, setupRec),
-      ),
+    // People sign in a few at a time (bcrypt is meant to be slow), each with a session of its own.
+    const names = [...collectorNames, ...managerNames.slice(0, kinds.managers)];
+    const sessions: { token: string; id: string }[] = [];
+    await inPool(
+      names.map((n, i) => [n, i] as const),
+      4,
+      async ([n, i]) => {
+        sessions[i] = await login(shared, n, PASSWORD, setupRec);
+      },
     );
     const collectorSessions = sessions.slice(0, kinds.collectors);
     const managerSessions = sessions.slice(kinds.collectors);
@@ -566,7 +592,7 @@ async function main(): Promise<void> {
           Math.round(((shareOfRequests[k] ?? 0) + (s.requests / all) * 100) * 10) / 10;
       }
 
-    const { json: _json, keepDb: _keep, ...shownArgs } = args;
+    const { json: _json, keepDb: _keep, keepLogs: _logs, ...shownArgs } = args;
     const report: Report = {
       startedAt: new Date(Date.now() - (performance.now() - t0)).toISOString(),
       machine: {
