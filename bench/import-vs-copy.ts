@@ -9,6 +9,8 @@
  *   COPY      a bare `COPY … FROM STDIN (FORMAT csv, HEADER)` of the raw file into a plain
  *             table of 15 text columns (the floor any importer of this file stands on)
  *   re-import the same file again into the loaded tables (idempotent path: nothing changes)
+ *   read+check the importer's reading and validation alone (no database): the part of the
+ *             import that runs in this process, next to PostgreSQL's merge
  * and prints median/min/max, rows/s and the import/COPY ratio (target ≤ 3, issue 7).
  * The 100,000-row export is generated once under <data dir>/bench/ and reused.
  */
@@ -25,6 +27,8 @@ import { z } from 'zod';
 import { loadConfig } from '../config/index.js';
 import { PORTFOLIO_COLUMNS, writePortfolioCsv } from '../demo/generate-portfolio.js';
 import { importPortfolio, type ImportReport } from '../intake/import.js';
+import { readExport } from '../intake/read.js';
+import { validatePortfolioRow } from '../domain/portfolio-row.js';
 import { dropDatabase, ensureDatabase } from '../scripts/embedded-postgres.js';
 import { runPrisma, withDatabase } from '../scripts/system.js';
 
@@ -108,6 +112,13 @@ async function bareCopy(pool: pg.Pool, file: string): Promise<number> {
   }
 }
 
+/** What the importer does in this process: read the file and validate every row. */
+async function readAndCheck(file: string): Promise<number> {
+  let good = 0;
+  for await (const raw of readExport(file, 'csv')) if (validatePortfolioRow(raw.values).ok) good++;
+  return good;
+}
+
 function checkReport(report: ImportReport, what: string): ImportReport {
   if (report.status !== 'succeeded') throw new Error(`${what} failed: ${report.failure}`);
   return report;
@@ -142,7 +153,13 @@ async function main(argv: string[]): Promise<number> {
     const serverVersion = (await pool.query<{ server_version: string }>('SHOW server_version'))
       .rows[0]!.server_version;
 
-    const times = { import: [] as number[], copy: [] as number[], reimport: [] as number[] };
+    const loadAtStart = os.loadavg();
+    const times = {
+      import: [] as number[],
+      copy: [] as number[],
+      reimport: [] as number[],
+      read: [] as number[],
+    };
     let first: ImportReport | undefined;
     let again: ImportReport | undefined;
     for (let run = 1; run <= runs; run++) {
@@ -176,11 +193,18 @@ async function main(argv: string[]): Promise<number> {
       const b = await timed(() => bareCopy(pool, file));
       if (b.value !== rows) throw new Error(`COPY loaded ${b.value} rows, expected ${rows}`);
       times.copy.push(b.ms);
+
+      const r = await timed(() => readAndCheck(file));
+      if (r.value !== first.goodRows + first.duplicateRows) {
+        throw new Error(`read+check found ${r.value} good rows, the import ${first.goodRows}`);
+      }
+      times.read.push(r.ms);
     }
 
     const imp = stats(times.import);
     const cp = stats(times.copy);
     const re = stats(times.reimport);
+    const rd = stats(times.read);
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const line = (name: string, s: Stats) =>
       `${name.padEnd(11)}${fmt(s.median).padStart(9)}${fmt(s.min).padStart(9)}${fmt(s.max).padStart(9)}` +
@@ -199,9 +223,15 @@ async function main(argv: string[]): Promise<number> {
       line('import', imp),
       line('COPY', cp),
       line('re-import', re),
+      line('read+check', rd),
       '',
       `import/COPY ${(imp.median / cp.median).toFixed(2)} (target ≤ 3)   ` +
         `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+      `load       1/5/15-minute load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ` +
+        `${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')} at end (${cpus.length} cores; other work makes the times noisy)`,
     ];
     process.stdout.write(`${out.join('\n')}\n`);
     return 0;
