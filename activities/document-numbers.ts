@@ -50,22 +50,27 @@ export async function issueDocumentNumber(
   const existing = await prisma.documentNumber.findUnique({ where: { key: req.key } });
   if (existing) return issued(existing);
   try {
-    return await prisma.$transaction(async (tx) => {
-      const [counter] = await tx.$queryRaw<{ last: number }[]>`
+    return await prisma.$transaction(
+      async (tx) => {
+        const [counter] = await tx.$queryRaw<{ last: number }[]>`
         INSERT INTO "DocumentCounter" (series, year, last) VALUES (${req.series}, ${req.year}, 1)
         ON CONFLICT (series, year) DO UPDATE SET last = "DocumentCounter".last + 1
         RETURNING last`;
-      if (!counter) throw new Error(`no counter for ${req.series}/${req.year}`);
-      const row = {
-        key: req.key,
-        series: req.series,
-        year: req.year,
-        number: Number(counter.last),
-      };
-      const inserted = await tx.documentNumber.createMany({ data: [row], skipDuplicates: true });
-      if (inserted.count === 0) throw new AlreadyNumbered();
-      return issued(row);
-    });
+        if (!counter) throw new Error(`no counter for ${req.series}/${req.year}`);
+        const row = {
+          key: req.key,
+          series: req.series,
+          year: req.year,
+          number: Number(counter.last),
+        };
+        const inserted = await tx.documentNumber.createMany({ data: [row], skipDuplicates: true });
+        if (inserted.count === 0) throw new AlreadyNumbered();
+        return issued(row);
+        // Callers of one series queue on the counter row: under load the default 5 s would
+        // expire their transactions and turn the queue into a storm of retries.
+      },
+      { maxWait: 30_000, timeout: 30_000 },
+    );
   } catch (err) {
     if (!(err instanceof AlreadyNumbered)) throw err;
     return issued(await prisma.documentNumber.findUniqueOrThrow({ where: { key: req.key } }));
