@@ -210,6 +210,16 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
     { outcome: 'sent' | 'retrying' | 'failed'; unreachable: boolean } | undefined
   > {
     const db = await deps.pool.connect();
+    // The row lock is held while the message is sent, with no query running on the connection:
+    // if PostgreSQL goes away meanwhile, the client reports it as an 'error' event, which would
+    // end the process if nobody listened. The next query fails instead, the transaction is
+    // lost (the notice stays queued: resent later with the same Message-ID), and the broken
+    // connection is discarded, not returned to the pool.
+    let lost: Error | undefined;
+    const onLost = (err: Error) => {
+      lost = err;
+    };
+    db.on('error', onLost);
     try {
       await db.query('BEGIN');
       const n = await claim(db);
@@ -279,7 +289,8 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      db.release();
+      db.off('error', onLost);
+      db.release(lost);
     }
   }
 

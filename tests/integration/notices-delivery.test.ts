@@ -377,6 +377,35 @@ describe('notice delivery over SMTP', () => {
     expect(await events(c.caseId, 'notice_delivered')).toHaveLength(2); // e-mail + SMS
   });
 
+  it('PostgreSQL dropping the connection while a message is sent fails the pass, not the process, and the notice goes out again', async () => {
+    const c = await queue();
+    let drops = 1;
+    const dropping: Mailer = {
+      async send(m) {
+        const r = await mailer.send(m);
+        if (drops-- > 0) {
+          // The dispatcher holds the notice's row lock on an idle-in-transaction connection.
+          await db.pool.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND state = 'idle in transaction' AND pid <> pg_backend_pid()`,
+          );
+          await new Promise((resolve) => setTimeout(resolve, 300)); // the FATAL reaches the client
+        }
+        return r;
+      },
+      close: () => undefined,
+    };
+    const d = dispatcher({ mailer: dropping, sms: { send: async () => undefined } });
+    await expect(d.runOnce()).rejects.toThrow();
+    const email = () => notices(c.caseId).then((ns) => ns.find((n) => n.channel === 'email')!);
+    expect((await email()).status).toBe('queued');
+    await d.runOnce();
+    expect((await email()).status).toBe('sent');
+    const id = noticeMessageId((await email()).id, FROM);
+    expect(messageIdsOf()).toEqual([id, id]);
+    expect(await events(c.caseId, 'notice_delivered')).toHaveLength(2); // e-mail + SMS
+  });
+
   it('marks failed, with the reason on the timeline: no valid address, a rejected mailbox, too many attempts', async () => {
     const noAddress = await queue('aviso_cobro', 'sin-correo');
     const rejected = await queue();
