@@ -245,6 +245,13 @@ function mayAct(p: Principal, t: { assigneeId: string | null; role: Role }): boo
 
 const notOpen = () => conflict('La tarea ya no está abierta');
 
+/**
+ * How long a claim, release or reassignment waits for a pooled connection and runs, as the
+ * payments route does. The API shares its pool with the worker's activities under `npm start`;
+ * under load Prisma's default 2 s wait ran out and the claim answered 500 (bench/load.ts).
+ */
+const MOVE_TRANSACTION = { maxWait: 10_000, timeout: 30_000 } as const;
+
 export function taskRoutes(deps: AppDeps): Route[] {
   const { prisma } = deps;
 
@@ -285,7 +292,7 @@ export function taskRoutes(deps: AppDeps): Route[] {
         },
       });
       return true;
-    });
+    }, MOVE_TRANSACTION);
 
   const answer = async (id: string) => {
     const t = await prisma.task.findUniqueOrThrow({
