@@ -8,8 +8,10 @@
  *
  * Activities the killed worker was running would only be retried after their start-to-close
  * timeout (30 s to 1 min, set in workflow code); to keep the test short, the test fails those
- * attempts by id once the worker is dead, which is what the timeout would do later. Their
- * effects may already have reached the simulators, so the retries exercise idempotency.
+ * attempts by id once the worker is dead, which is what the timeout would do later, and resets
+ * the workflows' stickiness to the dead worker (the server would after 10 s). Their effects may
+ * already have reached the simulators, so the retries exercise idempotency. 20 cases: on this
+ * 2-core machine under heavy shared load the two workers alone took 13–50 s to start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -265,24 +267,36 @@ describe('two worker processes, one killed mid-run', () => {
       const killedAt = Date.now();
       await new Promise((r) => victim.child.once('exit', r));
 
-      // What the start-to-close timeout would do later: fail the dead worker's attempts now.
+      // What the start-to-close timeout would do later: fail the dead worker's attempts now,
+      // in the case workflows and their children (the suspension child posts the fee). A task
+      // the server handed to the dead worker's last poll shows up a moment later: look again
+      // while waiting.
       const victimIdentity = `${victim.child.pid}@`;
       let failedAttempts = 0;
-      await Promise.all(
-        workflowIds.map(async (workflowId) => {
-          const d = await client.workflow.getHandle(workflowId).describe();
-          const raw = d.raw.pendingActivities ?? [];
-          for (const a of raw) {
-            if (!a.lastWorkerIdentity?.startsWith(victimIdentity) || !a.activityId) continue;
-            if (String(a.state) !== '2' && String(a.state) !== 'PENDING_ACTIVITY_STATE_STARTED')
-              continue;
-            await client.activity
-              .fail({ workflowId, activityId: a.activityId }, new Error('worker killed'))
-              .then(() => failedAttempts++)
-              .catch(() => undefined);
-          }
-        }),
-      );
+      const failDeadAttempts = async (workflowId: string, first: boolean): Promise<void> => {
+        // Likewise the dead worker's sticky queue (10 s before the server gives up on it).
+        if (first) {
+          await client.workflowService
+            .resetStickyTaskQueue({ namespace: 'default', execution: { workflowId } })
+            .catch(() => undefined);
+        }
+        const d = await client.workflow.getHandle(workflowId).describe();
+        for (const a of d.raw.pendingActivities ?? []) {
+          if (!a.lastWorkerIdentity?.startsWith(victimIdentity) || !a.activityId) continue;
+          if (String(a.state) !== '2' && String(a.state) !== 'PENDING_ACTIVITY_STATE_STARTED')
+            continue;
+          await client.activity
+            .fail({ workflowId, activityId: a.activityId }, new Error('worker killed'))
+            .then(() => failedAttempts++)
+            .catch(() => undefined);
+        }
+        for (const c of d.raw.pendingChildren ?? []) {
+          if (c.workflowId) await failDeadAttempts(c.workflowId, first);
+        }
+      };
+      const sweepDeadAttempts = (first = false) =>
+        Promise.all(workflowIds.map((id) => failDeadAttempts(id, first).catch(() => undefined)));
+      await sweepDeadAttempts(true);
 
       const suspendedCases = () =>
         db.prisma.caseEvent.count({
@@ -292,7 +306,11 @@ describe('two worker processes, one killed mid-run', () => {
             stage: 'credit_title',
           },
         });
-      await runUntil(seeded, async () => (await suspendedCases()) >= 2 * WAVE);
+      let sweeps = 0;
+      await runUntil(seeded, async () => {
+        if (++sweeps % 5 === 0) await sweepDeadAttempts();
+        return (await suspendedCases()) >= 2 * WAVE;
+      });
       const recoveredMs = Date.now() - killedAt;
       const done = await suspendedCases();
       if (done < 2 * WAVE) {
