@@ -240,6 +240,12 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
   const views = new Map<string, CaseView>();
   await inPool(cases, 16, async (c) => {
     const handle = client.workflow.getHandle(c.workflow_id);
+    const s0 = status.get(c.workflow_id);
+    if (s0 !== 'COMPLETED' && busy.has(c.workflow_id)) {
+      // Work is queued for the worker: a query would wait behind it (and prove nothing more).
+      unverified.push(c.workflow_id);
+      return;
+    }
     try {
       const s = status.get(c.workflow_id);
       const view =
