@@ -57,6 +57,31 @@ describe('cases', () => {
     expect(r.body.items).toHaveLength(1);
   });
 
+  it('searches by holder name (any case, inside the name), account number or cédula prefix', async () => {
+    const otherAccount = await api.db.prisma.account.update({
+      where: { id: other.accountId },
+      data: { holderName: 'Zambrano Vera María José' },
+    });
+    const mineAccount = await api.db.prisma.account.findUniqueOrThrow({
+      where: { id: mine.accountId },
+    });
+    const search = async (q: string) => {
+      const r = await api.call<ListBody>('get', '/api/cases', {
+        token: api.tokens.manager,
+        query: { q },
+      });
+      expect(r.status).toBe(200);
+      return r.body.items.map((c) => c.id).sort();
+    };
+    expect(await search('ZAMBRANO VERA')).toEqual([other.caseId]);
+    expect(await search('aguilar juan')).toEqual([mine.caseId]);
+    expect(await search(mineAccount.number)).toEqual([mine.caseId]);
+    expect(await search(otherAccount.holderId)).toEqual([other.caseId]);
+    // Numbers and cédulas match from their start only.
+    expect(await search(mineAccount.number.slice(1))).toEqual([]);
+    expect(await search('nadie se llama así')).toEqual([]);
+  });
+
   it('answers 400 for bad filters, naming each one', async () => {
     const r = await api.call<{ error: { fields: Record<string, string> } }>('get', '/api/cases', {
       token: api.tokens.manager,
