@@ -117,6 +117,16 @@ const envSchema = z.object({
    */
   CARTERA_ADMIN_USERNAME: z.string().trim().min(3).default('admin'),
   CARTERA_ADMIN_PASSWORD: optionalText.pipe(z.string().min(12).optional()),
+  /**
+   * PostgreSQL connections of each process's Prisma client. A worker's activities wait for one
+   * of these, so keep it near CARTERA_WORKER_ACTIVITIES. @default 20
+   */
+  CARTERA_DB_POOL: z.coerce.number().int().min(2).max(500).default(20),
+  /**
+   * Activities a worker runs at once. Most hold a database connection; far more than the pool
+   * only turns waiting into transaction time-outs and retries. @default 32
+   */
+  CARTERA_WORKER_ACTIVITIES: z.coerce.number().int().min(1).max(1_000).default(32),
   /** Case workflows the worker keeps in memory (about 1 MB each). */
   CARTERA_WORKER_CACHE: z.coerce.number().int().min(10).max(100_000).default(300),
   /**
@@ -175,7 +185,7 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
-  database: { url: string | undefined; embeddedPort: number };
+  database: { url: string | undefined; embeddedPort: number; poolSize: number };
   temporal: {
     /** Undefined: start the local dev server. */
     address: string | undefined;
@@ -207,6 +217,8 @@ export interface Config {
   demo: { enabled: boolean; accounts: number; seed: number };
   openConcurrency: number;
   workerCache: number;
+  /** Activities a worker runs at once. */
+  workerActivities: number;
   /** Prebuilt workflow bundle file; undefined = bundle workflows/ at worker start. */
   workflowBundle: string | undefined;
   /** Seconds a stopping worker lets running activities finish. */
@@ -307,7 +319,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(ROOT_DIR, e.CARTERA_DATA_DIR),
-    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT },
+    database: {
+      url: e.DATABASE_URL,
+      embeddedPort: e.EMBEDDED_PG_PORT,
+      poolSize: e.CARTERA_DB_POOL,
+    },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
@@ -346,6 +362,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     openConcurrency: e.CARTERA_OPEN_CONCURRENCY,
     workerCache: e.CARTERA_WORKER_CACHE,
+    workerActivities: e.CARTERA_WORKER_ACTIVITIES,
     workflowBundle: e.CARTERA_WORKFLOW_BUNDLE
       ? path.resolve(ROOT_DIR, e.CARTERA_WORKFLOW_BUNDLE)
       : undefined,

@@ -37,7 +37,7 @@ await runProcess(log, async (stops) => {
   const { databaseUrl, temporalAddress } = requireCluster(config, 'npm run api');
   const webDir = buildWebIfStale((line) => log.info(line));
 
-  const prisma = createPrisma(databaseUrl);
+  const prisma = createPrisma(databaseUrl, config.database.poolSize);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection closed'));
   stops.push(async () => {

@@ -156,6 +156,7 @@ export async function startCaseWorker(
     preferBundle: deps.preferBundle ?? false,
     drainSeconds: config.workerDrainSeconds,
     maxCachedWorkflows: config.workerCache,
+    maxConcurrentActivities: config.workerActivities,
     activityInterceptors: [activityFailureInterceptor(deps.metrics)],
   });
   const running = worker.run();

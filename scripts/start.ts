@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     const temporal = await startTemporal(config, say);
     if (temporal.devServer) stops.push(() => (temporal.devServer as Stoppable).stop());
 
-    const prisma = createPrisma(db.url);
+    const prisma = createPrisma(db.url, config.database.poolSize);
     const pool = new pg.Pool({ connectionString: db.url, max: 10 });
     // Ctrl-C reaches the embedded servers too; idle connections dropping then is expected.
     pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection closed'));

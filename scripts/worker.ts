@@ -47,7 +47,7 @@ await runProcess(log, async (stops) => {
   }
   installRuntime(log);
 
-  const prisma = createPrisma(databaseUrl);
+  const prisma = createPrisma(databaseUrl, config.database.poolSize);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 5 });
   pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection closed'));
   stops.push(async () => {

@@ -32,7 +32,8 @@ describe('defaults', () => {
   it('runs everything locally on embedded services', () => {
     expect(config.env).toBe('development');
     expect(config.logLevel).toBe('info');
-    expect(config.database).toEqual({ url: undefined, embeddedPort: 54329 });
+    expect(config.database).toEqual({ url: undefined, embeddedPort: 54329, poolSize: 20 });
+    expect(config.workerActivities).toBe(32);
     expect(config.temporal).toMatchObject({
       address: undefined,
       namespace: 'default',
