@@ -248,7 +248,7 @@ async function main(argv: string[]): Promise<number> {
       `           debt query + opening decisions ${f0(selectMs)} ms (${((100 * selectMs) / caseMs).toFixed(0)}%), ` +
         `workflow starts ${f0(startMs)} ms (${((100 * startMs) / caseMs).toFixed(0)}%)`,
       `           of the starts: a bare start's share ${f0(bareMs)} ms, the case input and search attributes ` +
-        `+${f0(payloadMs - bareMs)} ms (payload series), the rest ${f0(startMs - payloadMs)} ms`,
+        `+${f0(payloadMs - bareMs)} ms (payload series), the rest ${f0(startMs - payloadMs)} ms (± the machine's noise)`,
       '',
       `run ${((performance.now() - started) / 1000).toFixed(0)} s; load average ${loadAtStart} at start, ${loadAverage()} at end`,
     ];

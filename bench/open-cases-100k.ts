@@ -436,7 +436,7 @@ async function main(argv: string[]): Promise<number> {
         (already ? `; ${fmt(already)} were already started (resume)` : '') +
         (failures.length ? `; ${failures.length} FAILED, first: ${failures[0]}` : ''),
       `settled    ${Number.isNaN(settledMs) ? `NOT within ${args.settleMinutes} min` : `${(settledMs / 1000).toFixed(0)} s after the first start = ${(started / (settledMs / 1000)).toFixed(1)} cases/s (case row, first task and notice written)`}`,
-      `memory     worker ${mib(workerMem)} (cache ${config.workerCache} workflows); Temporal dev server ${mib(serverMem)}; steady = 30 s after settling`,
+      `memory     worker ${mib(workerMem)} (cache ${config.workerCache} workflows); Temporal dev server ${mib(serverMem)}; steady = 30 s after ${Number.isNaN(settledMs) ? 'the settle wait ended (worker still busy)' : 'settling'}`,
       `storage    PostgreSQL database ${fmt(dbBytes / 2 ** 20)} MiB; Temporal SQLite ${fmt(sqliteBytes / 2 ** 20)} MiB`,
       '',
       `list routes through the real app (${args.requests} requests each, alternated one to one with the same SQL replayed through pg)`,
