@@ -134,7 +134,13 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
       await produceDocumentForEvent(prisma, e);
     },
 
-    /** Moves the case row to a stage and writes the change on the timeline. */
+    /**
+     * Moves the case row to a stage and writes the change on the timeline. The workflow may
+     * have two changes in flight at once (both from one workflow task, so with the same time),
+     * and after a worker dies their retries can commit in either order: the row takes a change
+     * only if it is newer than every change already recorded (time, then the key's sequence),
+     * and never leaves `closed`.
+     */
     async setStage(c: {
       caseId: string;
       stage: CaseStage;
@@ -144,24 +150,46 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
       reason: string;
       eventKey: string;
     }): Promise<void> {
-      await prisma.$transaction([
-        prisma.case.update({ where: { id: c.caseId }, data: { stage: c.stage } }),
-        prisma.caseEvent.createMany({
-          data: [
-            {
-              eventKey: c.eventKey,
+      const at = new Date(c.at);
+      await prisma.$transaction(
+        async (tx) => {
+          const [row] = await tx.$queryRaw<{ status: string }[]>`
+            SELECT status FROM "Case" WHERE id = ${c.caseId}::uuid FOR UPDATE`;
+          if (!row) throw ApplicationFailure.nonRetryable(`case ${c.caseId} not found`, 'NotFound');
+          const recorded = await tx.caseEvent.findMany({
+            where: {
               caseId: c.caseId,
               type: 'stage_changed',
-              stage: c.stage,
-              occurredAt: new Date(c.at),
-              actor: c.actor,
-              reason: c.reason,
-              data: { from: c.from, to: c.stage },
+              occurredAt: { gte: at },
+              eventKey: { not: c.eventKey },
             },
-          ],
-          skipDuplicates: true,
-        }),
-      ]);
+            select: { occurredAt: true, eventKey: true },
+          });
+          const mine = stageChangeSeq(c.eventKey);
+          const newer = recorded.some(
+            (e) => e.occurredAt.getTime() > at.getTime() || stageChangeSeq(e.eventKey) > mine,
+          );
+          if (!newer && row.status !== 'closed') {
+            await tx.case.update({ where: { id: c.caseId }, data: { stage: c.stage } });
+          }
+          await tx.caseEvent.createMany({
+            data: [
+              {
+                eventKey: c.eventKey,
+                caseId: c.caseId,
+                type: 'stage_changed',
+                stage: c.stage,
+                occurredAt: at,
+                actor: c.actor,
+                reason: c.reason,
+                data: { from: c.from, to: c.stage },
+              },
+            ],
+            skipDuplicates: true,
+          });
+        },
+        { maxWait: 10_000, timeout: 30_000 },
+      );
     },
 
     async caseFacts({ caseId }: { caseId: string }): Promise<CaseFacts> {
@@ -390,3 +418,9 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
 }
 
 export type CaseStoreActivities = ReturnType<typeof createCaseStoreActivities>;
+
+/** The sequence number a stage change's key ends with (`…:stage:reminder->agreement:2`). */
+export function stageChangeSeq(eventKey: string): number {
+  const m = /:(\d+)$/.exec(eventKey);
+  return m ? Number(m[1]) : 0;
+}

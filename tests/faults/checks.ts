@@ -97,7 +97,7 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
         `SELECT id, "workflowId" AS workflow_id, status, stage, "closeReason" AS close_reason FROM "Case"`,
       ),
       events: await read<EventRow>(
-        `SELECT "caseId" AS case_id, type, "eventKey" AS event_key, data FROM "CaseEvent" ORDER BY "occurredAt", id`,
+        `SELECT "caseId" AS case_id, type, "eventKey" AS event_key, data FROM "CaseEvent" ORDER BY "occurredAt", CASE WHEN type = 'stage_changed' THEN substring("eventKey" from ':([0-9]+)$')::int END NULLS LAST, id`,
       ),
       openTasks: await read<{ case_id: string; workflow_id: string; type: string }>(
         `SELECT "caseId" AS case_id, "workflowId" AS workflow_id, type FROM "Task" WHERE status = 'open'`,
