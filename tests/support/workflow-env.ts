@@ -14,6 +14,27 @@ import type { PortfolioRow } from '../../domain/portfolio-row.js';
 import type { PrismaClient } from '../../prisma/client.js';
 import type { CaseWorkflowInput } from '../../workflows/messages.js';
 
+/**
+ * Waits until no activity of the workflow is running, before a test cancels or terminates it.
+ * A test often sees an activity's row in the database before the activity reports back; ending
+ * the workflow then leaves that activity running, and the time-skipping test server never
+ * releases the clock lock it holds for it (temporalio/sdk-java#1138): every later timer and
+ * `env.sleep` of that server runs in real time.
+ */
+export async function untilNoActivityRunning(
+  handle: { describe(): Promise<{ raw: { pendingActivities?: unknown[] | null } }> },
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { raw } = await handle.describe();
+    if ((raw.pendingActivities?.length ?? 0) === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`an activity was still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Starts a time-skipping test server from the pinned local binary. */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const path = loadConfig().temporal.testServerPath;

@@ -47,7 +47,12 @@ import {
   type PaymentReceived,
 } from '../../workflows/messages.js';
 import { eventually, freshDatabase, type TestDatabase } from '../support/env.js';
-import { seedCase, timeSkippingEnv, type SeededCase } from '../support/workflow-env.js';
+import {
+  seedCase,
+  timeSkippingEnv,
+  untilNoActivityRunning,
+  type SeededCase,
+} from '../support/workflow-env.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -469,6 +474,7 @@ describe('agreement workflow (time-skipping)', () => {
     expect(await eventTypes(s.caseId)).toContain('notary_appointment_booked');
 
     // The parent moves on (e.g. the case was put on hold): the child withdraws cleanly.
+    await untilNoActivityRunning(handle);
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect(
@@ -574,6 +580,7 @@ describe('agreement workflow (time-skipping)', () => {
     expect(billingPostings(workflowId)).toHaveLength(1);
     const [signed] = await events(s.caseId, 'agreement_signed');
     expect(signed?.data).toMatchObject({ billingReference: `agreement:${key}` });
+    await untilNoActivityRunning(handle);
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
   });
@@ -584,6 +591,7 @@ describe('agreement workflow (time-skipping)', () => {
       instalments: 6,
     });
     const task = await openTask(s.caseId, 'approve_agreement');
+    await untilNoActivityRunning(handle);
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect(await db.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({
@@ -610,6 +618,7 @@ describe('agreement workflow (time-skipping)', () => {
       ...d,
       paidCents: 0,
     }));
+    await untilNoActivityRunning(handle);
     await handle.terminate('simulated continue-as-new');
 
     // What the previous run would carry: the down payment applied, one payment not yet applied.

@@ -39,7 +39,7 @@ import {
 } from '../../workflows/messages.js';
 import type { coactivaWorkflow } from '../../workflows/coactiva.js';
 import { freshDatabase, type TestDatabase } from '../support/env.js';
-import { seedCase, timeSkippingEnv } from '../support/workflow-env.js';
+import { seedCase, timeSkippingEnv, untilNoActivityRunning } from '../support/workflow-env.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -369,6 +369,7 @@ describe('coactiva workflow', () => {
       const intake = await openTask(first.caseId, 'coactiva_intake');
       expect(intake.id).not.toBe(unnamed.id);
       expect(intake.payload).toMatchObject({ correction: expect.stringMatching(/abogado/) });
+      await untilNoActivityRunning(first.handle);
       await first.handle.cancel();
       const err = await first.handle.result().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -382,6 +383,7 @@ describe('coactiva workflow', () => {
       const second = await start(taskQueue, policy);
       await complete(second.handle, second.caseId, 'coactiva_intake', { handledBy: 'in_house' });
       await eventOf(second.caseId, 'orden_pago_issued');
+      await untilNoActivityRunning(second.handle); // see its doc
       await second.handle.cancel();
       await expect(second.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
       await env.sleep(7 * 24 * 3_600_000); // well past the term: nothing more happens

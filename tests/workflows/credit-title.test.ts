@@ -25,7 +25,12 @@ import {
   type CreditTitleWorkflowInput,
 } from '../../workflows/messages.js';
 import { eventually, freshDatabase, type TestDatabase } from '../support/env.js';
-import { seedCase, timeSkippingEnv, type SeededCase } from '../support/workflow-env.js';
+import {
+  seedCase,
+  timeSkippingEnv,
+  untilNoActivityRunning,
+  type SeededCase,
+} from '../support/workflow-env.js';
 
 const TASK_QUEUE = 'credit-title-test';
 const WORKFLOWS = fileURLToPath(new URL('../../workflows/credit-title.ts', import.meta.url));
@@ -415,6 +420,7 @@ describe('credit-title workflow (time-skipping)', () => {
     const s = await seedCase(db.prisma);
     const h = await start(s);
     const task = await openTask(s.caseId, 'validate_credit_title');
+    await untilNoActivityRunning(h);
     await h.cancel();
     const err = await h.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);

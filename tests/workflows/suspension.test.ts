@@ -26,7 +26,12 @@ import {
   type SuspensionWorkflowInput,
 } from '../../workflows/messages.js';
 import { eventually, freshDatabase, type TestDatabase } from '../support/env.js';
-import { seedCase, timeSkippingEnv, type SeededCase } from '../support/workflow-env.js';
+import {
+  seedCase,
+  timeSkippingEnv,
+  untilNoActivityRunning,
+  type SeededCase,
+} from '../support/workflow-env.js';
 
 const TASK_QUEUE = 'suspension-test';
 const WORKFLOWS = fileURLToPath(new URL('../../workflows/suspension.ts', import.meta.url));
@@ -275,6 +280,7 @@ describe('suspension and reconnection workflows (time-skipping)', () => {
       () => events(s.caseId, 'suspension_notice_sent'),
       (rows) => rows.length === 1,
     );
+    await untilNoActivityRunning(handle);
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -288,6 +294,7 @@ describe('suspension and reconnection workflows (time-skipping)', () => {
     const handle = await startSuspension(s);
     await env.sleep(48 * HOUR + 60_000);
     const task = await openTask(s.caseId, 'suspension_field');
+    await untilNoActivityRunning(handle);
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect(await db.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({
