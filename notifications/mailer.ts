@@ -64,6 +64,13 @@ export function classifyMailError(err: unknown): MailError {
   if (err instanceof MailError) return err;
   const e = err as { code?: string; responseCode?: number; message?: string; response?: string };
   const detail = (e.response ?? e.message ?? String(err)).slice(0, 300);
+  // A 4xx reply is temporary by definition (RFC 5321 §4.2.1), whichever command it answered:
+  // 421 closes the channel (the server is going away), 450/451/452 ask to try later.
+  if (typeof e.responseCode === 'number' && e.responseCode >= 400 && e.responseCode < 500) {
+    return e.responseCode === 421
+      ? new MailError('smtp_unavailable', `Servidor SMTP no disponible: ${detail}`, 421)
+      : new MailError('smtp_transient', `Error temporal de SMTP: ${detail}`, e.responseCode);
+  }
   if (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.code !== 'EAUTH')
     return new MailError(
       'smtp_rejected',

@@ -28,7 +28,7 @@ import { createPrisma, type PrismaClient } from '../../prisma/client.js';
 import { assignUnownedSectors, seedDemoUsers } from '../../prisma/seed.js';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../temporal/bundle.js';
-import { runChecks, type Interruptions } from './checks.js';
+import { runChecks, type Interruptions, type Violation } from './checks.js';
 import { Driver } from './driver.js';
 import {
   findFreePort,
@@ -383,6 +383,7 @@ async function main(): Promise<number> {
       log(
         `check pass ${passes.length}: ${report.violations.length} violations; looking again in 20 s`,
       );
+      printGroups(report.violations);
       await sleep(20_000);
       report = await check();
       passes.push(report.violations.length);
@@ -434,14 +435,7 @@ async function main(): Promise<number> {
       const byCheck = new Map<string, number>();
       for (const x of report.violations) byCheck.set(x.check, (byCheck.get(x.check) ?? 0) + 1);
       console.log(Object.fromEntries(byCheck));
-      // Grouped by what went wrong (ids and numbers blanked), then the first 40 in full.
-      const groups = new Map<string, number>();
-      for (const x of report.violations) {
-        const k = `${x.check} ${x.detail.replace(/case-\d+/g, 'case-N').replace(/\d+/g, 'N')}`;
-        groups.set(k, (groups.get(k) ?? 0) + 1);
-      }
-      for (const [k, n] of [...groups].sort((a, b) => b[1] - a[1]))
-        console.log(`${String(n).padStart(5)}  ${k}`);
+      printGroups(report.violations);
       console.log('');
       for (const x of report.violations.slice(0, 40))
         console.log(`${x.check}  ${x.caseId ?? ''}  ${x.detail}`);
@@ -460,6 +454,17 @@ async function main(): Promise<number> {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
     else log(`kept ${dir}`);
   }
+}
+
+/** Prints violations grouped by what went wrong (ids and numbers blanked), most frequent first. */
+function printGroups(violations: readonly Violation[]): void {
+  const groups = new Map<string, number>();
+  for (const x of violations) {
+    const k = `${x.check} ${x.detail.replace(/case-\d+/g, 'case-N').replace(/\d+/g, 'N')}`;
+    groups.set(k, (groups.get(k) ?? 0) + 1);
+  }
+  for (const [k, n] of [...groups].sort((a, b) => b[1] - a[1]))
+    console.log(`${String(n).padStart(5)}  ${k}`);
 }
 
 main().then(

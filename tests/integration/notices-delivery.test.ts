@@ -36,6 +36,8 @@ class TestSmtp {
   received: Received[] = [];
   /** Recipients answered with 550. */
   rejects = new Set<string>();
+  /** Recipients answered, for now, with this 4xx code (450 mailbox busy, 421 shutting down). */
+  deferrals = new Map<string, number>();
   /** Milliseconds to wait before accepting each message (to make dispatchers overlap). */
   delayMs = 0;
   private server: SMTPServer | undefined;
@@ -51,9 +53,17 @@ class TestSmtp {
           ? cb(null, { user: USER })
           : cb(new Error('bad credentials')),
       onRcptTo: (addr, _s, cb) => {
-        if (!this.rejects.has(addr.address)) return cb();
-        const err = new Error('Mailbox unavailable') as Error & { responseCode: number };
-        err.responseCode = 550;
+        const deferred = this.deferrals.get(addr.address);
+        const code = this.rejects.has(addr.address) ? 550 : deferred;
+        if (!code) return cb();
+        const err = new Error(
+          code === 550
+            ? 'Mailbox unavailable'
+            : code === 421
+              ? 'Server shutting down'
+              : 'Try later',
+        ) as Error & { responseCode: number };
+        err.responseCode = code;
         cb(err);
       },
       onData: (stream, session, cb) => {
@@ -440,6 +450,30 @@ describe('notice delivery over SMTP', () => {
     expect(await events(down.caseId, 'notice_failed')).toHaveLength(1);
     await limited.runOnce();
     expect(await events(down.caseId, 'notice_failed')).toHaveLength(1);
+  });
+
+  it('a 4xx answer (mailbox busy, server shutting down) is temporary: the notice waits and goes out later', async () => {
+    const d = dispatcher({ backoffSeconds: 1, sms: { send: async () => undefined } });
+    for (const code of [450, 421]) {
+      const c = await queue();
+      smtp.deferrals.set(c.email!, code);
+      await d.runOnce();
+      const deferred = (await notices(c.caseId)).find((x) => x.channel === 'email')!;
+      expect(deferred).toMatchObject({ status: 'queued', attempts: 1 });
+      expect(deferred.lastError).toMatch(
+        new RegExp(`^Error temporal|^Servidor SMTP no disponible`),
+      );
+      expect(deferred.lastError).toContain(String(code));
+      expect(await events(c.caseId, 'notice_failed')).toHaveLength(0);
+
+      smtp.deferrals.clear();
+      const before = smtp.received.length;
+      await new Promise((r) => setTimeout(r, 1_100)); // the backoff
+      await d.runOnce();
+      const sent = (await notices(c.caseId)).find((x) => x.channel === 'email')!;
+      expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
+      expect(smtp.received).toHaveLength(before + 1);
+    }
   });
 
   it('waits for the backoff before trying a failed notice again', async () => {
