@@ -501,6 +501,10 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
     if (n.status === 'sent' && !got)
       v('d-effects', `${n.channel} notice ${n.id} marked sent, never received`);
     if (n.status === 'queued' && got) acceptedNotCommitted++;
+    // The suite's SMTP server and SMS gateway accept every recipient: a notice may fail for
+    // good only for want of an address. Failing for an outage would lose it.
+    if (n.status === 'failed' && !/^La cuenta no tiene/.test(n.last_error ?? ''))
+      v('d-effects', `${n.channel} notice ${n.id} failed for good: ${n.last_error ?? '?'}`);
   }
   effectsFig.emailsReceived = input.mail.length;
   effectsFig.emailMessageIds = mailById.size;
