@@ -360,7 +360,8 @@ export const paymentAgreementSchema = z
       if (row.amountCents !== row.principalCents + row.interestCents)
         issue(`cuota ${row.number}: el valor no es capital + interés`, ['schedule', i]);
       const previous = doc.schedule[i - 1];
-      if (previous && row.dueOn <= previous.dueOn)
+      // Same day is allowed: under a training policy instalments fall seconds apart.
+      if (previous && row.dueOn < previous.dueOn)
         issue(`cuota ${row.number}: vence antes que la anterior`, ['schedule', i]);
     });
     if (doc.downPaymentCents + doc.financedCents !== doc.balanceCents)

@@ -7,12 +7,18 @@
  *
  *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/record-histories.ts
  *
- * (without DATABASE_URL it uses the embedded PostgreSQL under CARTERA_DATA_DIR). Re-record only
+ * (without DATABASE_URL it uses the embedded PostgreSQL under CARTERA_DATA_DIR).
+ *
+ *   … record-histories.ts <scenario> [--as <name>]
+ *
+ * records that one scenario only (under `name` if given) and leaves the other stored histories
+ * as they are: how a scenario is kept as the code *before* a patch recorded it, so that the
+ * patch's old branch stays guarded. Re-record only
  * for an intentional change to a workflow that went through `patched()`, after checking that
  * the old histories still replay; see the replay test's header.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -42,6 +48,7 @@ import {
   type Actor,
   type CaseView,
   type CaseWorkflowInput,
+  type PaymentReceived,
 } from '../workflows/messages.js';
 import { dropDatabase, ensureDatabase } from './embedded-postgres.js';
 import { runPrisma, startDatabase, withDatabase } from './system.js';
@@ -85,8 +92,14 @@ class CaseDriver {
     readonly sims: OutsideSimulators,
   ) {}
 
-  /** An account billing knows, its case opened and in its reminder stage. */
-  async open(balanceCents: number): Promise<{ s: SeededCase; handle: CaseHandle }> {
+  /**
+   * An account billing knows, its case opened and in its reminder stage; with `paidAtStart`,
+   * the case starts with a payment of that amount already waiting (as after a worker outage).
+   */
+  async open(
+    balanceCents: number,
+    paidAtStart?: number,
+  ): Promise<{ s: SeededCase; handle: CaseHandle }> {
     const s = await seedCase(this.prisma, { balanceCents });
     const a = await this.prisma.account.findUniqueOrThrow({ where: { id: s.accountId } });
     this.sims.billing.load([
@@ -123,9 +136,27 @@ class CaseDriver {
       policy: DEFAULT_POLICY,
       openedBy: 'system',
     };
+    const options = {
+      taskQueue: TASK_QUEUE,
+      workflowId: `case-${s.accountNumber}`,
+      args: [input] as [CaseWorkflowInput],
+    };
+    if (paidAtStart !== undefined) {
+      const payment: PaymentReceived = {
+        reference: `P-${s.caseId}`,
+        amountCents: paidAtStart,
+        paidAt: await this.now(),
+        source: 'treasury',
+      };
+      const handle: CaseHandle = await this.env.client.workflow.signalWithStart<
+        typeof caseWorkflow,
+        [PaymentReceived]
+      >('caseWorkflow', { ...options, signal: paymentReceivedSignal, signalArgs: [payment] });
+      return { s, handle };
+    }
     const handle: CaseHandle = await this.env.client.workflow.start<typeof caseWorkflow>(
       'caseWorkflow',
-      { taskQueue: TASK_QUEUE, workflowId: `case-${s.accountNumber}`, args: [input] },
+      options,
     );
     await this.openTask(s.caseId, 'contact_debtor');
     return { s, handle };
@@ -249,6 +280,9 @@ const SCENARIOS: Record<string, (d: CaseDriver) => Promise<CaseHandle>> = {
     await d.pay(handle, `P-${s.caseId}`, 12_000);
     return handle;
   },
+
+  // Paid before the first step ran: no reminder goes out (patch 'facts-before-next-step').
+  'paid-before-first-step': async (d) => (await d.open(12_000, 12_000)).handle,
 
   'agreement-paid-off': async (d) => {
     const { s, handle } = await d.open(12_000);
@@ -386,7 +420,13 @@ async function main(): Promise<void> {
     await runPrisma(['migrate', 'deploy'], withDatabase(url, scratch));
     const bundle = await workflowBundle();
     const recorded: Recorded[] = [];
-    for (const [scenario, drive] of Object.entries(SCENARIOS)) {
+    const [only, asFlag, asName] = process.argv.slice(2);
+    if (only && !SCENARIOS[only]) throw new Error(`unknown scenario ${only}`);
+    if (asFlag !== undefined && (asFlag !== '--as' || !asName))
+      throw new Error('usage: record-histories.ts [<scenario> [--as <name>]]');
+    const chosen = Object.entries(SCENARIOS).filter(([name]) => !only || name === only);
+    for (const [name, drive] of chosen) {
+      const scenario = asName ?? name;
       const started = Date.now();
       console.log(`${scenario}…`);
       const histories = await withDeadline(
@@ -398,13 +438,22 @@ async function main(): Promise<void> {
       const sizes = histories.map((h) => `${h.workflowType} ${h.events}`).join(', ');
       console.log(`${scenario} (${Date.now() - started} ms): ${sizes}`);
     }
-    // Only now replace the stored set: a failed run leaves the old one in place.
+    // Only now replace the stored set (or that scenario's part of it): a failed run leaves
+    // the old one in place.
     mkdirSync(HISTORIES_DIR, { recursive: true });
+    const replaced = new Set(recorded.map((h) => h.scenario));
+    const kept: StoredHistory[] = only
+      ? (JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')) as StoredHistory[]).filter(
+          (h) => !replaced.has(h.scenario),
+        )
+      : [];
+    const keptFiles = new Set(kept.map((h) => h.file));
     for (const f of readdirSync(HISTORIES_DIR)) {
-      if (f.endsWith('.json')) rmSync(path.join(HISTORIES_DIR, f));
+      if (f.endsWith('.json') && f !== 'manifest.json' && !keptFiles.has(f))
+        rmSync(path.join(HISTORIES_DIR, f));
     }
     for (const h of recorded) writeFileSync(path.join(HISTORIES_DIR, h.file), `${h.json}\n`);
-    const manifest: StoredHistory[] = recorded.map(({ json: _json, ...h }) => h);
+    const manifest: StoredHistory[] = [...kept, ...recorded.map(({ json: _json, ...h }) => h)];
     writeFileSync(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
     console.log(
       `${recorded.length} histories written to ${path.relative(ROOT_DIR, HISTORIES_DIR)}`,

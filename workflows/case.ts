@@ -13,6 +13,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -816,6 +817,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   })();
 
   while (!finished()) {
+    // Facts that came in with this activation (a payment made while the worker was down) are
+    // applied before the next step starts: a case paid in full sends no reminder. Histories
+    // recorded before this check replay without it.
+    if (inbox.length > 0 && patched('facts-before-next-step')) {
+      await condition(() => inbox.length === 0);
+      continue;
+    }
     await syncStage('avance del proceso');
     const next = nextStep(life);
     if (next.kind === 'paused') {

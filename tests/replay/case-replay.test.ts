@@ -38,7 +38,14 @@ describe('stored case histories replay on the current workflow code', () => {
 
   it('cover the representative paths, parent and children', () => {
     const scenarios = new Set(stored.map((h) => h.scenario));
-    for (const s of ['paid-during-reminder', 'agreement-paid-off', 'credit-title-to-coactiva'])
+    for (const s of [
+      'paid-during-reminder',
+      'agreement-paid-off',
+      'credit-title-to-coactiva',
+      // patch 'facts-before-next-step': the code before it, and after
+      'paid-before-first-step-unpatched',
+      'paid-before-first-step',
+    ])
       expect(scenarios).toContain(s);
     expect(new Set(stored.map((h) => h.workflowType))).toEqual(
       new Set([

@@ -322,6 +322,18 @@ describe('convenio de pago', () => {
     expect(text).toContain('El/la deudor/a');
   });
 
+  it('refuses an instalment due before the previous one; the same day is allowed (training policy)', () => {
+    const input = FIXTURES.convenio_pago as Extract<DocumentInput, { kind: 'convenio_pago' }>;
+    const [first, second, ...rest] = input.schedule;
+    const withSecondDue = (dueOn: string) =>
+      parseDocumentInput({ ...input, schedule: [first!, { ...second!, dueOn }, ...rest] });
+    const earlier = withSecondDue('2026-01-01');
+    expect(earlier.ok).toBe(false);
+    if (!earlier.ok)
+      expect(earlier.issues).toContain('schedule.1: cuota 2: vence antes que la anterior');
+    expect(withSecondDue(first!.dueOn).ok).toBe(true);
+  });
+
   it('refuses a table that does not add up', () => {
     const input = FIXTURES.convenio_pago as Extract<DocumentInput, { kind: 'convenio_pago' }>;
     const [first, ...rest] = input.schedule;

@@ -23,6 +23,7 @@ import {
   resolveDisputeUpdate,
   type Actor,
   type CaseWorkflowInput,
+  type PaymentReceived,
 } from '../../workflows/messages.js';
 import { eventually, freshDatabase, type TestDatabase } from '../support/env.js';
 import {
@@ -138,6 +139,33 @@ describe('case workflow (time-skipping)', () => {
       closeReason: 'paid',
       openKey: null,
     });
+  });
+
+  it('a payment already waiting when the case starts its first step closes it with no reminder sent', async () => {
+    // As after a worker outage: the opening and the payment reach the workflow together.
+    const s = await seedCase(db.prisma);
+    await db.prisma.case.delete({ where: { id: s.caseId } });
+    const handle = await env.client.workflow.signalWithStart<
+      typeof caseWorkflow,
+      [PaymentReceived]
+    >('caseWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId: `case-${s.accountNumber}`,
+      args: [caseInput(s, { balanceCents: 12_000 })],
+      signal: paymentReceivedSignal,
+      signalArgs: [
+        {
+          reference: `P-${s.caseId}`,
+          amountCents: 12_000,
+          paidAt: new Date().toISOString(),
+          source: 'treasury',
+        },
+      ],
+    });
+    expect(await handle.result()).toMatchObject({ status: 'closed', closeReason: 'paid' });
+    expect(await db.prisma.notice.count({ where: { caseId: s.caseId } })).toBe(0);
+    expect(await db.prisma.task.count({ where: { caseId: s.caseId } })).toBe(0);
+    expect(await eventTypes(s.caseId)).toEqual(['case_opened', 'payment_received', 'case_closed']);
   });
 
   it('records a kept promise to pay', async () => {
