@@ -10,8 +10,9 @@
  * 1. A database on DATABASE_URL's server (else 127.0.0.1:5432), migrated; the demo generator's
  *    export (enough accounts that the policy selects `--cases` of them) through the real
  *    importer; the demo users and their sector assignments.
- * 2. A headless Temporal dev server (SQLite file under the data folder, free port) and the real
- *    case worker (bench/scale-worker.ts) in a child process, cache CARTERA_WORKER_CACHE.
+ * 2. A headless Temporal dev server (SQLite file under the data folder in WAL mode, free port)
+ *    and the real case worker (bench/scale-worker.ts) in a child process, cache
+ *    CARTERA_WORKER_CACHE, loading the prebuilt workflow bundle as a deployed worker does.
  * 3. `openCases` as intake runs it, in chunks of 5,000 accounts, CARTERA_OPEN_CONCURRENCY starts
  *    in flight, with progress. "Open" = the workflow start acknowledged; "settled" = every case
  *    row written by its workflow and the worker's backlog drained (case, task and notice counts
@@ -45,6 +46,7 @@ import { toLocalDate } from '../domain/calendar.js';
 import { importPortfolio } from '../intake/import.js';
 import { openCases, selectCasesToOpen } from '../intake/open-cases.js';
 import { createPrisma } from '../prisma/client.js';
+import { writeWorkflowBundle } from '../temporal/bundle.js';
 import { DEMO_PASSWORD, assignUnownedSectors, seedDemoUsers } from '../prisma/seed.js';
 import {
   agent,
@@ -141,6 +143,7 @@ async function startWorker(
   address: string,
   databaseUrl: string,
   cache: number,
+  bundlePath: string,
   logFile: string,
 ): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const child = spawn(
@@ -149,7 +152,7 @@ async function startWorker(
       '--import',
       'tsx',
       path.join(ROOT_DIR, 'bench', 'scale-worker.ts'),
-      JSON.stringify({ address, taskQueue: TASK_QUEUE, databaseUrl, cache }),
+      JSON.stringify({ address, taskQueue: TASK_QUEUE, databaseUrl, cache, bundlePath }),
     ],
     { cwd: ROOT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -212,6 +215,8 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(stateFile, JSON.stringify(state));
   }
   const pool = new pg.Pool({ connectionString: db.url, max: POOL_SIZE });
+  // The database is dropped at the end (WITH FORCE): an idle client's error then is expected.
+  pool.on('error', () => undefined);
   const prisma = createPrisma(db.url, POOL_SIZE);
   const capture = capturingPrisma(db.url, POOL_SIZE);
   const closers: (() => Promise<unknown>)[] = [];
@@ -265,10 +270,13 @@ async function main(argv: string[]): Promise<number> {
     const connection = await Connection.connect({ address: server.address });
     closers.push(() => connection.close());
     const client = new Client({ connection, namespace: server.namespace });
+    // As deployed (CARTERA_WORKFLOW_BUNDLE): the worker loads a prebuilt bundle and does not
+    // hold webpack's memory.
     const worker = await startWorker(
       server.address,
       db.url,
       config.workerCache,
+      await writeWorkflowBundle(),
       path.join(args.dataDir, 'worker.log'),
     );
     closers.push(worker.stop);
@@ -452,7 +460,9 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(resultFile, text);
     process.stdout.write(text);
     finished = true;
-    return all ? 0 : 1;
+    // Reached = every case started *and* opened by the worker (its row written), the worker alive.
+    const workerAlive = worker.child.exitCode === null && worker.child.signalCode === null;
+    return all && !Number.isNaN(settledMs) && rows.cases >= args.cases && workerAlive ? 0 : 1;
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     agent.destroy();

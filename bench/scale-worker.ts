@@ -19,6 +19,8 @@ const argsSchema = z.object({
   taskQueue: z.string(),
   databaseUrl: z.string(),
   cache: z.number().int().min(10),
+  /** A prebuilt workflow bundle (temporal/bundle.ts), as CARTERA_WORKFLOW_BUNDLE in production. */
+  bundlePath: z.string().optional(),
 });
 
 const args = argsSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
@@ -32,6 +34,7 @@ try {
     prisma,
     ...createSimulators(),
     maxCachedWorkflows: args.cache,
+    ...(args.bundlePath ? { bundlePath: args.bundlePath } : {}),
   });
   const running = worker.run();
   process.stdout.write('ready\n');
