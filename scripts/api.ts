@@ -8,11 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { currentPolicy } from '../activities/policy-store.js';
 import { createMetrics } from '../api/metrics.js';
-import { loadConfig } from '../config/index.js';
-import { createPrisma } from '../prisma/client.js';
 import { connectClient } from '../temporal/connection.js';
 import { ensureReportSchedules } from '../temporal/schedules.js';
 import {
@@ -20,30 +17,17 @@ import {
   requireCluster,
   runProcess,
   startApi,
-  stdoutLogger,
+  openDatabase,
+  processPrelude,
 } from './components.js';
 
-const config = (() => {
-  try {
-    return loadConfig();
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
-})();
-const log = stdoutLogger(config, 'api');
+const { config, log } = processPrelude('api');
 
 await runProcess(log, async (stops) => {
   const { databaseUrl, temporalAddress } = requireCluster(config, 'npm run api');
   const webDir = buildWebIfStale((line) => log.info(line));
 
-  const prisma = createPrisma(databaseUrl, config.database.poolSize);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection closed'));
-  stops.push(async () => {
-    await prisma.$disconnect();
-    await pool.end();
-  });
+  const { prisma, pool } = openDatabase(config, databaseUrl, log, stops, 10);
   if (!(await currentPolicy(prisma))) {
     throw new Error('no policy stored: run `npm run setup` (migrations, policy, first admin)');
   }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
-import type pg from 'pg';
+import pg from 'pg';
 import { createLogger } from '../api/logging.js';
 import type { Logger } from 'pino';
 import { HttpBanksAdapter } from '../activities/banks.js';
@@ -22,11 +22,11 @@ import { createApp } from '../api/app.js';
 import express from 'express';
 import { errorMapper } from '../api/errors.js';
 import { activityFailureInterceptor, metricsEndpoint, type Metrics } from '../api/metrics.js';
-import { ConfigError, ROOT_DIR, type Config } from '../config/index.js';
+import { ConfigError, loadConfig, ROOT_DIR, type Config } from '../config/index.js';
 import { createNoticeDispatcher, runDispatcherLoop } from '../notifications/dispatcher.js';
 import type { Mailer } from '../notifications/mailer.js';
 import { createFileSmsSender } from '../notifications/sms.js';
-import type { PrismaClient } from '../prisma/client.js';
+import { createPrisma, type PrismaClient } from '../prisma/client.js';
 import { createCaseWorker, type ActivityDeps } from '../temporal/worker.js';
 
 /** The outside systems the activities call (billing, field operations, notaries, banks). */
@@ -92,6 +92,42 @@ export function requireCluster(
 /** JSON logs on stdout, for processes run by a container platform. */
 export function stdoutLogger(config: Config, processName: string): Logger {
   return createLogger({ level: config.logLevel, base: { process: processName, pid: process.pid } });
+}
+
+/**
+ * The configuration and JSON logger of a cluster process; a configuration error is printed
+ * (its message names the variable) and exits 1 before anything starts.
+ */
+export function processPrelude(processName: string): { config: Config; log: Logger } {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+  return { config, log: stdoutLogger(config, processName) };
+}
+
+/**
+ * Prisma (pool CARTERA_DB_POOL) and a small pg pool for raw SQL over `databaseUrl`, closed by
+ * `stops`. An idle connection closed by the server (a PostgreSQL restart) is logged, not fatal.
+ */
+export function openDatabase(
+  config: Config,
+  databaseUrl: string,
+  log: Logger,
+  stops: (() => Promise<void>)[],
+  rawPoolSize: number,
+): { prisma: PrismaClient; pool: pg.Pool } {
+  const prisma = createPrisma(databaseUrl, config.database.poolSize);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: rawPoolSize });
+  pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection closed'));
+  stops.push(async () => {
+    await prisma.$disconnect();
+    await pool.end();
+  });
+  return { prisma, pool };
 }
 
 /**

@@ -8,11 +8,8 @@
  * exits 1. See docs/deployment.md.
  */
 import path from 'node:path';
-import pg from 'pg';
 import { createMetrics } from '../api/metrics.js';
-import { loadConfig } from '../config/index.js';
 import { createSmtpMailer } from '../notifications/mailer.js';
-import { createPrisma } from '../prisma/client.js';
 import { connectWorker } from '../temporal/connection.js';
 import {
   installRuntime,
@@ -23,18 +20,11 @@ import {
   smsFileOf,
   startCaseWorker,
   startNoticeDispatcher,
-  stdoutLogger,
+  openDatabase,
+  processPrelude,
 } from './components.js';
 
-const config = (() => {
-  try {
-    return loadConfig();
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
-})();
-const log = stdoutLogger(config, 'worker');
+const { config, log } = processPrelude('worker');
 
 await runProcess(log, async (stops) => {
   const { databaseUrl, temporalAddress } = requireCluster(config, 'npm run worker');
@@ -47,13 +37,7 @@ await runProcess(log, async (stops) => {
   }
   installRuntime(log);
 
-  const prisma = createPrisma(databaseUrl, config.database.poolSize);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 5 });
-  pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection closed'));
-  stops.push(async () => {
-    await prisma.$disconnect();
-    await pool.end();
-  });
+  const { prisma, pool } = openDatabase(config, databaseUrl, log, stops, 5);
   const mailer = createSmtpMailer(config.smtp);
   stops.push(async () => mailer.close());
 
