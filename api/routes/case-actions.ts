@@ -11,6 +11,7 @@ import { CASE_STAGES, CLOSE_REASONS } from '../../domain/case.js';
 import { TASK_TYPES } from '../../domain/tasks.js';
 import { toDecimalString } from '../../domain/money.js';
 import type { Case } from '../../prisma/generated/client.js';
+import { timelinePage } from '../timeline.js';
 import {
   caseViewQuery,
   closeCaseUpdate,
@@ -287,12 +288,11 @@ export function caseActionRoutes(deps: AppDeps): Route[] {
       const where = { caseId: c.id, ...(q.type ? { type: q.type } : {}) };
       const [total, rows] = await Promise.all([
         deps.prisma.caseEvent.count({ where }),
-        deps.prisma.caseEvent.findMany({
-          where,
-          orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
-          skip: (q.page - 1) * q.pageSize,
-          take: q.pageSize,
-        }),
+        timelinePage(
+          deps.prisma,
+          { caseId: c.id, type: q.type },
+          { skip: (q.page - 1) * q.pageSize, take: q.pageSize },
+        ),
       ]);
       const userIds = [...new Set(rows.map((e) => e.actor).filter((a) => UUID.test(a)))];
       const users = new Map(

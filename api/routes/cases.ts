@@ -10,6 +10,7 @@ import { ROLES, type Principal, type Role } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';
+import { timelinePage } from '../timeline.js';
 import {
   errorBodySchema,
   idParamsSchema,
@@ -373,10 +374,10 @@ export function caseRoutes(deps: AppDeps): Route[] {
               invoices: { where: { balanceCents: { gt: 0 } }, orderBy: { dueOn: 'asc' } },
             },
           },
-          events: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], take: 500 },
         },
       });
       if (!c) throw notFound('El caso');
+      const events = await timelinePage(deps.prisma, { caseId: c.id }, { skip: 0, take: 500 });
       let workflow: CaseDetail['workflow'] = null;
       let view: CaseView | null = null;
       if (c.status === 'open') {
@@ -426,7 +427,7 @@ export function caseRoutes(deps: AppDeps): Route[] {
             })),
           },
           workflow,
-          events: c.events.map((e) => ({
+          events: events.map((e) => ({
             id: e.id.toString(),
             type: e.type,
             stage: e.stage,

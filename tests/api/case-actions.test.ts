@@ -35,6 +35,7 @@ interface TimelineBody {
     type: string;
     occurredAt: string;
     reason: string | null;
+    data?: unknown;
     actor: { id: string; kind: string; displayName: string };
   }[];
   total: number;
@@ -298,6 +299,48 @@ describe('timeline, manager actions and disputes', () => {
       (await api.call('get', `/api/cases/${randomUUID()}/timeline`, { token: api.tokens.manager }))
         .status,
     ).toBe(404);
+  });
+
+  it('orders two stage changes of one workflow task by their sequence, whatever order they committed in', async () => {
+    // One workflow task made both changes (same workflow time); after a worker crash the later
+    // one committed first (activities/case-store.ts setStage).
+    const at = new Date(Date.now() + 3_600_000); // newest of this case's events
+    const change = (seq: number, from: string, to: 'reminder' | 'agreement') =>
+      api.db.prisma.caseEvent.create({
+        data: {
+          eventKey: `case-${held.caseId}:stage:${from}->${to}:${seq}`,
+          caseId: held.caseId,
+          type: 'stage_changed',
+          stage: to,
+          occurredAt: at,
+          actor: 'system',
+          data: { from, to },
+        },
+      });
+    await change(3, 'agreement', 'reminder');
+    await change(2, 'reminder', 'agreement');
+    const timeline = await api.call<TimelineBody>('get', `/api/cases/${held.caseId}/timeline`, {
+      token: api.tokens.manager,
+      query: { pageSize: '2' },
+    });
+    expect(timeline.body.items.map((e) => e.data)).toEqual([
+      { from: 'agreement', to: 'reminder' },
+      { from: 'reminder', to: 'agreement' },
+    ]);
+    const detail = await api.call<{ events: { data: unknown }[] }>(
+      'get',
+      `/api/cases/${held.caseId}`,
+      {
+        token: api.tokens.manager,
+      },
+    );
+    expect(detail.body.events.slice(0, 2).map((e) => e.data)).toEqual([
+      { from: 'agreement', to: 'reminder' },
+      { from: 'reminder', to: 'agreement' },
+    ]);
+    await api.db.prisma.caseEvent.deleteMany({
+      where: { caseId: held.caseId, occurredAt: at, type: 'stage_changed' },
+    });
   });
 
   it('opens and resolves a dispute; the collector may open but not resolve', async () => {
