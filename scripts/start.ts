@@ -6,7 +6,6 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { pino } from 'pino';
 import { createSimulators, serveSimulators } from '../activities/simulators.js';
 import { ensurePolicy } from '../activities/policy-store.js';
@@ -16,7 +15,6 @@ import { loadConfig } from '../config/index.js';
 import { demoLoaded, loadDemo } from '../demo/load-demo.js';
 import { createEmlMailer, startMailCatcher } from '../notifications/catcher.js';
 import { createSmtpMailer, type Mailer } from '../notifications/mailer.js';
-import { createPrisma } from '../prisma/client.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../prisma/seed.js';
 import { Runtime } from '@temporalio/worker';
 import { writeWorkflowBundle } from '../temporal/bundle.js';
@@ -24,6 +22,7 @@ import { connectClient, connectWorker } from '../temporal/connection.js';
 import { ensureReportSchedules } from '../temporal/schedules.js';
 import {
   buildWebIfStale,
+  openDatabase,
   outsideAdapters,
   smsFileOf,
   startApi,
@@ -78,14 +77,8 @@ async function main(): Promise<void> {
     const temporal = await startTemporal(config, say);
     if (temporal.devServer) stops.push(() => (temporal.devServer as Stoppable).stop());
 
-    const prisma = createPrisma(db.url, config.database.poolSize);
-    const pool = new pg.Pool({ connectionString: db.url, max: 10 });
     // Ctrl-C reaches the embedded servers too; idle connections dropping then is expected.
-    pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection closed'));
-    stops.push(async () => {
-      await prisma.$disconnect();
-      await pool.end();
-    });
+    const { prisma, pool } = openDatabase(config, db.url, log, stops, 10);
     // An import cut short by a stop left its batch 'running'; nothing of it was committed.
     await pool.query(
       `UPDATE "ImportBatch" SET status = 'failed', failure = 'Interrumpida: el sistema se detuvo durante la importación', "finishedAt" = now() WHERE status = 'running'`,
