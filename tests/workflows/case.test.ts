@@ -165,7 +165,12 @@ describe('case workflow (time-skipping)', () => {
     expect(await handle.result()).toMatchObject({ status: 'closed', closeReason: 'paid' });
     expect(await db.prisma.notice.count({ where: { caseId: s.caseId } })).toBe(0);
     expect(await db.prisma.task.count({ where: { caseId: s.caseId } })).toBe(0);
-    expect(await eventTypes(s.caseId)).toEqual(['case_opened', 'payment_received', 'case_closed']);
+    // Exactly these three (the payment's record may commit after the closing: compare as a set).
+    expect((await eventTypes(s.caseId)).sort()).toEqual([
+      'case_closed',
+      'case_opened',
+      'payment_received',
+    ]);
   });
 
   it('records a kept promise to pay', async () => {
