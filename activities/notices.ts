@@ -3,6 +3,7 @@
  * the Notice outbox, one row per channel, keyed by workflow id + step so a retried activity
  * never queues a notice twice. notifications/dispatcher.ts delivers e-mail and SMS from the outbox.
  */
+import { Context } from '@temporalio/activity';
 import type { CaseStage } from '../domain/case.js';
 import { renderNotice } from '../notifications/templates.js';
 import type { PrismaClient } from '../prisma/client.js';
@@ -29,6 +30,27 @@ export interface QueueNotice {
   level?: number;
   /** Figures and dates to show (amounts already formatted). */
   facts: Record<string, string>;
+}
+
+/** The workflow whose activity this is (told when the notice is delivered); none outside one. */
+function callerWorkflowId(): string | null {
+  try {
+    return Context.current().info.workflowExecution?.workflowId ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where a queued notice stands across its channels (`QueueNotice.key`). */
+export interface NoticeDelivery {
+  /** ISO instant of the first effective delivery on any channel, or null. */
+  deliveredAt: string | null;
+  /** The channel that delivered first. */
+  channel: 'email' | 'sms' | 'letter' | null;
+  /** True when every channel failed or was withdrawn: nothing will deliver it by itself. */
+  undeliverable: boolean;
+  /** Channels tried, with their status. */
+  channels: { channel: 'email' | 'sms' | 'letter'; status: string; lastError: string | null }[];
 }
 
 export function createNoticeActivities({ prisma }: { prisma: PrismaClient }) {
@@ -75,6 +97,7 @@ export function createNoticeActivities({ prisma }: { prisma: PrismaClient }) {
             recipient: ch.recipient,
             subject: notice.subject,
             body: notice.text,
+            workflowId: callerWorkflowId(),
           })),
           skipDuplicates: true,
         }),
@@ -100,6 +123,27 @@ export function createNoticeActivities({ prisma }: { prisma: PrismaClient }) {
         }),
       ]);
       return { channels: channels.map((x) => x.channel) };
+    },
+
+    /** Whether a queued notice has been delivered on some channel (read from the outbox). */
+    async noticeDelivery({ key }: { key: string }): Promise<NoticeDelivery> {
+      const rows = await prisma.notice.findMany({
+        where: { key: { startsWith: `${key}:` } },
+        orderBy: [{ deliveredAt: 'asc' }, { createdAt: 'asc' }],
+      });
+      const mine = rows.filter((r) => r.key.slice(0, r.key.lastIndexOf(':')) === key);
+      const delivered = mine.find((r) => r.deliveredAt !== null);
+      return {
+        deliveredAt: delivered?.deliveredAt?.toISOString() ?? null,
+        channel: delivered?.channel ?? null,
+        undeliverable:
+          mine.length > 0 && mine.every((r) => r.status === 'failed' || r.status === 'withdrawn'),
+        channels: mine.map((r) => ({
+          channel: r.channel,
+          status: r.status,
+          lastError: r.lastError,
+        })),
+      };
     },
   };
 }

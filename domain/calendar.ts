@@ -3,7 +3,7 @@
  *
  * COA arts. 158–159: a *término* in days counts business days only, starting the day after the
  * notification and skipping Saturdays, Sundays and holidays. A *plazo* in months or years runs
- * date to date (art. 160) and is not handled here.
+ * date to date (art. 160): see {@link addPlazo}.
  *
  * Local time is America/Guayaquil, which has been UTC−05:00 all year since 1993 (its only DST
  * trial ran Nov 1992 – Feb 1993). A fixed offset is therefore exact for every date this system
@@ -139,12 +139,31 @@ export type CalendarOverrides = {
   extraHolidays?: LocalDate[];
   /** Observed national holiday dates that are working days after all. */
   removedHolidays?: LocalDate[];
+  /** The canton's holidays, every year, observed under the moving rule ({@link observedHolidayDate}). */
+  localHolidays?: LocalHoliday[];
 };
+
+/** A canton's yearly holiday, e.g. `{ month: 6, day: 25, name: 'Cantonización de Machala' }`. */
+export type LocalHoliday = { month: number; day: number; name: string };
+
+/** zod schema for a {@link LocalHoliday} (29 February is refused: it is not yearly). */
+export const localHolidaySchema = z
+  .object({
+    month: z.number().int().min(1).max(12),
+    day: z.number().int().min(1).max(31),
+    name: z.string().trim().min(1).max(120),
+  })
+  .strict()
+  .refine((h) => h.day <= daysInMonth(2001, h.month), {
+    message: 'día inexistente en ese mes',
+    path: ['day'],
+  });
 
 /** zod schema for {@link CalendarOverrides}. */
 export const calendarOverridesSchema = z.object({
   extraHolidays: z.array(localDateSchema).optional(),
   removedHolidays: z.array(localDateSchema).optional(),
+  localHolidays: z.array(localHolidaySchema).optional(),
 });
 
 /** A day of rest: the date it is observed and the date the law names. */
@@ -315,6 +334,9 @@ export function nationalHolidays(year: number, overrides?: CalendarOverrides): H
     if (!removed.has(date)) byDate.set(date, holiday);
   }
   const prefix = `${pad(year, 4)}-`;
+  for (const local of localHolidaysObservedIn(year, overrides?.localHolidays)) {
+    if (!removed.has(local.date) && !byDate.has(local.date)) byDate.set(local.date, local);
+  }
   for (const date of overrides?.extraHolidays ?? []) {
     if (date.startsWith(prefix) && isLocalDate(date) && !byDate.has(date)) {
       byDate.set(date, { date, name: DECREED_HOLIDAY_NAME, officialDate: date });
@@ -323,17 +345,44 @@ export function nationalHolidays(year: number, overrides?: CalendarOverrides): H
   return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
+/** A canton's holidays observed in `year` (by observed date; the moving rule may cross years). */
+function localHolidaysObservedIn(year: number, locals: readonly LocalHoliday[] = []): Holiday[] {
+  const out: Holiday[] = [];
+  const prefix = `${pad(year, 4)}-`;
+  for (const h of locals) {
+    for (const y of [year - 1, year, year + 1]) {
+      if (y < 1 || y > 9999 || h.day > daysInMonth(y, h.month)) continue;
+      const officialDate = `${pad(y, 4)}-${pad(h.month, 2)}-${pad(h.day, 2)}`;
+      const date = observedHolidayDate(officialDate);
+      if (date.startsWith(prefix)) out.push({ date, name: h.name, officialDate });
+    }
+  }
+  return out;
+}
+
 /** Builds a fast "is this day number a business day" test with the overrides resolved once. */
 function businessDayTest(overrides?: CalendarOverrides): (day: number) => boolean {
   const extra = new Set(overrides?.extraHolidays ?? []);
   const removed = new Set(overrides?.removedHolidays ?? []);
+  const locals = overrides?.localHolidays ?? [];
+  const localByYear = new Map<number, Set<LocalDate>>();
+  const isLocal = (date: LocalDate) => {
+    if (locals.length === 0) return false;
+    const year = Number(date.slice(0, 4));
+    let dates = localByYear.get(year);
+    if (!dates) {
+      dates = new Set(localHolidaysObservedIn(year, locals).map((h) => h.date));
+      localByYear.set(year, dates);
+    }
+    return dates.has(date);
+  };
   return (day) => {
     const weekday = weekdayOfDayNumber(day);
     if (weekday === 0 || weekday === 6) return false;
     const date = fromDayNumber(day);
     if (extra.has(date)) return false;
     if (removed.has(date)) return true;
-    return !lawHolidaysObservedIn(Number(date.slice(0, 4))).has(date);
+    return !lawHolidaysObservedIn(Number(date.slice(0, 4))).has(date) && !isLocal(date);
   };
 }
 
@@ -439,6 +488,8 @@ export const WAITING_PERIOD_UNITS = [
   'hours',
   'minutes',
   'seconds',
+  'months',
+  'years',
 ] as const;
 
 /** A policy waiting period, e.g. `{ amount: 10, unit: 'businessDays' }` (COA art. 271). */
@@ -457,11 +508,38 @@ export const waitingPeriodSchema = z.object({
 const UNIT_MS = { hours: 3_600_000, minutes: 60_000, seconds: 1_000 } as const;
 
 /**
+ * A *plazo* of `months` months after `date`, date to date (COA art. 160): the same day of the
+ * month, or the month's last day when it has no such day (31 January + 1 month → 28/29
+ * February); when that day is not a business day the plazo runs to the next business day.
+ * @throws RangeError on an invalid date or a negative / non-integer count.
+ */
+export function addPlazo(
+  date: LocalDate,
+  months: number,
+  overrides?: CalendarOverrides,
+): LocalDate {
+  checkCount(months, 'months');
+  const day0 = toDayNumber(date);
+  const [y, m, d] = civilFromDays(day0);
+  const index = y * 12 + (m - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  if (year > 9999) throw new RangeError(`plazo ends after year 9999`);
+  let end = daysFromCivil(year, month, Math.min(d, daysInMonth(year, month)));
+  if (months > 0) {
+    const isBusiness = businessDayTest(overrides);
+    while (!isBusiness(end)) end += 1;
+  }
+  return fromDayNumber(end);
+}
+
+/**
  * When a waiting period that starts at `from` runs out:
  *
  * - `businessDays`: the end (23:59:59.999 Guayaquil) of the `amount`-th business day counted
  *   from the day after `from`'s local date; `amount = 0` → the end of that same day.
  * - `calendarDays`: the end of the local day `amount` days after `from`'s local date.
+ * - `months`, `years`: a plazo, date to date ({@link addPlazo}), to the end of its last day.
  * - `hours`, `minutes`, `seconds`: `from` plus exactly that much time.
  *
  * @throws RangeError on an invalid Date or a negative / non-integer amount.
@@ -481,6 +559,16 @@ export function deadlineAfter(
       );
     case 'calendarDays':
       return localDateToInstant(addCalendarDays(toLocalDate(from), period.amount), 'end');
+    case 'months':
+    case 'years':
+      return localDateToInstant(
+        addPlazo(
+          toLocalDate(from),
+          period.unit === 'years' ? period.amount * 12 : period.amount,
+          overrides,
+        ),
+        'end',
+      );
     case 'hours':
     case 'minutes':
     case 'seconds':
@@ -495,6 +583,8 @@ const UNIT_WORDS = {
     hours: ['hora', 'horas'],
     minutes: ['minuto', 'minutos'],
     seconds: ['segundo', 'segundos'],
+    months: ['mes', 'meses'],
+    years: ['año', 'años'],
   },
   en: {
     businessDays: ['business day', 'business days'],
@@ -502,6 +592,8 @@ const UNIT_WORDS = {
     hours: ['hour', 'hours'],
     minutes: ['minute', 'minutes'],
     seconds: ['second', 'seconds'],
+    months: ['month', 'months'],
+    years: ['year', 'years'],
   },
 } as const;
 

@@ -21,6 +21,8 @@ export const CLOSE_REASONS = [
   'prescribed',
   'dispute_won',
   'cancelled',
+  /** The court upheld the debtor's excepciones (COA art. 329). */
+  'exceptions_upheld',
 ] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 

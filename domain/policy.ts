@@ -5,7 +5,7 @@
  * "to confirm" and are exactly the values a manager is expected to change.
  */
 import { z } from 'zod';
-import { waitingPeriodSchema, type WaitingPeriod } from './calendar.js';
+import { localHolidaySchema, waitingPeriodSchema, type WaitingPeriod } from './calendar.js';
 
 const cents = z.number().int().nonnegative();
 /** Basis points: 100 bp = 1 %. */
@@ -31,6 +31,11 @@ export const policySchema = z
         extraHolidays: z.array(localDate),
         /** Statutory holidays a decree moved away (LocalDate). */
         removedHolidays: z.array(localDate),
+        /**
+         * The canton's own holidays (e.g. Cantonización de Machala, 25 June), every year, observed
+         * under the same moving rule as the national ones. Absent in older documents: none.
+         */
+        localHolidays: z.array(localHolidaySchema).default([]),
       })
       .strict(),
     caseOpening: z
@@ -67,6 +72,8 @@ export const policySchema = z
         interval: waitingPeriod,
         contactTaskSla: waitingPeriod,
         promiseGrace: waitingPeriod,
+        /** A promise to pay may not fall further ahead than this from the day it is made. */
+        promiseMaxHorizon: waitingPeriod.default(wait(30, 'calendarDays')),
       })
       .strict(),
     agreement: z
@@ -82,6 +89,17 @@ export const policySchema = z
           .object({ COA: basisPoints, CODIGO_TRIBUTARIO: basisPoints })
           .strict(),
         instalmentInterval: waitingPeriod,
+        /** After broken agreements in the account's history: how many are tolerated, and the
+         * higher down payment a new agreement then needs. */
+        afterBroken: z
+          .object({
+            /** No new agreement once the account has broken this many. */
+            maxBrokenAgreements: z.number().int().min(0).max(100),
+            /** Minimum down payment of an agreement proposed after one was broken. */
+            minDownPaymentBp: basisPoints,
+          })
+          .strict()
+          .default({ maxBrokenAgreements: 2, minDownPaymentBp: 4_000 }),
       })
       .strict(),
     suspension: z
@@ -94,6 +112,15 @@ export const policySchema = z
         suspensionFeeCents: cents,
         reconnectionFeeCents: cents,
         irregularReconnectionFineCents: cents,
+        /**
+         * A moratorium on cuts (emergency decrees have ordered one): while active no new cut is
+         * ordered; the rest of the procedure goes on. Read from the policy in force, not the
+         * case's, so switching it reaches every running case.
+         */
+        moratorium: z
+          .object({ active: z.boolean(), decree: z.string().trim().max(500) })
+          .strict()
+          .default({ active: false, decree: '' }),
       })
       .strict(),
     creditTitle: z
@@ -114,6 +141,37 @@ export const policySchema = z
         legalTaskSla: waitingPeriod,
       })
       .strict(),
+    notices: z
+      .object({
+        /**
+         * How often a case waiting for a notice's delivery checks the outbox itself (the
+         * dispatcher also tells it at once; this covers a lost message).
+         */
+        deliveryCheckInterval: waitingPeriod,
+        /** A notice not delivered on any channel after this long becomes a task for a person. */
+        deliveryTaskAfter: waitingPeriod,
+      })
+      .strict()
+      .default({
+        deliveryCheckInterval: wait(1, 'hours'),
+        deliveryTaskAfter: wait(5, 'businessDays'),
+      }),
+    prescription: z
+      .object({
+        /**
+         * Limitation term per legal route, from exigibility (to confirm: 5 years, civil action
+         * and Código Tributario art. 55), interrupted by a notified título or orden de pago, the
+         * debtor's acknowledgement or an agreement.
+         */
+        term: z.object({ COA: waitingPeriod, CODIGO_TRIBUTARIO: waitingPeriod }).strict(),
+        /** The legal unit gets a task this long before a debt prescribes. */
+        warnBefore: waitingPeriod,
+      })
+      .strict()
+      .default({
+        term: { COA: wait(5, 'years'), CODIGO_TRIBUTARIO: wait(5, 'years') },
+        warnBefore: wait(60, 'calendarDays'),
+      }),
     tasks: z
       .object({
         /** Escalate an open task to the supervisor once it is overdue by this much. */
@@ -130,7 +188,12 @@ export type Policy = z.infer<typeof policySchema>;
 export const DEFAULT_POLICY: Policy = {
   legalRoute: 'COA',
   bceReferenceAnnualRateBp: 1_000,
-  calendar: { extraHolidays: [], removedHolidays: [] },
+  calendar: {
+    // Rest days decreed beyond the law's list (Decretos Ejecutivos): bridges around New Year.
+    extraHolidays: ['2025-01-02', '2025-01-03', '2026-01-02'],
+    removedHolidays: [],
+    localHolidays: [{ month: 6, day: 25, name: 'Cantonización de Machala' }],
+  },
   caseOpening: {
     minOverdueInvoices: 2,
     minDaysPastDue: 60,
@@ -146,6 +209,7 @@ export const DEFAULT_POLICY: Policy = {
     interval: wait(7, 'calendarDays'),
     contactTaskSla: wait(3, 'businessDays'),
     promiseGrace: wait(2, 'calendarDays'),
+    promiseMaxHorizon: wait(30, 'calendarDays'),
   },
   agreement: {
     minDownPaymentBp: 2_000,
@@ -154,7 +218,8 @@ export const DEFAULT_POLICY: Policy = {
     notarisedSignatureAboveCents: 500_000,
     instalmentGrace: wait(5, 'businessDays'),
     interestMultiplierBp: { COA: 10_000, CODIGO_TRIBUTARIO: 15_000 },
-    instalmentInterval: wait(30, 'calendarDays'),
+    instalmentInterval: wait(1, 'months'),
+    afterBroken: { maxBrokenAgreements: 2, minDownPaymentBp: 4_000 },
   },
   suspension: {
     afterReminderFor: wait(30, 'calendarDays'),
@@ -164,6 +229,7 @@ export const DEFAULT_POLICY: Policy = {
     suspensionFeeCents: 586,
     reconnectionFeeCents: 586,
     irregularReconnectionFineCents: 5_000,
+    moratorium: { active: false, decree: '' },
   },
   creditTitle: {
     afterSuspensionFor: wait(30, 'calendarDays'),
@@ -174,6 +240,11 @@ export const DEFAULT_POLICY: Policy = {
     paymentOrderTerm: wait(3, 'businessDays'),
     exceptionsTerm: wait(20, 'businessDays'),
     legalTaskSla: wait(5, 'businessDays'),
+  },
+  notices: { deliveryCheckInterval: wait(1, 'hours'), deliveryTaskAfter: wait(5, 'businessDays') },
+  prescription: {
+    term: { COA: wait(5, 'years'), CODIGO_TRIBUTARIO: wait(5, 'years') },
+    warnBefore: wait(60, 'calendarDays'),
   },
   tasks: { escalateOverdueAfter: wait(1, 'businessDays') },
 };

@@ -108,6 +108,58 @@ export const coactivaDecisionForm = z.discriminatedUnion('decision', [
   z.object({ decision: z.literal('wait'), note }),
 ]);
 
+/** One attempt to notify the orden de pago inmediato: the same modes as the título. */
+export const notifyPaymentOrderForm = notifyCreditTitleForm;
+
+/**
+ * An outside system (billing, field operations, notaries, banks) refused a step, or did not
+ * answer for longer than the retries last: a manager retries it (after fixing the cause, e.g.
+ * the account in billing) or skips it with a reason; the case waits meanwhile, it never fails.
+ */
+export const outsideFailureForm = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('retry'), note }),
+  z.object({ decision: z.literal('skip'), reason: z.string().trim().min(1).max(2000) }),
+]);
+
+/**
+ * A notice that no channel delivered (e-mail and SMS refused or absent, the letter returned or
+ * not confirmed): the collector delivers it in person or by boleta, or reports it impossible.
+ */
+export const deliverNoticeForm = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('delivered'),
+    method: z.enum(['in_person', 'boleta']),
+    deliveredAt: isoInstant,
+    note,
+  }),
+  z.object({ outcome: z.literal('not_delivered'), reason: z.string().trim().min(1).max(2000) }),
+]);
+
+/** Grounds that interrupt prescription besides those the system records itself. */
+export const PRESCRIPTION_INTERRUPTIONS = [
+  'acknowledgement',
+  'payment',
+  'judicial_claim',
+  'other',
+] as const;
+
+/**
+ * The legal unit reviews a debt close to prescribing (or prescribed): declare it prescribed
+ * (the case closes; nothing more is collected) or record an interruption the system did not see.
+ */
+export const prescriptionReviewForm = z.discriminatedUnion('decision', [
+  z.object({
+    decision: z.literal('declare_prescribed'),
+    note: z.string().trim().min(1).max(2000),
+  }),
+  z.object({
+    decision: z.literal('interrupted'),
+    interruptedOn: localDateSchema,
+    ground: z.enum(PRESCRIPTION_INTERRUPTIONS),
+    note: z.string().trim().min(1).max(2000),
+  }),
+]);
+
 /** Every task type, its role and its form. */
 export const TASKS = {
   contact_debtor: { role: 'collector', form: contactDebtorForm },
@@ -121,6 +173,10 @@ export const TASKS = {
   notify_credit_title: { role: 'collector', form: notifyCreditTitleForm },
   coactiva_intake: { role: 'legal', form: coactivaIntakeForm },
   coactiva_decision: { role: 'legal', form: coactivaDecisionForm },
+  notify_payment_order: { role: 'legal', form: notifyPaymentOrderForm },
+  outside_failure: { role: 'manager', form: outsideFailureForm },
+  deliver_notice: { role: 'collector', form: deliverNoticeForm },
+  prescription_review: { role: 'legal', form: prescriptionReviewForm },
 } as const satisfies Record<string, { role: TaskRole; form: z.ZodType }>;
 
 export type TaskType = keyof typeof TASKS;

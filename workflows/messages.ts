@@ -70,6 +70,22 @@ export interface CaseView {
   openTasks?: OpenTaskView[];
   /** The next legal or policy deadline the case is waiting for, if any. */
   nextDeadline?: { what: string; at: string } | null;
+  /** LocalDate the debt prescribes on, counting every interruption so far (null: not tracked). */
+  prescribesOn?: string | null;
+  /** Excepciones filed before a court (COA art. 329), while the court decides or after. */
+  exceptions?: ExceptionsView | null;
+}
+
+/** Excepciones as the case reports them. */
+export interface ExceptionsView {
+  /** LocalDate. */
+  filedOn: string;
+  court: string;
+  processNumber: string;
+  grounds: string;
+  status: 'pending' | 'upheld' | 'partially_upheld' | 'rejected';
+  /** LocalDate of the ruling, once ruled. */
+  ruledOn?: string;
 }
 
 /** A payment confirmed by billing or treasury. Idempotent by `reference`. */
@@ -164,7 +180,67 @@ export interface RemissionApplied {
   appliedAt: string;
 }
 
+/**
+ * How a queued notice ended, told by the outbox to the workflow that queued it (`Notice.workflowId`).
+ * Delivered: the SMTP server or SMS gateway accepted it, or a letter was confirmed delivered.
+ * Failed: that channel will not deliver it (refused, no address, letter returned).
+ */
+export interface NoticeOutcome {
+  /** The `key` the workflow queued the notice with (activities/notices.ts QueueNotice). */
+  key: string;
+  channel: 'email' | 'sms' | 'letter';
+  outcome: 'delivered' | 'failed';
+  /** ISO instant of the delivery or failure. */
+  at: string;
+  reason?: string;
+}
+
+/** A manager changed the calendar in force (holidays decreed, local holidays): terms recount. */
+export interface CalendarChanged {
+  policyVersion: number;
+  calendar: Policy['calendar'];
+  /** ISO instant. */
+  changedAt: string;
+  by: string;
+}
+
+/** The legal unit records excepciones filed before a court (COA art. 329). */
+export interface FileExceptionsInput {
+  actor: Actor;
+  /** LocalDate the debtor filed them. */
+  filedOn: string;
+  court: string;
+  processNumber: string;
+  grounds: string;
+}
+
+/** The court's ruling on the excepciones. */
+export interface RuleExceptionsInput {
+  actor: Actor;
+  /** upheld: the debt falls and the case closes; partially: the debt is reduced; rejected: the coactiva resumes. */
+  outcome: 'upheld' | 'partially_upheld' | 'rejected';
+  /** LocalDate. */
+  ruledOn: string;
+  note: string;
+  /** With partially_upheld: what the debtor still owes, in cents. */
+  remainingBalanceCents?: number;
+}
+
+/** The debtor acknowledged the debt in writing: prescription starts again from that day. */
+export interface AcknowledgeDebtInput {
+  actor: Actor;
+  /** LocalDate. */
+  on: string;
+  note: string;
+}
+
 export const caseViewQuery = defineQuery<CaseView>('caseView');
+export const noticeOutcomeSignal = defineSignal<[NoticeOutcome]>('noticeOutcome');
+/** Sent to every running case workflow and child when the calendar in force changes. */
+export const calendarChangedSignal = defineSignal<[CalendarChanged]>('calendarChanged');
+export const fileExceptionsUpdate = defineUpdate<void, [FileExceptionsInput]>('fileExceptions');
+export const ruleExceptionsUpdate = defineUpdate<void, [RuleExceptionsInput]>('ruleExceptions');
+export const acknowledgeDebtUpdate = defineUpdate<void, [AcknowledgeDebtInput]>('acknowledgeDebt');
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');
 export const billingBalanceChangedSignal =
   defineSignal<[BillingBalanceChanged]>('billingBalanceChanged');
@@ -266,6 +342,9 @@ export interface CreditTitleWorkflowInput extends ChildContext {
 export type CreditTitleOutcome =
   | { outcome: 'unpaid'; titleNumber: string; notifiedAt: string }
   | { outcome: 'not_notified'; titleNumber: string };
+
+/** The parent tells a coactiva child that excepciones are pending before a court (pause) or ruled. */
+export const exceptionsPendingSignal = defineSignal<[{ pending: boolean }]>('exceptionsPending');
 
 /** The parent tells a credit-title child that a payment-facilities request paused the term. */
 export const paymentFacilitiesSignal = defineSignal<[{ pending: boolean }]>('paymentFacilities');

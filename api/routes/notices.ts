@@ -13,12 +13,15 @@ import { errorBodySchema, idParamsSchema, instantSchema, pageSchema } from '../s
 const OUTBOX_READERS = ['manager', 'admin'] as const;
 
 const channelSchema = z.enum(['email', 'sms', 'letter']);
-const statusSchema = z.enum(['queued', 'sent', 'failed']);
+const statusSchema = z.enum(['queued', 'printed', 'sent', 'failed', 'withdrawn']);
 
 export const noticeQuerySchema = z.object({
   status: statusSchema
     .optional()
-    .meta({ description: 'queued: en cola; sent: enviado; failed: fallido' }),
+    .meta({
+      description:
+        'queued: en cola; printed: carta impresa, en reparto; sent: entregado; failed: fallido; withdrawn: retirado (el caso se cerró o se pagó antes del envío)',
+    }),
   caseId: z.uuid().optional(),
   channel: channelSchema.optional(),
   page: pageSchema,
@@ -39,6 +42,12 @@ export const noticeViewSchema = z.object({
   lastError: z.string().nullable(),
   createdAt: instantSchema,
   sentAt: instantSchema.nullable(),
+  deliveredAt: instantSchema
+    .nullable()
+    .meta({
+      description:
+        'Entrega efectiva: aceptado por el servidor SMTP o el proveedor SMS, o carta entregada y confirmada',
+    }),
 });
 export type NoticeView = z.infer<typeof noticeViewSchema>;
 
@@ -48,7 +57,13 @@ export const noticePageSchema = z.object({
   page: z.int(),
   pageSize: z.int(),
   /** Counts by status over the same filter except status. */
-  counts: z.object({ queued: z.int(), sent: z.int(), failed: z.int() }),
+  counts: z.object({
+    queued: z.int(),
+    printed: z.int(),
+    sent: z.int(),
+    failed: z.int(),
+    withdrawn: z.int(),
+  }),
 });
 
 type NoticeRow = Prisma.NoticeGetPayload<object>;
@@ -66,6 +81,7 @@ const view = (n: NoticeRow): NoticeView => ({
   lastError: n.lastError,
   createdAt: n.createdAt.toISOString(),
   sentAt: n.sentAt?.toISOString() ?? null,
+  deliveredAt: n.deliveredAt?.toISOString() ?? null,
 });
 
 export function noticeRoutes(deps: AppDeps): Route[] {
@@ -100,7 +116,7 @@ export function noticeRoutes(deps: AppDeps): Route[] {
         }),
         prisma.notice.groupBy({ by: ['status'], where: scope, _count: { _all: true } }),
       ]);
-      const counts = { queued: 0, sent: 0, failed: 0 };
+      const counts = { queued: 0, printed: 0, sent: 0, failed: 0, withdrawn: 0 };
       for (const g of grouped) counts[g.status] = g._count._all;
       return {
         status: 200,

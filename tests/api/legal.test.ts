@@ -35,7 +35,7 @@ let holiday = addCalendarDays(today, 1);
 while (!isBusinessDay(holiday)) holiday = addCalendarDays(holiday, 1);
 const POLICY: Policy = {
   ...DEFAULT_POLICY,
-  calendar: { extraHolidays: [holiday], removedHolidays: [] },
+  calendar: { ...DEFAULT_POLICY.calendar, extraHolidays: [holiday], removedHolidays: [] },
 };
 
 describe('legal inbox', () => {

@@ -56,7 +56,7 @@ describe('policy', () => {
     const expected: Policy = {
       ...DEFAULT_POLICY,
       agreement: { ...DEFAULT_POLICY.agreement, maxInstalments: 18 },
-      calendar: { extraHolidays: ['2026-12-24'], removedHolidays: [] },
+      calendar: { ...DEFAULT_POLICY.calendar, extraHolidays: ['2026-12-24'], removedHolidays: [] },
     };
     expect(r.body.policy).toEqual(expected);
 

@@ -63,7 +63,7 @@ describe('orden de pago inmediato: término (COA art. 279)', () => {
   it('follows a decreed holiday in the policy calendar', () => {
     const policy = {
       ...DEFAULT_POLICY,
-      calendar: { extraHolidays: ['2026-12-07'], removedHolidays: [] },
+      calendar: { ...DEFAULT_POLICY.calendar, extraHolidays: ['2026-12-07'], removedHolidays: [] },
     };
     expect(paymentOrderTerm(at10('2026-12-03'), policy).deadlineOn).toBe('2026-12-09');
   });

@@ -249,11 +249,11 @@ describe('voluntary payment term (COA art. 271)', () => {
   });
 
   it('follows the calendar overrides of the policy', () => {
-    const worked = { extraHolidays: [], removedHolidays: ['2026-11-02', '2026-11-03'] };
+    const worked = { extraHolidays: [], removedHolidays: ['2026-11-02', '2026-11-03'], localHolidays: [] };
     expect(
       voluntaryPaymentDeadline(notifiedAt, { ...DEFAULT_POLICY, calendar: worked }).toISOString(),
     ).toBe(endOf('2026-11-13'));
-    const decreed = { extraHolidays: ['2026-11-16'], removedHolidays: [] };
+    const decreed = { extraHolidays: ['2026-11-16'], removedHolidays: [], localHolidays: [] };
     expect(
       voluntaryPaymentDeadline(notifiedAt, { ...DEFAULT_POLICY, calendar: decreed }).toISOString(),
     ).toBe(endOf('2026-11-18'));

@@ -165,12 +165,16 @@ describe('policies/training.json', () => {
         .sort(),
     );
     expect(periods.length).toBeGreaterThanOrEqual(15);
-    const slow = periods.filter(([, w]) => w.unit !== 'seconds' && w.unit !== 'minutes');
-    expect(slow).toEqual([]);
-    const totalSeconds = periods.reduce(
-      (s, [, w]) => s + w.amount * (w.unit === 'minutes' ? 60 : 1),
-      0,
+    // Prescription counts from the invoices' due dates in the imported data (months or years
+    // back), so training keeps the legal term: a term in minutes would prescribe every case at
+    // once. Its warning and closure are exercised by the time-skipping tests instead.
+    const slow = periods.filter(
+      ([p, w]) => w.unit !== 'seconds' && w.unit !== 'minutes' && !p.startsWith('prescription.'),
     );
+    expect(slow).toEqual([]);
+    const totalSeconds = periods
+      .filter(([p]) => !p.startsWith('prescription.'))
+      .reduce((s, [, w]) => s + w.amount * (w.unit === 'minutes' ? 60 : 1), 0);
     expect(totalSeconds).toBeLessThan(60 * 60);
   });
 });
