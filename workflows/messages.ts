@@ -169,6 +169,11 @@ export interface IrregularReconnectionInput {
   /** ISO instant the field visit found the service reconnected without authorisation. */
   foundAt: string;
   note: string;
+  /** Evidence: a photo (URL of an uploaded file) and where it was taken. */
+  photoUrl?: string;
+  gps?: { lat: number; lng: number };
+  /** Seal found broken or missing, if any. */
+  sealNumber?: string;
 }
 
 /** A remission (amnesty) campaign applied in bulk to open cases. */
