@@ -45,6 +45,7 @@ import {
   completeTaskUpdate,
   paymentReceivedSignal,
   proposeAgreementUpdate,
+  reportIrregularReconnectionUpdate,
   type Actor,
   type CaseView,
   type CaseWorkflowInput,
@@ -332,6 +333,41 @@ const SCENARIOS: Record<string, (d: CaseDriver) => Promise<CaseHandle>> = {
     await d.view(handle, (v) => v.agreementId === null);
     await handle.executeUpdate(closeCaseUpdate, {
       args: [{ actor: manager(s), reason: 'cancelled', note: 'grabación de historiales' }],
+    });
+    return handle;
+  },
+
+  // A promise to pay that is not kept, then the debt paid in the suspension stage's notice.
+  'promise-broken': async (d) => {
+    const { s, handle } = await d.open(12_000);
+    const promisedOn = new Date((await d.env.currentTimeMs()) + 5 * 24 * HOUR)
+      .toISOString()
+      .slice(0, 10);
+    await d.complete(s.caseId, 'contact_debtor', collector(s), {
+      outcome: 'promise_to_pay',
+      promisedOn,
+      amount: '50.00',
+    });
+    await d.event(s.caseId, 'contact_recorded');
+    await d.env.sleep('10 days');
+    await d.event(s.caseId, 'promise_broken');
+    await d.pay(handle, `P-${s.caseId}`, 12_000);
+    return handle;
+  },
+
+  // Service cut, then found reconnected without authorisation; the debt is then paid.
+  'irregular-reconnection': async (d) => {
+    const { s, handle } = await d.open(12_000);
+    await d.suspend(s, true);
+    await d.view(handle, (v) => v.service === 'suspended');
+    await handle.executeUpdate(reportIrregularReconnectionUpdate, {
+      args: [{ actor: collector(s), foundAt: await d.now(), note: 'Sello roto, servicio activo' }],
+    });
+    await d.event(s.caseId, 'irregular_reconnection');
+    await d.pay(handle, `P-${s.caseId}`, 12_000 + 5_586);
+    await d.complete(s.caseId, 'reconnection_field', collector(s), {
+      outcome: 'done',
+      performedAt: await d.now(),
     });
     return handle;
   },

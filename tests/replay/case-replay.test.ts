@@ -45,6 +45,9 @@ describe('stored case histories replay on the current workflow code', () => {
       // patch 'facts-before-next-step': the code before it, and after
       'paid-before-first-step-unpatched',
       'paid-before-first-step',
+      // recorded before the issue-12 changes (per-case keys, terms from delivery, re-cut)
+      'promise-broken',
+      'irregular-reconnection',
     ])
       expect(scenarios).toContain(s);
     expect(new Set(stored.map((h) => h.workflowType))).toEqual(
