@@ -13,6 +13,7 @@ CREATE TABLE "LetterBatch" (
     "confirmedAt" TIMESTAMP(3),
     "confirmedBy" UUID,
     "letterCount" INTEGER NOT NULL,
+    "letterIds" UUID[],
     "deliveredCount" INTEGER NOT NULL DEFAULT 0,
     "failedCount" INTEGER NOT NULL DEFAULT 0,
     "fileName" TEXT NOT NULL,
