@@ -4,13 +4,24 @@
  *
  * Interest: simple interest on the declining financed balance (equal principal parts), at the
  * BCE reference rate times the legal route's multiplier (Código Tributario: 1.5 ×).
+ *
+ * Due dates: an instalment interval in months or years is a *plazo* (COA art. 160): every
+ * instalment is counted from one anchor, date to date (instalment n = anchor + n intervals,
+ * never chained from the previous due date, so 31 January → 28/29 February → 31 March), falls
+ * due at the end of that local day, and moves to the next business day when that day is not
+ * one. Intervals in other units (the training policy's seconds) are chained, one after another.
  */
 import { z } from 'zod';
 import {
+  addBusinessDays,
+  addPlazo,
   deadlineAfter,
+  isBusinessDay,
   isLocalDate,
   localDateSchema,
   localDateToInstant,
+  toLocalDate,
+  type CalendarOverrides,
   type LocalDate,
   type WaitingPeriod,
 } from './calendar.js';
@@ -22,8 +33,17 @@ import type { Policy } from './policy.js';
 export interface AgreementTerms {
   downPaymentCents: number;
   instalments: number;
-  /** Due date of the first instalment; omitted: one instalment interval from today. */
+  /**
+   * Due date of the first instalment, and the anchor of the later ones (firstDueOn + k months
+   * under a monthly policy); omitted: one instalment interval from today.
+   */
   firstDueOn?: LocalDate;
+}
+
+/** The account's record that {@link planAgreement} weighs (policy `agreement.afterBroken`). */
+export interface AgreementHistory {
+  /** Agreements of the account (any of its cases, this one included) that were broken. */
+  brokenAgreements: number;
 }
 
 export const agreementTermsSchema = z.object({
@@ -64,19 +84,99 @@ type AgreementPolicy = Pick<
 /** The longest wait allowed before the first instalment, in calendar days. */
 const MAX_FIRST_DUE_DAYS = 62;
 
+/** True for a plazo unit: instalments then run date to date from one anchor. */
+function isPlazo(period: WaitingPeriod): boolean {
+  return period.unit === 'months' || period.unit === 'years';
+}
+
+/** `date` itself when it is a business day, else the next business day. */
+function onBusinessDay(date: LocalDate, calendar: CalendarOverrides): LocalDate {
+  return isBusinessDay(date, calendar) ? date : addBusinessDays(date, 1, calendar);
+}
+
+/**
+ * The due instants of `count` instalments. With `fixedFirstOn` the first falls on that date;
+ * otherwise one interval after `from`. `dateToDate` false: the schedule before the plazo rule
+ * (every interval chained from the previous due instant, the collector's date kept as is),
+ * which signed agreements keep.
+ */
+function instalmentDueAts(
+  from: Date,
+  fixedFirstOn: LocalDate | undefined,
+  count: number,
+  policy: Pick<Policy, 'agreement' | 'calendar'>,
+  dateToDate: boolean,
+): Date[] {
+  const interval = policy.agreement.instalmentInterval;
+  const calendar = policy.calendar;
+  const out: Date[] = [];
+  if (dateToDate && isPlazo(interval)) {
+    const months = interval.unit === 'years' ? interval.amount * 12 : interval.amount;
+    // Instalment n of a schedule anchored on today is n intervals ahead; one anchored on the
+    // collector's date starts there (n − 1 intervals).
+    const anchor = fixedFirstOn ?? toLocalDate(from);
+    const offset = fixedFirstOn === undefined ? 1 : 0;
+    for (let i = 0; i < count; i++) {
+      const on = onBusinessDay(addPlazo(anchor, (i + offset) * months, calendar), calendar);
+      out.push(localDateToInstant(on, 'end'));
+    }
+    return out;
+  }
+  let due =
+    fixedFirstOn !== undefined
+      ? localDateToInstant(fixedFirstOn, 'end')
+      : deadlineAfter(from, interval, calendar);
+  for (let i = 0; i < count; i++) {
+    out.push(due);
+    due = deadlineAfter(due, interval, calendar);
+  }
+  return out;
+}
+
+/** "1 convenio incumplido", "2 convenios incumplidos". */
+function brokenText(n: number): string {
+  return n === 1 ? '1 convenio incumplido' : `${n} convenios incumplidos`;
+}
+
 /**
  * Checks proposed terms against the policy and computes the schedule; the reason is in
  * Spanish, for the collector.
+ *
+ * Schedule: see the module comment (date to date for an interval in months or years, from
+ * `now`'s local date or from `terms.firstDueOn`; each due date at the end of its local day,
+ * moved to the next business day when it is not one).
+ *
+ * @param balanceCents what the case owes now, in cents.
+ * @param now the instant of the proposal (workflow time inside a workflow).
+ * @param history the account's broken agreements (policy `agreement.afterBroken`): from
+ *   `maxBrokenAgreements` on, no new agreement; from one on, the minimum down payment is the
+ *   higher of `minDownPaymentBp` and `afterBroken.minDownPaymentBp`. Omitted: not weighed.
+ * @throws RangeError when `history.brokenAgreements` is not a non-negative integer (a counting
+ *   bug in the caller, not the collector's mistake).
  */
 export function planAgreement(
   terms: AgreementTerms,
   balanceCents: number,
   policy: AgreementPolicy,
   now: Date,
+  history?: AgreementHistory,
 ): AgreementCheck {
   const rules = policy.agreement;
+  if (history !== undefined) {
+    const n = history.brokenAgreements;
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new RangeError(`brokenAgreements must be a non-negative integer, got ${n}`);
+    }
+  }
+  const broken = history?.brokenAgreements ?? 0;
   if (!Number.isSafeInteger(balanceCents) || balanceCents <= 0) {
     return { ok: false, reason: 'El caso no tiene saldo pendiente' };
+  }
+  if (history !== undefined && broken >= rules.afterBroken.maxBrokenAgreements) {
+    return {
+      ok: false,
+      reason: `La cuenta tiene ${brokenText(broken)}: la política no admite un nuevo convenio a partir de ${rules.afterBroken.maxBrokenAgreements} incumplidos`,
+    };
   }
   if (!Number.isInteger(terms.instalments) || terms.instalments < 1) {
     return { ok: false, reason: 'El número de cuotas debe ser al menos 1' };
@@ -87,11 +187,15 @@ export function planAgreement(
   if (terms.instalments > rules.maxInstalments) {
     return { ok: false, reason: `El plazo máximo es de ${rules.maxInstalments} cuotas` };
   }
-  const minDown = percentOf(balanceCents, rules.minDownPaymentBp);
+  const afterBroken = broken >= 1 && rules.afterBroken.minDownPaymentBp > rules.minDownPaymentBp;
+  const minDownBp = afterBroken ? rules.afterBroken.minDownPaymentBp : rules.minDownPaymentBp;
+  const minDown = percentOf(balanceCents, minDownBp);
   if (terms.downPaymentCents < minDown) {
     return {
       ok: false,
-      reason: `La entrada mínima es el ${rules.minDownPaymentBp / 100} % de la deuda (${(minDown / 100).toFixed(2)} USD)`,
+      reason:
+        `La entrada mínima es el ${minDownBp / 100} % de la deuda (${(minDown / 100).toFixed(2)} USD)` +
+        (afterBroken ? `: la cuenta tiene ${brokenText(broken)}` : ''),
     };
   }
   if (terms.downPaymentCents >= balanceCents) {
@@ -104,13 +208,11 @@ export function planAgreement(
   if (balanceCents - terms.downPaymentCents < terms.instalments) {
     return { ok: false, reason: 'El saldo financiado es menor que un centavo por cuota' };
   }
-  const calendar = policy.calendar;
-  let firstDue: Date;
   if (terms.firstDueOn !== undefined) {
     if (!isLocalDate(terms.firstDueOn)) {
       return { ok: false, reason: 'Fecha de la primera cuota inválida: se espera AAAA-MM-DD' };
     }
-    firstDue = localDateToInstant(terms.firstDueOn, 'end');
+    const firstDue = localDateToInstant(terms.firstDueOn, 'end');
     const days = (firstDue.getTime() - now.getTime()) / 86_400_000;
     if (days < 0) return { ok: false, reason: 'La primera cuota no puede vencer en el pasado' };
     if (days > MAX_FIRST_DUE_DAYS) {
@@ -119,8 +221,6 @@ export function planAgreement(
         reason: `La primera cuota debe vencer dentro de ${MAX_FIRST_DUE_DAYS} días`,
       };
     }
-  } else {
-    firstDue = deadlineAfter(now, rules.instalmentInterval, calendar);
   }
 
   const financed = balanceCents - terms.downPaymentCents;
@@ -128,21 +228,19 @@ export function planAgreement(
     (policy.bceReferenceAnnualRateBp * rules.interestMultiplierBp[policy.legalRoute]) / 10_000,
   );
   const principal = allocate(financed, terms.instalments);
+  const dueAts = instalmentDueAts(now, terms.firstDueOn, terms.instalments, policy, true);
   let outstanding = financed;
-  let due = firstDue;
   const schedule: ScheduledInstalment[] = principal.map((p, i) => {
     // Monthly simple interest on what is still owed before this instalment.
     const interest = Math.round((outstanding * annualRateBp) / 10_000 / 12);
     outstanding -= p;
-    const item = {
+    return {
       number: i + 1,
-      dueAt: due.toISOString(),
+      dueAt: (dueAts[i] ?? now).toISOString(),
       principalCents: p,
       interestCents: interest,
       amountCents: p + interest,
     };
-    due = deadlineAfter(due, rules.instalmentInterval, calendar);
-    return item;
   });
   const interestCents = schedule.reduce((s, x) => s + x.interestCents, 0);
   return {
@@ -204,15 +302,49 @@ export function agreementTaskSla(policy: Pick<Policy, 'reminder'>): WaitingPerio
 
 /**
  * What is due once the agreement is signed at `signedAt`: the down payment at once, then the
- * plan's instalments. Approval and signature may take days, so the schedule starts from the
- * signature: one instalment interval after it, unless the collector fixed a first due date
- * (`firstDueOn`) that is still ahead. Amounts are the plan's. A zero down payment is omitted.
+ * plan's instalments (amounts are the plan's). Approval and signature may take days, so the
+ * schedule starts from the signature: instalment n one interval × n after the signature's local
+ * date, unless the collector fixed a first due date (`firstDueOn`) that is still ahead, which
+ * then anchors the schedule (instalment k + 1 = firstDueOn + k intervals). Under an interval in
+ * months or years every date is counted from that one anchor, date to date (COA art. 160), at
+ * the end of its local day, moved to the next business day when it is not one; other units are
+ * chained. A zero down payment is omitted.
+ *
+ * Agreements signed before this rule keep their dates: the agreement workflow calls
+ * {@link agreementDuesChained} for them (patch `agreement-dues-date-to-date`).
  */
 export function agreementDues(
   plan: AgreementPlan,
   signedAt: Date,
   policy: AgreementPolicy,
   firstDueOn?: LocalDate,
+): AgreementDue[] {
+  return duesFrom(plan, signedAt, policy, firstDueOn, true);
+}
+
+/**
+ * The schedule as it was computed before instalments ran date to date: the first instalment one
+ * interval after the signature (or on the collector's `firstDueOn` while still ahead, kept as
+ * is), every later one chained one interval after the previous due instant (so a monthly
+ * schedule from 31 January drifts to the 28th). Kept so that agreements signed before patch
+ * `agreement-dues-date-to-date` replay with the dates they were signed with; new code calls
+ * {@link agreementDues}.
+ */
+export function agreementDuesChained(
+  plan: AgreementPlan,
+  signedAt: Date,
+  policy: AgreementPolicy,
+  firstDueOn?: LocalDate,
+): AgreementDue[] {
+  return duesFrom(plan, signedAt, policy, firstDueOn, false);
+}
+
+function duesFrom(
+  plan: AgreementPlan,
+  signedAt: Date,
+  policy: AgreementPolicy,
+  firstDueOn: LocalDate | undefined,
+  dateToDate: boolean,
 ): AgreementDue[] {
   const dues: AgreementDue[] = [];
   if (plan.downPaymentCents > 0) {
@@ -223,21 +355,25 @@ export function agreementDues(
       paidCents: 0,
     });
   }
-  const first = plan.schedule[0];
-  const keepDates =
+  const keepDate =
     firstDueOn !== undefined &&
-    first !== undefined &&
-    new Date(first.dueAt).getTime() >= signedAt.getTime();
-  let due = deadlineAfter(signedAt, policy.agreement.instalmentInterval, policy.calendar);
-  for (const item of plan.schedule) {
+    isLocalDate(firstDueOn) &&
+    localDateToInstant(firstDueOn, 'end').getTime() >= signedAt.getTime();
+  const dueAts = instalmentDueAts(
+    signedAt,
+    keepDate ? firstDueOn : undefined,
+    plan.schedule.length,
+    policy,
+    dateToDate,
+  );
+  plan.schedule.forEach((item, i) => {
     dues.push({
       number: item.number,
-      dueAt: keepDates ? item.dueAt : due.toISOString(),
+      dueAt: (dueAts[i] ?? signedAt).toISOString(),
       amountCents: item.amountCents,
       paidCents: 0,
     });
-    due = deadlineAfter(due, policy.agreement.instalmentInterval, policy.calendar);
-  }
+  });
   return dues;
 }
 

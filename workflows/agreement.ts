@@ -16,12 +16,14 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
   agreementDues,
+  agreementDuesChained,
   agreementTaskSla,
   graceEndsAt,
   isPaidOff,
@@ -234,7 +236,11 @@ export async function agreementWorkflow(input: AgreementWorkflowInput): Promise<
     }
 
     const signedAt = new Date();
-    const dues = agreementDues(plan, signedAt, policy, input.terms.firstDueOn);
+    // Instalments in months run date to date from one anchor; agreements signed before keep
+    // the chained dates they were signed (and posted to billing) with.
+    const dues = patched('agreement-dues-date-to-date')
+      ? agreementDues(plan, signedAt, policy, input.terms.firstDueOn)
+      : agreementDuesChained(plan, signedAt, policy, input.terms.firstDueOn);
     return CancellationScope.nonCancellable(async (): Promise<Signed> => {
       let billingReference: string;
       try {

@@ -3,7 +3,8 @@
  * notices and agreement activities over PostgreSQL, the billing and notaries simulators, and a
  * stand-in parent (a sleeping workflow whose history shows the signals it got): small agreement
  * approved within limits, manager approval and rejection, notarised signature, paid off through
- * forwarded payments, broken after a missed instalment, duplicated payments, billing retried,
+ * forwarded payments, broken after a missed instalment, monthly instalments date to date,
+ * duplicated payments, billing retried,
  * cancellation by the parent and the state carried across continue-as-new.
  */
 import { randomUUID } from 'node:crypto';
@@ -35,6 +36,7 @@ import {
 import { createNoticeActivities } from '../../activities/notices.js';
 import { createTaskActivities } from '../../activities/tasks.js';
 import type { AgreementTerms } from '../../domain/agreement.js';
+import { addPlazo } from '../../domain/calendar.js';
 import { makeCedula } from '../../domain/ecuador-id.js';
 import { DEFAULT_POLICY, resolvePolicy, type Policy } from '../../domain/policy.js';
 import type { agreementWorkflow } from '../../workflows/agreement.js';
@@ -547,6 +549,37 @@ describe('agreement workflow (time-skipping)', () => {
     const overdue = await notices(s.caseId, 'cuota_vencida');
     expect(overdue.length).toBeGreaterThan(0);
     expect(overdue[0]?.body).toMatch(/Cuota: 1/);
+  });
+
+  it('schedules monthly instalments date to date from the signature (patch agreement-dues-date-to-date)', async () => {
+    const { agreementId, workflowId, handle } = await start(
+      12_000,
+      { downPaymentCents: 2_400, instalments: 3 },
+      DEFAULT_POLICY,
+    );
+    const rows = await eventually(
+      () => instalments(agreementId),
+      (r) => r.length === 4,
+    );
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    const signedOn = day(rows[0]!.dueOn); // the down payment falls due at the signature
+    // Instalment n = the signature's date + n months (the month's last day when it has no such
+    // day), on the next business day when that one is not: never chained from the previous one.
+    const expected = [1, 2, 3].map((n) => addPlazo(signedOn, n, DEFAULT_POLICY.calendar));
+    expect(rows.slice(1).map((r) => day(r.dueOn))).toEqual(expected);
+    expect(billingPostings(workflowId)[0]?.detail).toMatchObject({
+      instalments: expected.map((dueOn) => expect.objectContaining({ dueOn })),
+    });
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const markerTexts = (history.events ?? []).flatMap((e) =>
+      Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((p) =>
+        (p.payloads ?? []).map((x) => Buffer.from(x.data ?? new Uint8Array()).toString('utf8')),
+      ),
+    );
+    expect(markerTexts.join('\n')).toContain('agreement-dues-date-to-date');
+    const total = rows.reduce((sum, r) => sum + r.amountCents, 0);
+    await handle.signal(agreementPaymentSignal, payment(total));
+    expect(await handle.result()).toEqual({ outcome: 'paid_off' });
   });
 
   it('counts a payment forwarded twice only once', async () => {
