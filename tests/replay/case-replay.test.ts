@@ -45,6 +45,8 @@ describe('stored case histories replay on the current workflow code', () => {
       // patch 'facts-before-next-step': the code before it, and after
       'paid-before-first-step-unpatched',
       'paid-before-first-step',
+      // patch 'agreement-dues-date-to-date': 'agreement-paid-off' has the chained schedule
+      'agreement-paid-off-date-to-date',
       // recorded before the issue-12 changes (per-case keys, terms from delivery, re-cut)
       'promise-broken',
       'irregular-reconnection',
