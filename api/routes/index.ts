@@ -15,6 +15,7 @@ import { documentRoutes } from './documents.js';
 import { healthRoutes } from './health.js';
 import { importRoutes } from './imports.js';
 import { legalRoutes } from './legal.js';
+import { letterRoutes } from './letters.js';
 import { noticeRoutes } from './notices.js';
 import { paymentRoutes } from './payments.js';
 import { policyRoutes } from './policy.js';
@@ -44,6 +45,7 @@ export function routeTable(deps: AppDeps, auth: Authenticator): Route[] {
     ...dashboardRoutes(deps),
     ...legalRoutes(deps),
     ...noticeRoutes(deps),
+    ...letterRoutes(deps),
     ...documentRoutes(deps),
     ...reportRoutes(deps),
     ...scheduleRoutes(deps),
