@@ -1,25 +1,31 @@
 /**
  * What people do to a running case and how they read its history: the timeline, the manager's
- * actions (assign, hold, resume, close) and disputes. Every action is an update on the case
- * workflow (`Case.workflowId`), so the caller gets the case as it stands afterwards, or the
- * workflow's refusal as a 4xx (api/errors.ts maps it by type), at once.
+ * actions (assign, hold, resume, close), disputes and the lawful steps around them (irregular
+ * reconnection, excepciones and their ruling, the debtor's acknowledgement). Every action is an
+ * update on the case workflow (`Case.workflowId`), so the caller gets the case as it stands
+ * afterwards, or the workflow's refusal as a 4xx (api/errors.ts maps it by type), at once.
  */
 import type { Client } from '@temporalio/client';
 import type { Request } from 'express';
 import { z } from 'zod';
+import { toLocalDate } from '../../domain/calendar.js';
 import { CASE_STAGES, CLOSE_REASONS } from '../../domain/case.js';
 import { TASK_TYPES } from '../../domain/tasks.js';
-import { toDecimalString } from '../../domain/money.js';
+import { moneyStringSchema, toDecimalString } from '../../domain/money.js';
 import type { Case } from '../../prisma/generated/client.js';
 import { timelinePage } from '../timeline.js';
 import {
+  acknowledgeDebtUpdate,
   caseViewQuery,
   closeCaseUpdate,
+  fileExceptionsUpdate,
   holdCaseUpdate,
   openDisputeUpdate,
   reassignCaseUpdate,
+  reportIrregularReconnectionUpdate,
   resolveDisputeUpdate,
   resumeCaseUpdate,
+  ruleExceptionsUpdate,
   type Actor,
   type CaseView,
 } from '../../workflows/messages.js';
@@ -32,12 +38,27 @@ import {
   errorBodySchema,
   idParamsSchema,
   instantSchema,
+  localDateSchema,
   moneySchema,
   pageSchema,
 } from '../schemas.js';
 import { caseScope } from './cases.js';
 
 const stageSchema = z.enum(CASE_STAGES);
+
+/** How a court may rule on excepciones (workflows/messages.ts RuleExceptionsInput). */
+export const EXCEPTIONS_OUTCOMES = ['upheld', 'partially_upheld', 'rejected'] as const;
+
+const exceptionsViewSchema = z.object({
+  filedOn: localDateSchema,
+  court: z.string(),
+  processNumber: z.string(),
+  grounds: z.string(),
+  status: z.enum(['pending', ...EXCEPTIONS_OUTCOMES]).meta({
+    description: 'pending: el juez no ha resuelto; las medidas de la coactiva están en pausa',
+  }),
+  ruledOn: localDateSchema.nullable(),
+});
 
 /** The case as its workflow answers it (`caseViewQuery`), money as decimal strings. */
 export const caseViewSchema = z
@@ -65,6 +86,13 @@ export const caseViewSchema = z
       }),
     ),
     nextDeadline: z.object({ what: z.string(), at: instantSchema }).nullable(),
+    prescribesOn: localDateSchema.nullable().meta({
+      description:
+        'Fecha en que prescribe la deuda, contando las interrupciones registradas; null si no se sigue',
+    }),
+    exceptions: exceptionsViewSchema
+      .nullable()
+      .meta({ description: 'Excepciones presentadas ante un juez (COA art. 329); null si no hay' }),
   })
   .meta({ id: 'CaseView' });
 export type CaseViewBody = z.infer<typeof caseViewSchema>;
@@ -93,6 +121,18 @@ export function caseViewBody(v: CaseView): CaseViewBody {
     agreementId: v.agreementId ?? null,
     openTasks: (v.openTasks ?? []).map((t) => ({ ...t })),
     nextDeadline: v.nextDeadline ?? null,
+    // Optional in the workflow's answer (older runs do not report them).
+    prescribesOn: v.prescribesOn ?? null,
+    exceptions: v.exceptions
+      ? {
+          filedOn: v.exceptions.filedOn,
+          court: v.exceptions.court,
+          processNumber: v.exceptions.processNumber,
+          grounds: v.exceptions.grounds,
+          status: v.exceptions.status,
+          ruledOn: v.exceptions.ruledOn ?? null,
+        }
+      : null,
   };
 }
 
@@ -106,6 +146,100 @@ export const closeBodySchema = z.object({
     .meta({ description: 'written_off: incobrable; billing_error; prescribed: prescrita' }),
   note: z.string().trim().min(1, 'indique el fundamento del cierre').max(2000),
 });
+/** Who may close a case for each reason: a prescribed debt is the legal unit's call. */
+export const CLOSE_ROLES = {
+  written_off: ['manager'],
+  billing_error: ['manager'],
+  cancelled: ['manager'],
+  prescribed: ['legal', 'admin'],
+} as const satisfies Record<
+  z.infer<typeof closeBodySchema>['reason'],
+  readonly Principal['role'][]
+>;
+
+/** A few minutes of clock difference between a phone in the field and the server. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+const notFutureInstant = instantSchema.refine(
+  (v) => Date.parse(v) <= Date.now() + CLOCK_SKEW_MS,
+  'no puede ser posterior a este momento',
+);
+/** A LocalDate on or before today in Guayaquil. */
+const notFutureDate = localDateSchema.refine(
+  (d) => d <= toLocalDate(new Date()),
+  'no puede ser una fecha futura',
+);
+const requiredText = (message: string, max = 2000) => z.string().trim().min(1, message).max(max);
+
+export const irregularReconnectionBodySchema = z.object({
+  foundAt: notFutureInstant.meta({
+    description: 'Cuándo la visita encontró el servicio reconectado sin autorización',
+  }),
+  note: requiredText('describa lo encontrado'),
+  photoUrl: z
+    .url('enlace inválido')
+    .max(2000)
+    .optional()
+    .meta({ description: 'Foto de evidencia' }),
+  gps: z
+    .object({
+      lat: z.number().min(-90, 'latitud inválida').max(90, 'latitud inválida'),
+      lng: z.number().min(-180, 'longitud inválida').max(180, 'longitud inválida'),
+    })
+    .optional()
+    .meta({ description: 'Dónde se tomó la evidencia' }),
+  sealNumber: z
+    .string()
+    .trim()
+    .min(1)
+    .max(50)
+    .optional()
+    .meta({ description: 'Sello encontrado roto o retirado' }),
+});
+export type IrregularReconnectionBody = z.infer<typeof irregularReconnectionBodySchema>;
+
+export const fileExceptionsBodySchema = z.object({
+  filedOn: notFutureDate.meta({ description: 'Fecha en que el deudor presentó las excepciones' }),
+  court: requiredText('indique el juzgado o unidad judicial', 200),
+  processNumber: requiredText('indique el número de proceso', 60),
+  grounds: requiredText('indique los fundamentos de las excepciones'),
+});
+export type FileExceptionsBody = z.infer<typeof fileExceptionsBodySchema>;
+
+export const ruleExceptionsBodySchema = z
+  .object({
+    outcome: z.enum(EXCEPTIONS_OUTCOMES).meta({
+      description:
+        'upheld: la deuda cae y el caso se cierra; partially_upheld: queda un saldo menor; rejected: la coactiva continúa',
+    }),
+    ruledOn: notFutureDate.meta({ description: 'Fecha de la resolución' }),
+    note: requiredText('indique lo resuelto'),
+    remainingBalance: moneyStringSchema
+      .refine((c) => c > 0, 'debe ser mayor que cero')
+      .optional()
+      .meta({ description: 'Solo con partially_upheld: lo que el deudor aún debe' }),
+  })
+  .superRefine((b, ctx) => {
+    if (b.outcome === 'partially_upheld' && b.remainingBalance === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['remainingBalance'],
+        message: 'indique el saldo que queda tras la resolución',
+      });
+    if (b.outcome !== 'partially_upheld' && b.remainingBalance !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['remainingBalance'],
+        message: 'solo se indica cuando se aceptan en parte',
+      });
+  });
+export type RuleExceptionsBody = z.infer<typeof ruleExceptionsBodySchema>;
+
+export const acknowledgeDebtBodySchema = z.object({
+  on: notFutureDate.meta({ description: 'Fecha del reconocimiento escrito de la deuda' }),
+  note: requiredText('indique el documento o las circunstancias del reconocimiento'),
+});
+export type AcknowledgeDebtBody = z.infer<typeof acknowledgeDebtBodySchema>;
+
 export const resolveDisputeBodySchema = z.object({
   outcome: z.enum(['upheld', 'rejected']).meta({
     description: 'upheld: el usuario tenía razón y el caso se cierra; rejected: el proceso sigue',
@@ -384,9 +518,9 @@ export function caseActionRoutes(deps: AppDeps): Route[] {
       path: '/api/cases/:id/close',
       summary: 'Cerrar el caso con un motivo',
       description:
-        'Retira las tareas abiertas y un convenio en curso; responde con el caso ya cerrado (o como esté tras unos segundos).',
+        'Retira las tareas abiertas y un convenio en curso; responde con el caso ya cerrado (o como esté tras unos segundos). Supervisión cierra por incobrable, error de facturación o anulación; solo asesoría jurídica (o administración) por prescripción: 403 en otro caso.',
       tags: ['casos'],
-      roles: ['manager'],
+      roles: ['manager', 'legal', 'admin'],
       request: { params: idParamsSchema, body: closeBodySchema },
       responses: actionResponses,
     }).handle(({ params, body, principal, req }) =>
@@ -394,10 +528,21 @@ export function caseActionRoutes(deps: AppDeps): Route[] {
         deps,
         { principal, req, caseId: params.id },
         'case.close',
-        (c, actor) =>
-          deps.temporal.workflow.getHandle(c.workflowId).executeUpdate(closeCaseUpdate, {
+        async (c, actor) => {
+          // Prescription is a legal judgement; the other reasons stay with supervision. The
+          // workflow checks the same (a 403 from either).
+          if (!(CLOSE_ROLES[body.reason] as readonly string[]).includes(principal.role))
+            throw new ApiError(
+              403,
+              'forbidden',
+              body.reason === 'prescribed'
+                ? 'Solo asesoría jurídica puede cerrar un caso por prescripción'
+                : 'Solo supervisión puede cerrar un caso por ese motivo',
+            );
+          await deps.temporal.workflow.getHandle(c.workflowId).executeUpdate(closeCaseUpdate, {
             args: [{ actor, reason: body.reason, note: body.note }],
-          }),
+          });
+        },
         { closes: true, detail: { reason: body.reason, note: body.note } },
       ),
     ),
@@ -440,6 +585,137 @@ export function caseActionRoutes(deps: AppDeps): Route[] {
             args: [{ actor, outcome: body.outcome, note: body.note }],
           }),
         { closes: body.outcome === 'upheld', detail: { outcome: body.outcome } },
+      ),
+    ),
+
+    defineRoute({
+      method: 'get',
+      path: '/api/cases/:id/view',
+      summary: 'El caso según su flujo: etapa, servicio, prescripción, excepciones, tareas',
+      description:
+        'Lo que responde el flujo del caso ahora (la misma forma que devuelven las acciones). 409 si el flujo ya no está en curso.',
+      tags: ['casos'],
+      roles: ROLES,
+      request: { params: idParamsSchema },
+      responses: { 200: caseActionResultSchema, 404: errorBodySchema, 409: errorBodySchema },
+    }).handle(async ({ params, principal }) => {
+      const c = await visibleCase(deps, principal, params.id);
+      const view = await viewOf(deps, c.workflowId);
+      return {
+        status: 200,
+        body: { case: caseViewBody(view), assignedCollector: await collectorOf(deps, c.id) },
+      };
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/api/cases/:id/irregular-reconnection',
+      summary: 'Reportar una reconexión irregular (regularización)',
+      description:
+        'El gestor o la cuadrilla encontró el servicio reconectado sin autorización: se registra la evidencia, se carga la multa en facturación y el caso vuelve a una orden de corte. 422 si el servicio no consta como suspendido.',
+      tags: ['casos'],
+      roles: ['collector', 'manager'],
+      request: { params: idParamsSchema, body: irregularReconnectionBodySchema },
+      responses: actionResponses,
+    }).handle(({ params, body, principal, req }) =>
+      act(
+        deps,
+        { principal, req, caseId: params.id },
+        'case.irregular_reconnection',
+        (c, actor) =>
+          deps.temporal.workflow
+            .getHandle(c.workflowId)
+            .executeUpdate(reportIrregularReconnectionUpdate, { args: [{ actor, ...body }] }),
+        { detail: { ...body } },
+      ),
+    ),
+
+    defineRoute({
+      method: 'post',
+      path: '/api/cases/:id/exceptions',
+      summary: 'Registrar excepciones presentadas ante un juez (COA art. 329)',
+      description:
+        'La coactiva y sus medidas cautelares quedan en pausa hasta la resolución. 409 si ya hay excepciones pendientes; 422 si el caso no está en coactiva.',
+      tags: ['casos', 'jurídico'],
+      roles: ['legal'],
+      request: { params: idParamsSchema, body: fileExceptionsBodySchema },
+      responses: actionResponses,
+    }).handle(({ params, body, principal, req }) =>
+      act(
+        deps,
+        { principal, req, caseId: params.id },
+        'case.exceptions_file',
+        (c, actor) =>
+          deps.temporal.workflow
+            .getHandle(c.workflowId)
+            .executeUpdate(fileExceptionsUpdate, { args: [{ actor, ...body }] }),
+        { detail: { ...body } },
+      ),
+    ),
+
+    defineRoute({
+      method: 'post',
+      path: '/api/cases/:id/exceptions/ruling',
+      summary: 'Registrar la resolución del juez sobre las excepciones',
+      description:
+        'upheld: la deuda cae y el caso se cierra; partially_upheld: el saldo baja a `remainingBalance` y la coactiva continúa; rejected: la coactiva continúa. 409 si no hay excepciones pendientes.',
+      tags: ['casos', 'jurídico'],
+      roles: ['legal'],
+      request: { params: idParamsSchema, body: ruleExceptionsBodySchema },
+      responses: actionResponses,
+    }).handle(({ params, body, principal, req }) =>
+      act(
+        deps,
+        { principal, req, caseId: params.id },
+        'case.exceptions_ruling',
+        (c, actor) =>
+          deps.temporal.workflow.getHandle(c.workflowId).executeUpdate(ruleExceptionsUpdate, {
+            args: [
+              {
+                actor,
+                outcome: body.outcome,
+                ruledOn: body.ruledOn,
+                note: body.note,
+                ...(body.remainingBalance !== undefined
+                  ? { remainingBalanceCents: body.remainingBalance }
+                  : {}),
+              },
+            ],
+          }),
+        {
+          closes: body.outcome === 'upheld',
+          detail: {
+            outcome: body.outcome,
+            ruledOn: body.ruledOn,
+            note: body.note,
+            ...(body.remainingBalance !== undefined
+              ? { remainingBalance: toDecimalString(body.remainingBalance) }
+              : {}),
+          },
+        },
+      ),
+    ),
+
+    defineRoute({
+      method: 'post',
+      path: '/api/cases/:id/acknowledgement',
+      summary: 'Registrar el reconocimiento escrito de la deuda',
+      description:
+        'El deudor reconoció la deuda por escrito: la prescripción vuelve a contar desde esa fecha.',
+      tags: ['casos'],
+      roles: ['collector', 'legal', 'manager'],
+      request: { params: idParamsSchema, body: acknowledgeDebtBodySchema },
+      responses: actionResponses,
+    }).handle(({ params, body, principal, req }) =>
+      act(
+        deps,
+        { principal, req, caseId: params.id },
+        'case.debt_acknowledged',
+        (c, actor) =>
+          deps.temporal.workflow
+            .getHandle(c.workflowId)
+            .executeUpdate(acknowledgeDebtUpdate, { args: [{ actor, ...body }] }),
+        { detail: { ...body } },
       ),
     ),
   ];
