@@ -7,10 +7,16 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { BanksSimulator, HttpBanksAdapter, mountBanksSimulator } from './banks.js';
 import { HttpBillingAdapter } from './billing/http.js';
-import { BillingSimulator } from './billing/simulator.js';
-import { createBillingSimulatorApp, type SimulatorFaults } from './billing/simulator-server.js';
+import { BillingSimulator, simulatorMirror, type BillingMirror } from './billing/simulator.js';
+import {
+  HttpSimulatorMirror,
+  createBillingSimulatorApp,
+  simulatorInfo,
+  type SimulatorFaults,
+} from './billing/simulator-server.js';
 import { FieldOpsSimulator, HttpFieldOpsAdapter, mountFieldOpsSimulator } from './field-ops.js';
 import { HttpNotaryAdapter, NotariesSimulator, mountNotariesSimulator } from './notaries.js';
+import { isPortOpen } from '../temporal/ports.js';
 import type { ActivityDeps } from '../temporal/worker.js';
 
 export interface OutsideSimulators {
@@ -62,5 +68,50 @@ export async function serveSimulators(
       banks: new HttpBanksAdapter({ baseUrl: url }),
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * The billing simulator that must learn what Cartera imports, or null when billing is a real
+ * system (the export came from it: it knows its own accounts). In order:
+ * - `billingUrl` (BILLING_URL) set: a mirror over HTTP when `GET <url>/simulator` says it is
+ *   the bundled simulator (`npm run simulators`), else null;
+ * - `local`: the simulator running in this process (`npm start`);
+ * - `localPort`: the simulator of a running `npm start` on 127.0.0.1, over HTTP; when nothing
+ *   listens there `npm start` is stopped, and `ledgerFile` (the file it reads on its next
+ *   start) is updated instead.
+ */
+export async function billingMirrorFor(opts: {
+  billingUrl?: string | undefined;
+  apiKey?: string | undefined;
+  local?: BillingSimulator;
+  localPort?: number;
+  ledgerFile?: string;
+}): Promise<BillingMirror | null> {
+  const apiKey = opts.apiKey ? { apiKey: opts.apiKey } : {};
+  if (opts.billingUrl) {
+    const info = await simulatorInfo(opts.billingUrl, apiKey);
+    return info ? new HttpSimulatorMirror({ baseUrl: opts.billingUrl, ...apiKey }) : null;
+  }
+  if (opts.local) return simulatorMirror(opts.local);
+  if (opts.localPort !== undefined) {
+    if (await isPortOpen(opts.localPort)) {
+      const baseUrl = `http://127.0.0.1:${opts.localPort}`;
+      // Something else on the port (or a simulator too busy to answer): write nothing.
+      return (await simulatorInfo(baseUrl)) ? new HttpSimulatorMirror({ baseUrl }) : null;
+    }
+    if (opts.ledgerFile) return ledgerFileMirror(opts.ledgerFile);
+  }
+  return null;
+}
+
+/** Loads rows into a simulator's ledger file (read when called, so it is current). */
+export function ledgerFileMirror(file: string): BillingMirror {
+  return {
+    target: file,
+    accountCount: async () => new BillingSimulator({ file }).accountCount,
+    mirrorRows: async (rows) => {
+      new BillingSimulator({ file }).load(rows);
+    },
   };
 }

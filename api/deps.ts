@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { BillingMirror } from '../activities/billing/simulator.js';
 import type { PolicyRecord } from '../activities/policy-store.js';
 import type { PrismaClient } from '../prisma/client.js';
 import type { Metrics } from './metrics.js';
@@ -19,6 +20,11 @@ export interface AppDeps {
   policy: () => Promise<PolicyRecord>;
   /** Folder for uploaded files while they are imported. */
   uploadDir: string;
+  /**
+   * The bundled billing simulator, told every account an upload imports (it plays the
+   * commercial system the export came from). @default none: billing is a real system
+   */
+  billingMirror?: BillingMirror;
   /** Largest portfolio export accepted, in bytes. @default 200 MiB (MAX_UPLOAD_BYTES) */
   maxUploadBytes?: number;
   /** Temporal Web UI base URL for links from case pages, if any. */

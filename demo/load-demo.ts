@@ -1,14 +1,15 @@
 /**
  * First-run demo: a synthetic Machala portfolio becomes the billing simulator's ledger, and
  * Cartera pulls the simulator's overdue-invoice export through the billing adapter (the same
- * path a live commercial system would take), imports it and opens the cases.
+ * path a live commercial system would take), imports it and opens the cases. The export comes
+ * from the simulator's own ledger, so the simulator already knows every account it imports.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { BillingAdapter } from '../activities/billing/port.js';
-import type { BillingSimulator } from '../activities/billing/simulator.js';
+import type { BillingMirror } from '../activities/billing/simulator.js';
 import type { PolicyRecord } from '../activities/policy-store.js';
 import { toLocalDate } from '../domain/calendar.js';
 import { validatePortfolioRow, type PortfolioRow } from '../domain/portfolio-row.js';
@@ -25,8 +26,11 @@ export interface DemoDeps {
   temporal: Client;
   taskQueue: string;
   billing: BillingAdapter;
-  /** Present when the bundled simulator plays billing: it is seeded with the portfolio. */
-  simulator: BillingSimulator | null;
+  /**
+   * Present when the bundled simulator plays billing (in this process or `npm run
+   * simulators`): seeded with the portfolio when it knows no account yet.
+   */
+  billingMirror: BillingMirror | null;
   policy: PolicyRecord;
   dataDir: string;
   log: (line: string) => void;
@@ -48,7 +52,7 @@ export async function loadDemo(
   const today = toLocalDate(new Date());
   await seedDemoUsers(deps.prisma);
 
-  if (deps.simulator && deps.simulator.accountCount === 0) {
+  if (deps.billingMirror && (await deps.billingMirror.accountCount()) === 0) {
     const generated = path.join(dir, 'portfolio.csv');
     const summary = await writePortfolioCsv(generated, {
       accounts: opts.accounts,
@@ -60,7 +64,7 @@ export async function loadDemo(
       const r = validatePortfolioRow(raw.values);
       if (r.ok) rows.push(r.row);
     }
-    deps.simulator.load(rows);
+    await deps.billingMirror.mirrorRows(rows);
     deps.log(
       `Simulador de facturación: ${summary.accounts} cuentas morosas, ${summary.rows} planillas vencidas`,
     );

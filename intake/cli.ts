@@ -8,6 +8,10 @@
  * opened on the configured Temporal (TEMPORAL_ADDRESS), else on the local dev server that
  * `npm start` runs; a worker must be running for the cases to make progress.
  *
+ * When the bundled billing simulator plays billing (BILLING_URL unset, or pointing at `npm run
+ * simulators`), it is told every imported account and invoice: over HTTP when it runs, else in
+ * the ledger file `npm start` reads on its next start. A real billing system is left alone.
+ *
  * Progress bars go to stderr (only on a terminal), the summary to stdout. Exit code 0 when the
  * import succeeded (bad rows are reported, not fatal) and every eligible case was opened, 1 when
  * the import or the case opening failed, 2 for bad arguments.
@@ -21,6 +25,7 @@ import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { z } from 'zod';
 import { currentPolicy, ensurePolicy } from '../activities/policy-store.js';
+import { billingMirrorFor } from '../activities/simulators.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { localDateSchema, toLocalDate } from '../domain/calendar.js';
 import { createPrisma, type PrismaClient } from '../prisma/client.js';
@@ -47,8 +52,11 @@ política de apertura indique.
   --errors-out <archivo>   escribir todos los errores por línea en CSV (line, field, message)
   -h, --help               esta ayuda
 
-Salida: 0 importación correcta (aunque haya filas con errores), 1 falló la importación o la
-apertura de casos, 2 argumentos inválidos.`;
+Si la facturación es el simulador incluido (sin BILLING_URL, o BILLING_URL apuntando a
+\`npm run simulators\`), el simulador recibe las cuentas y planillas importadas.
+
+Salida: 0 importación correcta (aunque haya filas con errores), 1 falló la importación, la
+carga en el simulador de facturación o la apertura de casos, 2 argumentos inválidos.`;
 
 /** Errors shown in the summary; the rest go to --errors-out. */
 const ERRORS_SHOWN = 20;
@@ -226,6 +234,14 @@ function summary(
   } else if (succeeded) {
     rows.push(['Casos abiertos', '-', 'no se abren con --no-open']);
   }
+  const mirror = report.billingMirror;
+  if (mirror) {
+    rows.push([
+      'Simulador de facturación',
+      mirror.failure ? 'sin cargar' : number(mirror.rows),
+      `${mirror.failure ? 'falló' : 'planillas cargadas'}: ${mirror.target}`,
+    ]);
+  }
   const phases = [`importación ${seconds(report.durationMs)}`];
   if (cases) phases.push(`casos ${seconds(cases.report.durationMs)}`);
   rows.push(['Duración', seconds(totalMs), phases.join(', ')]);
@@ -328,6 +344,14 @@ async function main(argv: string[]): Promise<number> {
       cleanup.push(() => p.$disconnect());
     }
 
+    // Asked before importing, so a simulator that is not there costs nothing later.
+    const billingMirror = await billingMirrorFor({
+      billingUrl: config.billing.url,
+      apiKey: config.billing.apiKey,
+      localPort: config.billing.simulatorPort,
+      ledgerFile: path.join(config.dataDir, 'billing-simulator.json'),
+    });
+
     const { size } = await stat(file);
     const importBar = progressBar(
       'Importando     |{bar}| {percentage}% | {read}/{size} MiB | {rows} filas | ETA {eta_formatted}',
@@ -357,6 +381,7 @@ async function main(argv: string[]): Promise<number> {
       createdBy: CREATED_BY,
       batchId,
       onProgress,
+      billingMirror: billingMirror ?? undefined,
       // Keep every error for the CSV; without it the report keeps the first 10,000.
       ...(errorsOut ? { maxErrors: Number.MAX_SAFE_INTEGER } : {}),
     };
@@ -392,6 +417,14 @@ async function main(argv: string[]): Promise<number> {
 
     if (report.status !== 'succeeded') {
       process.stderr.write(`\nerror: ${report.failure ?? 'la importación falló'}\n`);
+      return 1;
+    }
+    if (report.billingMirror?.failure) {
+      process.stderr.write(
+        `\nerror: ${report.billingMirror.failure}\n` +
+          'La importación quedó guardada; vuelva a ejecutar el mismo comando para cargar las cuentas ' +
+          'en el simulador (reimportar el mismo archivo no cambia nada en Cartera).\n',
+      );
       return 1;
     }
     if (cases && cases.report.failed.length > 0) {

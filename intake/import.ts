@@ -10,6 +10,9 @@
  * process parses and validates the next. Each account is staged once (its first line creates
  * it if new); after the last step every account gets its last line's data where it differs,
  * which is the same result as merging the whole file at once.
+ *
+ * With a billing mirror (the bundled simulator plays billing), every good row is handed to it
+ * after the commit, so the simulator knows each account and invoice the cases will bill.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -19,6 +22,7 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { validatePortfolioRow, type PortfolioRow } from '../domain/portfolio-row.js';
+import type { BillingMirror } from '../activities/billing/simulator.js';
 import { BALANCE_LOCK_KEY } from '../activities/case-store.js';
 import { detectFormat, readExport, ExportFormatError, type ExportFormat } from './read.js';
 
@@ -52,6 +56,17 @@ export interface ImportReport {
   /** True when more errors happened than are kept in `errors`. */
   errorsTruncated: boolean;
   failure: string | null;
+  /**
+   * The billing simulator's copy of the good rows, when a mirror was given and the import
+   * succeeded: rows sent, time taken (within `durationMs`), and why it failed (the import
+   * stays committed; importing the same file again sends the rows again).
+   */
+  billingMirror: {
+    target: string;
+    rows: number;
+    durationMs: number;
+    failure: string | null;
+  } | null;
   durationMs: number;
 }
 
@@ -69,6 +84,11 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Errors kept in the report (all are counted). @default 10000 */
   maxErrors?: number;
+  /**
+   * The bundled billing simulator, told every good row once the import commits. Unset when
+   * billing is a real system. @default none
+   */
+  billingMirror?: BillingMirror | undefined;
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
@@ -171,6 +191,26 @@ async function copyLines(client: pg.PoolClient, table: string, columns: string, 
   );
 }
 
+/** Hands the committed rows to the billing simulator; a failure is reported, not thrown. */
+async function mirrorToBilling(
+  mirror: BillingMirror,
+  rows: PortfolioRow[],
+): Promise<NonNullable<ImportReport['billingMirror']>> {
+  const started = performance.now();
+  let failure: string | null = null;
+  try {
+    await mirror.mirrorRows(rows);
+  } catch (err) {
+    failure = `El simulador de facturación (${mirror.target}) no recibió las cuentas importadas: ${(err as Error).message}`;
+  }
+  return {
+    target: mirror.target,
+    rows: rows.length,
+    durationMs: Math.round(performance.now() - started),
+    failure,
+  };
+}
+
 /** Creates the ImportBatch row up front, so its progress can be polled. */
 export async function createImportBatch(
   pool: pg.Pool,
@@ -219,6 +259,7 @@ export async function importPortfolio(
     errors: [],
     errorsTruncated: false,
     failure: null,
+    billingMirror: null,
     durationMs: 0,
   };
   const addError = (e: LineError) => {
@@ -241,6 +282,8 @@ export async function importPortfolio(
       .catch(() => undefined); // progress is best effort; the final update is not
   };
 
+  /** Good rows, first line of each invoice, for the billing mirror (kept only for one). */
+  const mirrored: PortfolioRow[] | null = opts.billingMirror ? [] : null;
   const client = await pool.connect();
   // The step PostgreSQL is merging while the next one is read; it is always awaited before
   // the connection is used again or released.
@@ -312,6 +355,7 @@ export async function importPortfolio(
         known.varies = true;
       }
       seen.set(row.invoiceNumber, { line: raw.line, account, invoice });
+      mirrored?.push(row);
       stepInvoices += `${invoice}\n`;
       if (++stepRows === STEP_ROWS) {
         await merging;
@@ -350,6 +394,10 @@ export async function importPortfolio(
         : `Error al importar: ${(err as Error).message}`;
   } finally {
     client.release();
+  }
+  // Before the cases open: their first fee must find the account in billing.
+  if (report.status === 'succeeded' && opts.billingMirror && mirrored) {
+    report.billingMirror = await mirrorToBilling(opts.billingMirror, mirrored);
   }
   report.fileHash = await hashing;
   progress(true);

@@ -15,6 +15,7 @@ import { createLogger } from '../api/logging.js';
 import type { Logger } from 'pino';
 import { HttpBanksAdapter } from '../activities/banks.js';
 import { HttpBillingAdapter } from '../activities/billing/http.js';
+import type { BillingMirror } from '../activities/billing/simulator.js';
 import { HttpFieldOpsAdapter } from '../activities/field-ops.js';
 import { HttpNotaryAdapter } from '../activities/notaries.js';
 import { currentPolicy, type PolicyRecord } from '../activities/policy-store.js';
@@ -311,6 +312,8 @@ export async function startApi(
     uploadDir: string;
     webDir: string;
     temporalUiUrl: string | undefined;
+    /** The bundled billing simulator, told what uploads import (AppDeps.billingMirror). */
+    billingMirror?: BillingMirror | undefined;
   },
 ): Promise<{ server: Server; url: string; stop(): Promise<void> }> {
   const { prisma, pool, client } = deps;
@@ -329,6 +332,7 @@ export async function startApi(
     uploadDir: deps.uploadDir,
     ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}),
     webDir: deps.webDir,
+    ...(deps.billingMirror ? { billingMirror: deps.billingMirror } : {}),
     apiKeys: config.apiKeys,
     trustProxy: config.api.trustProxy,
     metrics: deps.metrics,

@@ -5,6 +5,11 @@
  * is kept in CARTERA_DATA_DIR/billing-simulator.json. Point the workers at it with
  * BILLING_URL=FIELD_OPS_URL=BANKS_URL=http://<host>:<port> and NOTARIES_URL=<same>/notaries.
  * A single instance: the simulators keep their records in memory.
+ *
+ * Billing here plays the commercial system whose exports Cartera imports: `npm start` (with
+ * BILLING_URL set to this process) and `npm run import` find it by `GET <BILLING_URL>/simulator`
+ * and send every imported row to `POST <BILLING_URL>/simulator/accounts`, so the cases' fees and
+ * agreements find their accounts.
  */
 import path from 'node:path';
 import { createSimulators, serveSimulators } from '../activities/simulators.js';

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
-import { createSimulators, serveSimulators } from '../activities/simulators.js';
+import { billingMirrorFor, createSimulators, serveSimulators } from '../activities/simulators.js';
 import { ensurePolicy } from '../activities/policy-store.js';
 import { createLogger, temporalRuntimeLogging } from '../api/logging.js';
 import { createMetrics } from '../api/metrics.js';
@@ -93,7 +93,12 @@ async function main(): Promise<void> {
     const served = await serveSimulators(sims, { port: config.billing.simulatorPort });
     stops.push(() => served.close());
     const outside = outsideAdapters(config, served.adapters);
-    const simulator = config.billing.url ? null : sims.billing;
+    // The simulator playing billing learns every import; a real billing system (BILLING_URL) does not.
+    const billingMirror = await billingMirrorFor({
+      billingUrl: config.billing.url,
+      apiKey: config.billing.apiKey,
+      local: sims.billing,
+    });
     const billing = outside.billing;
     const billingUrl = config.billing.url ?? served.url;
     say(`Simuladores de sistemas externos en ${served.url}`);
@@ -159,6 +164,7 @@ async function main(): Promise<void> {
       uploadDir: path.join(config.dataDir, 'uploads'),
       webDir: buildWebIfStale(say),
       temporalUiUrl: temporal.uiUrl,
+      billingMirror: billingMirror ?? undefined,
     });
     stops.push(api.stop);
 
@@ -171,7 +177,7 @@ async function main(): Promise<void> {
           temporal: client,
           taskQueue: config.temporal.taskQueue,
           billing,
-          simulator,
+          billingMirror,
           policy,
           dataDir: config.dataDir,
           log: say,
@@ -187,7 +193,7 @@ async function main(): Promise<void> {
   Temporal Web UI        ${temporal.uiUrl ?? '(cluster externo)'}
   Temporal (gRPC)        ${temporal.address}   namespace ${config.temporal.namespace}
   PostgreSQL             ${db.embedded ? `embebido, 127.0.0.1:${config.database.embeddedPort}` : 'DATABASE_URL'}
-  Facturación            ${billingUrl}${simulator ? ' (simulador)' : ''}
+  Facturación            ${billingUrl}${billingMirror ? ' (simulador)' : ''}
   Correo (avisos)        ${mailLine}
   SMS (avisos)           ${smsFile}
   Registros              ${path.join(config.dataDir, 'logs')}

@@ -3,7 +3,8 @@
  * a ledger of accounts and invoices (seeded from an export), applies payments, and records
  * every posting by idempotency key so tests can check that each effect happened exactly once.
  */
-import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import path from 'node:path';
 import { PORTFOLIO_COLUMNS, type PortfolioRow } from '../../domain/portfolio-row.js';
 import { toLocalDate } from '../../domain/calendar.js';
 import { toDecimalString } from '../../domain/money.js';
@@ -16,6 +17,23 @@ import {
   type PostingResult,
   type RegisterPayment,
 } from './port.js';
+
+/**
+ * Something that must learn every account and invoice Cartera imports: the bundled simulator
+ * (in this process or over HTTP), which stands for the commercial system whose export was
+ * imported. Never a real billing system: there the export came from billing itself.
+ */
+export interface BillingMirror {
+  /** Where the rows go, for messages (`en este proceso`, a URL, a file). */
+  readonly target: string;
+  /** Accounts the simulator knows now. */
+  accountCount(): Promise<number>;
+  /**
+   * Seeds or refreshes invoices from validated export rows (the same invoice number replaces
+   * the earlier row); resolves once the simulator keeps them, persisted included.
+   */
+  mirrorRows(rows: readonly PortfolioRow[]): Promise<void>;
+}
 
 /** One effect billing received, as the simulator recorded it. */
 export interface BillingEffect {
@@ -49,11 +67,14 @@ export class UnknownAccountError extends BillingRejectedError {
 export class BillingSimulator implements BillingAdapter {
   private ledger: Ledger = { rows: {}, effects: [] };
   private byKey = new Map<string, BillingEffect>();
+  /** Account number → its invoice numbers: the ledger is keyed by invoice, billing asks by account. */
+  private byAccount = new Map<string, Set<string>>();
 
   constructor(private readonly opts: { file?: string; now?: () => Date } = {}) {
     if (opts.file && existsSync(opts.file)) {
       this.ledger = JSON.parse(readFileSync(opts.file, 'utf8')) as Ledger;
       for (const e of this.ledger.effects) this.byKey.set(`${e.kind}:${e.key}`, e);
+      for (const r of Object.values(this.ledger.rows)) this.index(r);
     }
   }
 
@@ -61,28 +82,47 @@ export class BillingSimulator implements BillingAdapter {
     return this.opts.now?.() ?? new Date();
   }
 
+  private index(r: PortfolioRow): void {
+    let invoices = this.byAccount.get(r.accountNumber);
+    if (!invoices) this.byAccount.set(r.accountNumber, (invoices = new Set()));
+    invoices.add(r.invoiceNumber);
+  }
+
   /** Writes the ledger atomically when the simulator was given a file. */
   persist(): void {
     if (!this.opts.file) return;
     const tmp = `${this.opts.file}.tmp`;
+    mkdirSync(path.dirname(this.opts.file), { recursive: true }); // a fresh data folder
     writeFileSync(tmp, JSON.stringify(this.ledger));
     renameSync(tmp, this.opts.file);
   }
 
-  /** Seeds (or refreshes) invoices from validated export rows. */
-  load(rows: Iterable<PortfolioRow>): number {
+  /**
+   * Seeds (or refreshes) invoices from validated export rows. `persist: false` leaves the file
+   * to a later call (a large import arrives in chunks; writing the whole ledger per chunk would
+   * cost more than the import).
+   */
+  load(rows: Iterable<PortfolioRow>, opts: { persist?: boolean } = {}): number {
     let n = 0;
     for (const r of rows) {
+      const earlier = this.ledger.rows[r.invoiceNumber];
+      if (earlier && earlier.accountNumber !== r.accountNumber) {
+        // A later export moved the invoice to another account.
+        const invoices = this.byAccount.get(earlier.accountNumber);
+        invoices?.delete(r.invoiceNumber);
+        if (invoices?.size === 0) this.byAccount.delete(earlier.accountNumber);
+      }
       // A copy: payments change balances, and the caller's rows are not the ledger's.
       this.ledger.rows[r.invoiceNumber] = { ...r };
+      this.index(r);
       n++;
     }
-    this.persist();
+    if (opts.persist ?? true) this.persist();
     return n;
   }
 
   get accountCount(): number {
-    return new Set(Object.values(this.ledger.rows).map((r) => r.accountNumber)).size;
+    return this.byAccount.size;
   }
 
   /** Every effect received, oldest first. */
@@ -91,8 +131,10 @@ export class BillingSimulator implements BillingAdapter {
   }
 
   private invoicesOf(accountNumber: string): PortfolioRow[] {
-    return Object.values(this.ledger.rows)
-      .filter((r) => r.accountNumber === accountNumber)
+    const numbers = this.byAccount.get(accountNumber);
+    if (!numbers) return [];
+    return [...numbers]
+      .map((n) => this.ledger.rows[n]!)
       .sort((a, b) => a.dueOn.localeCompare(b.dueOn));
   }
 
@@ -187,4 +229,15 @@ export class BillingSimulator implements BillingAdapter {
     }
     return `${lines.join('\n')}\n`;
   }
+}
+
+/** The mirror of a simulator in this process (`npm start`), or of its ledger file. */
+export function simulatorMirror(sim: BillingSimulator, target = 'en este proceso'): BillingMirror {
+  return {
+    target,
+    accountCount: async () => sim.accountCount,
+    mirrorRows: async (rows) => {
+      sim.load(rows);
+    },
+  };
 }

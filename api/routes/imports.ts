@@ -123,8 +123,12 @@ export function importRoutes(deps: AppDeps): Route[] {
       void runIntake(
         { pool: deps.pool, temporal: deps.temporal, taskQueue: deps.taskQueue },
         { filePath: upload.path, fileName: upload.originalname, format },
-        { createdBy: principal.id, batchId: id, policy },
+        { createdBy: principal.id, batchId: id, policy, billingMirror: deps.billingMirror },
       )
+        .then(({ import: report }) => {
+          const failure = report.billingMirror?.failure;
+          if (failure) deps.log.error({ importId: id, failure }, 'billing simulator not updated');
+        })
         .catch(async (err: unknown) => {
           deps.log.error({ err, importId: id }, 'intake failed');
           await deps.pool
