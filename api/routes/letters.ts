@@ -37,10 +37,17 @@ const LETTER_ROLES = ['collector', 'manager', 'admin'] as const;
 /** Most letters one batch takes; the rest of the group stays pending for the next batch. */
 export const LETTERS_PER_BATCH_MAX = 1000;
 
+/** Signals sent together after a confirmation, and how long the answer waits for them. */
+const SIGNALS_AT_ONCE = 10;
+const SIGNAL_WAIT_MS = 3_000;
+
 /** Document series of letter batches in the institution-wide sequence (`LC-2026-000001`). */
 const BATCH_SERIES = 'LC';
 
-/** A delivery instant may run ahead of the server clock by this much (clock skew). */
+/**
+ * A delivery instant may run ahead of the server clock by this much (clock skew). Times are
+ * written by hand to the minute, so one in the minute the batch was printed is not "before" it.
+ */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -664,7 +671,7 @@ export function letterRoutes(deps: AppDeps, sink?: NoticeOutcomeSink): Route[] {
               refused[`letters.${i}.noticeId`] = 'la carta volvió a la cola; no está en reparto';
             else if (at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS)
               unknown[`letters.${i}.at`] = 'la fecha de entrega no puede ser futura';
-            else if (at < current.createdAt)
+            else if (at.getTime() < Math.floor(current.createdAt.getTime() / 60_000) * 60_000)
               unknown[`letters.${i}.at`] = 'la fecha es anterior a la impresión del lote';
           });
           if (Object.keys(unknown).length > 0)
@@ -792,8 +799,16 @@ export function letterRoutes(deps: AppDeps, sink?: NoticeOutcomeSink): Route[] {
         { timeout: 30_000 },
       );
       // After commit: the rows hold the outcome; the signal only spares the case its next
-      // poll of the outbox (notifications/delivery.ts). The sink never throws.
-      for (const r of reports) await report(r);
+      // poll of the outbox (notifications/delivery.ts). The answer waits for the signals a
+      // little, not through a Temporal outage: they go on in the background.
+      const signalling = (async () => {
+        for (let i = 0; i < reports.length; i += SIGNALS_AT_ONCE)
+          await Promise.all(reports.slice(i, i + SIGNALS_AT_ONCE).map(report));
+      })().catch((err: unknown) => deps.log.warn({ err }, 'letter outcomes not signalled'));
+      await Promise.race([
+        signalling,
+        new Promise((resolve) => setTimeout(resolve, SIGNAL_WAIT_MS).unref()),
+      ]);
       return { status: 200, body: await detail(deps, batch, principal) };
     }),
   ];
