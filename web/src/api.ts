@@ -1,4 +1,9 @@
 // Typed fetch client for the Cartera API (same origin, relative URLs).
+import type { TaskType as DomainTaskType } from '../../domain/tasks.js';
+import type {
+  ExceptionsView,
+  RuleExceptionsInput as RuleExceptionsMessage,
+} from '../../workflows/messages.js';
 import { clearSession, getToken } from './session.js';
 
 export type Role = 'collector' | 'legal' | 'manager' | 'admin';
@@ -144,17 +149,8 @@ export interface TimelineEvent {
   data: unknown;
 }
 
-export type TaskType =
-  | 'contact_debtor'
-  | 'approve_agreement'
-  | 'notarise_agreement'
-  | 'suspension_field'
-  | 'reconnection_field'
-  | 'protected_account'
-  | 'validate_credit_title'
-  | 'notify_credit_title'
-  | 'coactiva_intake'
-  | 'coactiva_decision';
+/** Every task type (domain/tasks.ts is the one list). */
+export type TaskType = DomainTaskType;
 export type TaskScope = 'mine' | 'team' | 'role';
 export type TaskStatusFilter = 'open' | 'overdue' | 'done';
 
@@ -287,12 +283,76 @@ export interface CaseActionResult {
 }
 
 export type CloseReason = 'written_off' | 'billing_error' | 'prescribed' | 'cancelled';
-export const CLOSE_REASONS: readonly CloseReason[] = [
-  'written_off',
-  'billing_error',
-  'prescribed',
-  'cancelled',
-];
+/**
+ * The reasons a manager closes a case for (the close action's choices). `prescribed` is the
+ * legal unit's: it declares it from the case's legal steps (POST /api/cases/:id/close too).
+ */
+export const CLOSE_REASONS: readonly CloseReason[] = ['written_off', 'billing_error', 'cancelled'];
+
+/** How a court rules on excepciones (workflows/messages.ts RuleExceptionsInput). */
+export type ExceptionsOutcome = RuleExceptionsMessage['outcome'];
+export const EXCEPTIONS_OUTCOMES = [
+  'upheld',
+  'partially_upheld',
+  'rejected',
+] as const satisfies readonly ExceptionsOutcome[];
+
+/** The case as its workflow reports it (GET /api/cases/:id/view and every case action). */
+export interface CaseView {
+  caseId: string;
+  accountNumber: string;
+  stage: Stage;
+  status: CaseStatus;
+  balance: Money;
+  openingBalance: Money;
+  paid: Money;
+  paymentsApplied: number;
+  closeReason: string | null;
+  closedAt: IsoDate | null;
+  onHold: boolean;
+  disputed: boolean;
+  service: 'active' | 'suspended';
+  agreementId: string | null;
+  openTasks: { taskId: string; type: TaskType; role: string; dueAt: IsoDate }[];
+  nextDeadline: { what: string; at: IsoDate } | null;
+  /** Date the debt prescribes on, counting every interruption so far; null: not tracked. */
+  prescribesOn: IsoDate | null;
+  exceptions: (Omit<ExceptionsView, 'ruledOn'> & { ruledOn: IsoDate | null }) | null;
+}
+
+export interface CaseViewResult {
+  case: CaseView;
+  assignedCollector: { id: string; displayName: string } | null;
+}
+
+export interface IrregularReconnectionInput {
+  /** ISO instant. */
+  foundAt: string;
+  note: string;
+  photoUrl?: string;
+  gps?: { lat: number; lng: number };
+  sealNumber?: string;
+}
+
+export interface FileExceptionsInput {
+  filedOn: IsoDate;
+  court: string;
+  processNumber: string;
+  grounds: string;
+}
+
+export interface RuleExceptionsInput {
+  outcome: ExceptionsOutcome;
+  ruledOn: IsoDate;
+  note: string;
+  /** Only with partially_upheld. */
+  remainingBalance?: Money;
+}
+
+export interface AcknowledgeDebtInput {
+  on: IsoDate;
+  note: string;
+}
 
 export type LegalStage = 'credit_title' | 'coactiva';
 
@@ -617,6 +677,26 @@ export const api = {
   resolveDispute: (id: string, outcome: 'upheld' | 'rejected', note: string) =>
     request<CaseActionResult>(`/api/cases/${encodeURIComponent(id)}/disputes/resolve`, {
       json: { outcome, note },
+    }),
+  caseView: (id: string, signal?: AbortSignal) =>
+    request<CaseViewResult>(`/api/cases/${encodeURIComponent(id)}/view`, { signal }),
+  reportIrregularReconnection: (id: string, body: IrregularReconnectionInput) =>
+    request<CaseViewResult>(`/api/cases/${encodeURIComponent(id)}/irregular-reconnection`, {
+      json: body,
+    }),
+  fileExceptions: (id: string, body: FileExceptionsInput) =>
+    request<CaseViewResult>(`/api/cases/${encodeURIComponent(id)}/exceptions`, { json: body }),
+  ruleExceptions: (id: string, body: RuleExceptionsInput) =>
+    request<CaseViewResult>(`/api/cases/${encodeURIComponent(id)}/exceptions/ruling`, {
+      json: body,
+    }),
+  acknowledgeDebt: (id: string, body: AcknowledgeDebtInput) =>
+    request<CaseViewResult>(`/api/cases/${encodeURIComponent(id)}/acknowledgement`, {
+      json: body,
+    }),
+  declarePrescribed: (id: string, note: string) =>
+    request<CaseActionResult>(`/api/cases/${encodeURIComponent(id)}/close`, {
+      json: { reason: 'prescribed', note },
     }),
 
   listTasks: (q: TaskListQuery, signal?: AbortSignal) =>

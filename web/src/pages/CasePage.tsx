@@ -1,6 +1,17 @@
 import { useState } from 'react';
 import { api } from '../api.js';
-import type { CaseAction, CaseResponse, Role, TaskItem, User } from '../api.js';
+import type {
+  AcknowledgeDebtInput,
+  CaseAction,
+  CaseResponse,
+  CaseView as WorkflowCaseView,
+  FileExceptionsInput,
+  IrregularReconnectionInput,
+  Role,
+  RuleExceptionsInput,
+  TaskItem,
+  User,
+} from '../api.js';
 import { AccountCard } from '../components/AccountCard.js';
 import { AgreementsList } from '../components/AgreementsList.js';
 import { CaseActions } from '../components/CaseActions.js';
@@ -14,8 +25,11 @@ import { Timeline, fromCaseEvent, fromTimelineEvent } from '../components/Timeli
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { isSupervisor } from '../roles.js';
+import { STEP_SCHEMAS, STEP_SPECS, stepsFor } from '../tasks/caseSteps.js';
+import type { CaseStep } from '../tasks/caseSteps.js';
 import { PayloadFacts } from '../tasks/PayloadFacts.js';
-import { TaskForm } from '../tasks/TaskForm.js';
+import { SpecForm } from '../tasks/SpecForm.js';
+import { TaskForm, pick } from '../tasks/TaskForm.js';
 import { useLoad } from '../useLoad.js';
 import { useTitle } from '../useTitle.js';
 
@@ -67,6 +81,12 @@ function CaseView({
     (signal) => api.listTasks({ caseId: c.id, status: 'open', pageSize: 100 }, signal),
     c.id,
   );
+  // What the workflow itself reports (service, prescription, excepciones): open cases only.
+  const caseView = useLoad<WorkflowCaseView | null>(
+    (signal) =>
+      c.status === 'open' ? api.caseView(c.id, signal).then((r) => r.case) : Promise.resolve(null),
+    `${c.id}:${c.status}`,
+  );
   const [openTask, setOpenTask] = useState<string | null>(null);
   const actions = c.status !== 'open' ? [] : (data.allowedActions ?? fallbackActions(user.role));
   const temporal = isSupervisor(user.role) ? (data.links?.temporal ?? data.temporalUiUrl) : null;
@@ -79,6 +99,7 @@ function CaseView({
     agreements.reload();
     documents.reload();
     tasks.reload();
+    caseView.reload();
     requestAnimationFrame(() => document.getElementById('case-notice')?.focus());
   }
 
@@ -188,6 +209,8 @@ function CaseView({
             currentCollectorId={c.assignedCollector?.id ?? null}
             onChanged={changed}
           />
+
+          {caseView.data && <LegalCard view={caseView.data} role={user.role} onChanged={changed} />}
 
           <section className="card" aria-labelledby="workflow-heading" data-testid="workflow-card">
             <h2 id="workflow-heading">{t('case.workflow')}</h2>
@@ -322,5 +345,142 @@ function CaseTask({
         </div>
       )}
     </li>
+  );
+}
+
+/** Sends one legal step's validated body to its route. */
+function sendStep(step: CaseStep, caseId: string, form: Record<string, unknown>) {
+  switch (step) {
+    case 'irregularReconnection':
+      return api.reportIrregularReconnection(caseId, form as unknown as IrregularReconnectionInput);
+    case 'acknowledgement':
+      return api.acknowledgeDebt(caseId, form as unknown as AcknowledgeDebtInput);
+    case 'fileExceptions':
+      return api.fileExceptions(caseId, form as unknown as FileExceptionsInput);
+    case 'ruleExceptions':
+      return api.ruleExceptions(caseId, form as unknown as RuleExceptionsInput);
+    case 'declarePrescribed':
+      return api.declarePrescribed(caseId, String(form.note ?? ''));
+  }
+}
+
+/**
+ * The case's legal situation as its workflow reports it (service, prescription, excepciones)
+ * and the lawful steps the user's role may take now, one form at a time.
+ */
+function LegalCard({
+  view,
+  role,
+  onChanged,
+}: {
+  view: WorkflowCaseView;
+  role: Role;
+  onChanged: (message: string) => void;
+}) {
+  const { t, tv, locale } = useI18n();
+  const [openStep, setOpenStep] = useState<CaseStep | null>(null);
+  const steps = stepsFor(role, view);
+  const ex = view.exceptions;
+  return (
+    <section className="card" aria-labelledby="legal-heading" data-testid="case-legal">
+      <h2 id="legal-heading">{t('case.legal')}</h2>
+      <dl className="facts">
+        <div>
+          <dt>{t('case.service')}</dt>
+          <dd data-testid="case-service">{tv('service', view.service)}</dd>
+        </div>
+        <div>
+          <dt>{t('case.prescribesOn')}</dt>
+          <dd data-testid="case-prescribes-on">
+            {view.prescribesOn
+              ? formatDate(view.prescribesOn, locale)
+              : t('case.prescribesOn.none')}
+          </dd>
+        </div>
+      </dl>
+      <h3>{t('case.exceptions')}</h3>
+      {ex ? (
+        <dl className="facts" data-testid="case-exceptions">
+          <div>
+            <dt>{t('case.exceptions.status')}</dt>
+            <dd>
+              {ex.status === 'pending' && <span aria-hidden="true">⏸ </span>}
+              {tv('exceptionsStatus', ex.status)}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('case.exceptions.court')}</dt>
+            <dd>{ex.court}</dd>
+          </div>
+          <div>
+            <dt>{t('case.exceptions.processNumber')}</dt>
+            <dd>{ex.processNumber}</dd>
+          </div>
+          <div>
+            <dt>{t('case.exceptions.filedOn')}</dt>
+            <dd>{formatDate(ex.filedOn, locale)}</dd>
+          </div>
+          {ex.ruledOn && (
+            <div>
+              <dt>{t('case.exceptions.ruledOn')}</dt>
+              <dd>{formatDate(ex.ruledOn, locale)}</dd>
+            </div>
+          )}
+          <div>
+            <dt>{t('case.exceptions.grounds')}</dt>
+            <dd>{ex.grounds}</dd>
+          </div>
+        </dl>
+      ) : (
+        <p className="muted">{t('case.exceptions.none')}</p>
+      )}
+
+      {steps.length > 0 && (
+        <>
+          <h3 id="legal-steps-heading">{t('step.heading')}</h3>
+          <div className="action-buttons" role="group" aria-labelledby="legal-steps-heading">
+            {steps.map((step) => (
+              <button
+                key={step}
+                type="button"
+                className={openStep === step ? 'btn btn-primary' : 'btn btn-secondary'}
+                aria-expanded={openStep === step}
+                aria-controls="legal-step-form"
+                onClick={() => setOpenStep((x) => (x === step ? null : step))}
+                data-testid={`step-${step}`}
+              >
+                {t(`step.${step}`)}
+              </button>
+            ))}
+          </div>
+          <div id="legal-step-form">
+            {openStep && steps.includes(openStep) && (
+              <div key={openStep}>
+                <p className="muted">{t(`step.intro.${openStep}`)}</p>
+                <SpecForm
+                  spec={STEP_SPECS[openStep]}
+                  schema={STEP_SCHEMAS[openStep]}
+                  name={t(`step.${openStep}`)}
+                  legend={t('step.field.outcome')}
+                  label={(name) =>
+                    pick(locale, [`step.field.${openStep}.${name}`, `step.field.${name}`])
+                  }
+                  option={(name, value) => pick(locale, [`step.option.${name}.${value}`])}
+                  submitLabel={t('step.submit')}
+                  busyLabel={t('step.submitting')}
+                  onSubmit={async (form) => {
+                    await sendStep(openStep, view.caseId, form);
+                    setOpenStep(null);
+                    onChanged(t(`step.done.${openStep}`));
+                  }}
+                  testId="step-form"
+                  dataAttributes={{ 'data-step': openStep }}
+                />
+              </div>
+            )}
+          </div>
+        </>
+      )}
+    </section>
   );
 }

@@ -65,6 +65,90 @@ function Facts({ obj, ctx, depth }: { obj: Record<string, unknown>; ctx: Ctx; de
   );
 }
 
+/** The first of `keys` the payload has, as text (strings, or `{ message }` objects). */
+function firstText(payload: Record<string, unknown>, keys: string[]): string | null {
+  for (const k of keys) {
+    const v = payload[k];
+    if (typeof v === 'string' && v) return v;
+    if (
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as { message?: unknown }).message === 'string'
+    )
+      return (v as { message: string }).message;
+  }
+  return null;
+}
+
+/** Channel names from `["email", …]` or `[{ channel: "email", reason }, …]`. */
+function channelsOf(v: unknown): { channel: string; reason: string | null }[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((x: unknown) => {
+    if (typeof x === 'string') return [{ channel: x, reason: null }];
+    if (
+      typeof x === 'object' &&
+      x !== null &&
+      typeof (x as { channel?: unknown }).channel === 'string'
+    ) {
+      const r = (x as { reason?: unknown }).reason;
+      return [
+        { channel: (x as { channel: string }).channel, reason: typeof r === 'string' ? r : null },
+      ];
+    }
+    return [];
+  });
+}
+
+/**
+ * What a person must read first on the tasks about something that went wrong: which outside
+ * system refused which operation and why; which notice no channel delivered; when a debt
+ * prescribes. The rest of the payload follows as usual.
+ */
+function TaskHeadline({ type, payload }: { type: TaskType; payload: Record<string, unknown> }) {
+  const { t, tv, locale } = useI18n();
+  const none = t('taskHead.none');
+  let rows: [string, ReactNode][] = [];
+  if (type === 'outside_failure') {
+    const system = firstText(payload, ['system']);
+    rows = [
+      [t('payload.system'), system ? tv('outsideSystem', system) : none],
+      [t('payload.operation'), firstText(payload, ['operation', 'step']) ?? none],
+      [
+        t('payload.errorMessage'),
+        firstText(payload, ['message', 'errorMessage', 'error', 'reason']) ?? none,
+      ],
+    ];
+  } else if (type === 'deliver_notice') {
+    const kind = firstText(payload, ['noticeKind', 'kind', 'notice']);
+    const failed = channelsOf(payload.failedChannels ?? payload.channels);
+    rows = [
+      [t('payload.notice'), kind ? tv('noticeKind', kind) : none],
+      [
+        t('payload.failedChannels'),
+        failed.length === 0
+          ? none
+          : failed
+              .map((f) => `${tv('channel', f.channel)}${f.reason ? ` (${f.reason})` : ''}`)
+              .join(', '),
+      ],
+    ];
+  } else if (type === 'prescription_review') {
+    const on = firstText(payload, ['prescribesOn']);
+    rows = [[t('payload.prescribesOn'), on ? formatDate(on, locale) : none]];
+  }
+  if (rows.length === 0) return null;
+  return (
+    <dl className="facts" data-testid="task-headline">
+      {rows.map(([label, value]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 /** What the workflow put on the task for the person (proposal, título, amounts…). */
 export function PayloadFacts({
   type,
@@ -75,11 +159,13 @@ export function PayloadFacts({
 }) {
   const { t, locale } = useI18n();
   const visible = Object.entries(payload).filter(([k, v]) => v !== undefined && !hidden(k));
-  if (visible.length === 0) return null;
+  const headline = <TaskHeadline type={type} payload={payload} />;
+  if (visible.length === 0) return headline;
   const ctx: Ctx = { type, locale, items: (count) => t('task.items', { count }) };
   return (
     <div data-testid="task-payload">
       <h3>{t('task.details')}</h3>
+      {headline}
       <Facts obj={payload} ctx={ctx} depth={0} />
     </div>
   );

@@ -1,12 +1,11 @@
-import { useId, useRef, useState } from 'react';
-import type { FormEvent } from 'react';
-import { ApiError, api } from '../api.js';
+import type { z } from 'zod';
+import { TASKS } from '../../../domain/tasks.js';
+import { api } from '../api.js';
 import type { TaskCompleted, TaskType } from '../api.js';
-import { ErrorAlert } from '../components/ErrorAlert.js';
 import { lookup, useI18n } from '../i18n.js';
 import type { Locale } from '../i18n.js';
-import { FORM_SPECS, initialValues, validateForm } from './taskForms.js';
-import type { FieldProblem, FieldSpec, FormValues } from './taskForms.js';
+import { SpecForm } from './SpecForm.js';
+import { FORM_SPECS } from './taskForms.js';
 
 /** First text found among `keys` (most specific first), else the last key's tail. */
 export function pick(locale: Locale, keys: string[]): string {
@@ -35,247 +34,21 @@ interface Props {
 /** The form that completes one task; validated with the task type's schema before sending. */
 export function TaskForm({ taskId, type, onDone }: Props) {
   const { t, locale } = useI18n();
-  const uid = useId();
-  const spec = FORM_SPECS[type];
-  const [choice, setChoice] = useState('');
-  const [values, setValues] = useState<FormValues>(() => initialValues(type));
-  const [problems, setProblems] = useState<Record<string, FieldProblem>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
-  const fields = spec.fields(choice);
-  const idOf = (name: string) => `${uid}-${name.replace(/\W/g, '-')}`;
-
-  function problemText(p: FieldProblem, field?: FieldSpec): string {
-    if (p.kind === 'required') return t('form.required');
-    if (p.kind === 'message') return p.text;
-    switch (p.field) {
-      case 'money':
-        return t('form.money');
-      case 'date':
-        return t('form.date');
-      case 'datetime':
-        return t('form.datetime');
-      case 'url':
-        return t('form.url');
-      case 'coord':
-        return field?.name === 'gps.lat' ? t('form.lat') : t('form.lng');
-      default:
-        return t('form.invalid');
-    }
-  }
-
-  function focusFirstProblem(names: string[]) {
-    // Let React render the messages first, then move focus to the first wrong field.
-    requestAnimationFrame(() => {
-      const order = [spec.choice?.name, ...fields.map((f) => f.name)];
-      const first = order.find((n) => n && names.includes(n));
-      if (!first) return;
-      const el = formRef.current?.querySelector<HTMLElement>(
-        first === spec.choice?.name ? `input[name="${uid}-choice"]` : `#${CSS.escape(idOf(first))}`,
-      );
-      el?.focus();
-    });
-  }
-
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    if (busy) return;
-    setError(null);
-    const { form, problems: found } = validateForm(type, choice, values);
-    setProblems(found);
-    if (Object.keys(found).length > 0) {
-      setError(t('form.fix'));
-      focusFirstProblem(Object.keys(found));
-      return;
-    }
-    setBusy(true);
-    try {
-      const result = await api.completeTask(taskId, form);
-      onDone(result);
-    } catch (err) {
-      if (err instanceof ApiError && err.fields) {
-        // Field errors come as "form.<field>"; show them next to the fields.
-        const mapped: Record<string, FieldProblem> = {};
-        const rest: Record<string, string> = {};
-        for (const [k, msg] of Object.entries(err.fields)) {
-          const name = k.replace(/^form\./, '');
-          if (name === spec.choice?.name || fields.some((f) => f.name === name))
-            mapped[name] = { kind: 'message', text: msg };
-          else rest[k] = msg;
-        }
-        setProblems(mapped);
-        setError(new ApiError(err.status, err.code, err.message, rest));
-        focusFirstProblem(Object.keys(mapped));
-      } else {
-        setError(err);
-      }
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const set = (name: string, value: string) => {
-    setValues((v) => ({ ...v, [name]: value }));
-    // The "check the marked fields" summary goes once the person edits again.
-    if (typeof error === 'string') setError(null);
-    if (problems[name])
-      setProblems((prev) => {
-        const next = { ...prev };
-        delete next[name];
-        return next;
-      });
-  };
-
-  function fillMyLocation() {
-    navigator.geolocation?.getCurrentPosition((pos) => {
-      set('gps.lat', pos.coords.latitude.toFixed(6));
-      set('gps.lng', pos.coords.longitude.toFixed(6));
-    });
-  }
-
-  const choiceProblem = spec.choice ? problems[spec.choice.name] : undefined;
-  const hasGps = fields.some((f) => f.kind === 'coord');
-
   return (
-    <form
-      ref={formRef}
-      className="task-form"
-      noValidate
-      onSubmit={submit}
-      data-testid="task-form"
-      data-task-type={type}
-      aria-label={t('task.form', { type: pick(locale, [`taskType.${type}`]) })}
-    >
-      <ErrorAlert error={error} />
-      {spec.choice && (
-        <fieldset
-          className="choice"
-          aria-invalid={choiceProblem ? true : undefined}
-          aria-describedby={choiceProblem ? `${uid}-choice-error` : undefined}
-          data-testid="task-choice"
-        >
-          <legend>
-            {pick(locale, [`taskChoice.${type}`])}{' '}
-            <span className="required-mark" aria-hidden="true">
-              {t('form.requiredMark')}
-            </span>
-          </legend>
-          {spec.choice.options.map((o) => (
-            <label key={o} className="choice-option">
-              <input
-                type="radio"
-                name={`${uid}-choice`}
-                value={o}
-                checked={choice === o}
-                onChange={() => {
-                  setChoice(o);
-                  setProblems({});
-                  setError(null);
-                }}
-              />
-              <span>{optionLabel(locale, type, spec.choice?.name ?? '', o)}</span>
-            </label>
-          ))}
-          {choiceProblem && (
-            <p className="field-error" id={`${uid}-choice-error`}>
-              <span aria-hidden="true">⚠ </span>
-              {problemText(choiceProblem)}
-            </p>
-          )}
-        </fieldset>
-      )}
-
-      {(!spec.choice || choice) &&
-        fields.map((f) => {
-          const id = idOf(f.name);
-          const p = problems[f.name];
-          const errId = `${id}-error`;
-          const common = {
-            id,
-            name: f.name,
-            value: values[f.name] ?? '',
-            'aria-invalid': p ? true : undefined,
-            'aria-describedby': p ? errId : undefined,
-            'aria-required': f.required ? true : undefined,
-            'data-testid': `field-${f.name}`,
-          } as const;
-          return (
-            <div className="field" key={`${choice}:${f.name}`}>
-              <label htmlFor={id}>
-                {fieldLabel(locale, type, f.name)}
-                {f.required ? (
-                  <span className="required-mark" aria-hidden="true">
-                    {' '}
-                    {t('form.requiredMark')}
-                  </span>
-                ) : (
-                  <span className="optional-mark" aria-hidden="true">
-                    {' '}
-                    {t('form.optional')}
-                  </span>
-                )}
-              </label>
-              {f.kind === 'textarea' ? (
-                <textarea
-                  {...common}
-                  rows={3}
-                  maxLength={2000}
-                  onChange={(e) => set(f.name, e.target.value)}
-                />
-              ) : f.kind === 'select' ? (
-                <select {...common} onChange={(e) => set(f.name, e.target.value)}>
-                  <option value="">{t('form.choose')}</option>
-                  {(f.options ?? []).map((o) => (
-                    <option key={o} value={o}>
-                      {optionLabel(locale, type, f.name, o)}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input
-                  {...common}
-                  type={
-                    f.kind === 'date'
-                      ? 'date'
-                      : f.kind === 'datetime'
-                        ? 'datetime-local'
-                        : f.kind === 'url'
-                          ? 'url'
-                          : 'text'
-                  }
-                  inputMode={
-                    f.kind === 'money' || f.kind === 'coord'
-                      ? 'decimal'
-                      : f.kind === 'url'
-                        ? 'url'
-                        : undefined
-                  }
-                  placeholder={
-                    f.kind === 'money' ? '0.00' : f.kind === 'url' ? 'https://…' : undefined
-                  }
-                  onChange={(e) => set(f.name, e.target.value)}
-                />
-              )}
-              {p && (
-                <p className="field-error" id={errId}>
-                  <span aria-hidden="true">⚠ </span>
-                  {problemText(p, f)}
-                </p>
-              )}
-            </div>
-          );
-        })}
-      {hasGps && typeof navigator !== 'undefined' && 'geolocation' in navigator && (
-        <p>
-          <button type="button" className="btn btn-secondary btn-small" onClick={fillMyLocation}>
-            {t('task.useLocation')}
-          </button>
-        </p>
-      )}
-      <button type="submit" className="btn btn-primary" disabled={busy} data-testid="task-submit">
-        {busy ? t('task.submitting') : t('task.submit')}
-      </button>
-    </form>
+    <SpecForm
+      spec={FORM_SPECS[type]}
+      schema={TASKS[type].form as z.ZodType}
+      name={t('task.form', { type: pick(locale, [`taskType.${type}`]) })}
+      legend={pick(locale, [`taskChoice.${type}`])}
+      label={(name) => fieldLabel(locale, type, name)}
+      option={(name, value) => optionLabel(locale, type, name, value)}
+      submitLabel={t('task.submit')}
+      busyLabel={t('task.submitting')}
+      onSubmit={async (form) => onDone(await api.completeTask(taskId, form))}
+      // Field errors come as "form.<field>".
+      fieldOf={(k) => k.replace(/^form\./, '')}
+      testId="task-form"
+      dataAttributes={{ 'data-task-type': type }}
+    />
   );
 }

@@ -1,7 +1,8 @@
 // What each task form asks for. The shapes follow domain/tasks.ts; the same zod schemas
 // (imported from domain/) validate the body here before it is sent.
 import type { z } from 'zod';
-import { TASKS } from '../../../domain/tasks.js';
+import { isLocalDate } from '../../../domain/calendar.js';
+import { PRESCRIPTION_INTERRUPTIONS, TASKS } from '../../../domain/tasks.js';
 import type { TaskType } from '../api.js';
 
 export type FieldKind =
@@ -143,6 +144,46 @@ export const FORM_SPECS: Record<TaskType, FormSpec> = {
       return [note];
     },
   },
+  // The orden de pago inmediato is notified the same ways as the título.
+  notify_payment_order: {
+    fields: () => [
+      {
+        name: 'method',
+        kind: 'select',
+        required: true,
+        options: ['in_person', 'boleta', 'publication'],
+      },
+      { name: 'result', kind: 'select', required: true, options: ['notified', 'not_found'] },
+      { name: 'at', kind: 'datetime', required: true },
+      note,
+    ],
+  },
+  outside_failure: {
+    choice: { name: 'decision', options: ['retry', 'skip'] },
+    fields: (d) => (d === 'skip' ? [{ name: 'reason', kind: 'textarea', required: true }] : [note]),
+  },
+  deliver_notice: {
+    choice: { name: 'outcome', options: ['delivered', 'not_delivered'] },
+    fields: (o) =>
+      o === 'not_delivered'
+        ? [{ name: 'reason', kind: 'textarea', required: true }]
+        : [
+            { name: 'method', kind: 'select', required: true, options: ['in_person', 'boleta'] },
+            { name: 'deliveredAt', kind: 'datetime', required: true },
+            note,
+          ],
+  },
+  prescription_review: {
+    choice: { name: 'decision', options: ['declare_prescribed', 'interrupted'] },
+    fields: (d) =>
+      d === 'interrupted'
+        ? [
+            { name: 'interruptedOn', kind: 'date', required: true },
+            { name: 'ground', kind: 'select', required: true, options: PRESCRIPTION_INTERRUPTIONS },
+            { ...note, required: true },
+          ]
+        : [{ ...note, required: true }],
+  },
 };
 
 /** Guayaquil is UTC−05:00 all year (see domain/calendar.ts). */
@@ -174,7 +215,11 @@ export type FormValues = Record<string, string>;
 
 /** Initial values: datetime fields start at "now" so a crew on site only confirms. */
 export function initialValues(type: TaskType): FormValues {
-  const spec = FORM_SPECS[type];
+  return initialValuesOf(FORM_SPECS[type]);
+}
+
+/** {@link initialValues} of any form spec (task forms and the case's legal steps). */
+export function initialValuesOf(spec: FormSpec): FormValues {
   const values: FormValues = {};
   const choices = spec.choice ? spec.choice.options : [''];
   for (const c of choices) {
@@ -191,7 +236,15 @@ export function buildForm(
   choice: string,
   values: FormValues,
 ): Record<string, unknown> {
-  const spec = FORM_SPECS[type];
+  return buildFormOf(FORM_SPECS[type], choice, values);
+}
+
+/** {@link buildForm} of any form spec. */
+export function buildFormOf(
+  spec: FormSpec,
+  choice: string,
+  values: FormValues,
+): Record<string, unknown> {
   const body: Record<string, unknown> = { ...spec.fixed };
   if (spec.choice && choice) body[spec.choice.name] = choice;
   for (const f of spec.fields(choice)) {
@@ -225,8 +278,17 @@ export function validateForm(
   choice: string,
   values: FormValues,
 ): { form: Record<string, unknown>; problems: Record<string, FieldProblem> } {
-  const spec = FORM_SPECS[type];
-  const form = buildForm(type, choice, values);
+  return validateWith(FORM_SPECS[type], TASKS[type].form as z.ZodType, choice, values);
+}
+
+/** {@link validateForm} of any form spec against its zod schema. */
+export function validateWith(
+  spec: FormSpec,
+  schema: z.ZodType,
+  choice: string,
+  values: FormValues,
+): { form: Record<string, unknown>; problems: Record<string, FieldProblem> } {
+  const form = buildFormOf(spec, choice, values);
   const problems: Record<string, FieldProblem> = {};
   if (spec.choice && !choice) problems[spec.choice.name] = { kind: 'required' };
   const fields = spec.fields(choice);
@@ -235,7 +297,6 @@ export function validateForm(
   if (fields.some((f) => f.kind === 'coord') && hasLat !== hasLng)
     problems[hasLat ? 'gps.lng' : 'gps.lat'] = { kind: 'required' };
   if (spec.choice && !choice) return { form, problems };
-  const schema = TASKS[type].form as z.ZodType;
   const r = schema.safeParse(form);
   if (!r.success) {
     for (const issue of r.error.issues) {
@@ -244,6 +305,9 @@ export function validateForm(
       const field = fields.find((f) => f.name === name);
       const empty = !(values[name] ?? '').trim();
       if (field && empty) problems[name] = { kind: 'required' };
+      // A well-formed date refused by a rule (e.g. "not in the future") says which rule.
+      else if (issue.code === 'custom' && field?.kind === 'date' && isLocalDate(values[name] ?? ''))
+        problems[name] = { kind: 'message', text: issue.message };
       else if (issue.code === 'custom' && field?.kind !== 'money' && field?.kind !== 'date')
         problems[name] = { kind: 'message', text: issue.message };
       else if (field?.kind === 'money' && issue.code === 'custom' && /cero/.test(issue.message))

@@ -7,8 +7,16 @@ import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../for
 import { useLoad } from '../../useLoad.js';
 import { useTitle } from '../../useTitle.js';
 import { LEGAL_ROUTES, WAITING_PERIOD_UNITS, managerApi } from './api.js';
-import type { Policy, PolicyVersion, WaitingPeriod, WaitingPeriodUnit } from './api.js';
+import type {
+  LocalHoliday,
+  Policy,
+  PolicySaved,
+  PolicyVersion,
+  WaitingPeriod,
+  WaitingPeriodUnit,
+} from './api.js';
 import {
+  MORATORIUM_SECTION_ID,
   POLICY_SECTIONS,
   checkDrafts,
   draftsOf,
@@ -18,13 +26,15 @@ import {
   labelKey,
   valueAt,
 } from './policyFields.js';
-import type { Draft, FieldDef } from './policyFields.js';
+import type { Draft, DraftError, FieldDef, HolidayDraft } from './policyFields.js';
 import { useHeadingFocus } from './focus.js';
 import { useStrings } from './strings.js';
 import type { ManagerStrings } from './strings.js';
 import './manager.css';
 
 const NOTE_MIN = 3;
+/** The moratorium's section takes a whole row of the grid, marked at its side. */
+const PROMINENT = { gridColumn: '1 / -1', borderLeft: '6px solid currentColor' } as const;
 
 export function PolicyPage({ canEdit }: { canEdit: boolean }) {
   const { s } = useStrings();
@@ -34,6 +44,7 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
   const versions = useLoad((signal) => managerApi.policyVersions(signal), 'policy-versions');
   const [editing, setEditing] = useState(false);
   const [savedVersion, setSavedVersion] = useState<number | null>(null);
+  const [told, setTold] = useState<PolicySaved['runningCasesTold']>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const [returnFocus, setReturnFocus] = useState(false);
 
@@ -45,9 +56,10 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
     }
   }, [returnFocus, editing]);
 
-  function onSaved(v: PolicyVersion) {
+  function onSaved(v: PolicySaved) {
     setEditing(false);
     setSavedVersion(v.version);
+    setTold(v.runningCasesTold ?? null);
     current.reload();
     versions.reload();
     document.getElementById('pol-heading')?.focus();
@@ -61,7 +73,9 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
           <h1 id="pol-heading" ref={heading} tabIndex={-1}>
             {s('pol.title')}
           </h1>
-          <p className="page-sub">{s('pol.runningNote')}</p>
+          <p className="page-sub">
+            {s('pol.runningNote')} {s('pol.runningReach')}
+          </p>
         </div>
         {canEdit && data && !editing && (
           <button
@@ -81,13 +95,26 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
 
       <div role="status" aria-live="polite" data-testid="policy-status">
         {savedVersion !== null && (
-          <p className="alert mgr-status-ok">{s('pol.saved', { n: savedVersion })}</p>
+          <p className="alert mgr-status-ok">
+            {s('pol.saved', { n: savedVersion })}
+            {told && (
+              <>
+                {' '}
+                {told.workflows === null
+                  ? s('pol.toldUnknown')
+                  : told.workflows === 1
+                    ? s('pol.toldOne')
+                    : s('pol.told', { count: told.workflows })}
+              </>
+            )}
+          </p>
         )}
       </div>
 
       <ErrorAlert error={current.error} onRetry={current.reload} />
       {current.loading && <Loading />}
 
+      {data && <MoratoriumBanner policy={data.policy} />}
       {data && <VersionCard version={data} />}
       {data &&
         (editing ? (
@@ -112,6 +139,39 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
         </section>
       )}
     </div>
+  );
+}
+
+/**
+ * The moratorium on cuts, at the top of the page whatever its state: it stops every new cut in
+ * every running case, so a manager must see at a glance whether one is in force.
+ */
+function MoratoriumBanner({ policy }: { policy: Policy }) {
+  const { s } = useStrings();
+  const m = policy.suspension.moratorium;
+  return (
+    <section
+      className={`alert ${m.active ? 'alert-warn' : 'alert-info'} mgr-moratorium`}
+      aria-labelledby="pol-moratorium"
+      data-testid="policy-moratorium"
+      data-active={m.active}
+    >
+      <h2 id="pol-moratorium">
+        {m.active && <span aria-hidden="true">⛔ </span>}
+        {s('sec.moratorium')}
+      </h2>
+      <p>
+        <strong>{m.active ? s('pol.moratorium.on') : s('pol.moratorium.off')}</strong>
+      </p>
+      {m.active && (
+        <p>
+          {m.decree
+            ? s('pol.moratorium.decree', { decree: m.decree })
+            : s('pol.moratorium.noDecree')}{' '}
+          {s('pol.moratorium.reach')}
+        </p>
+      )}
+    </section>
   );
 }
 
@@ -221,6 +281,40 @@ function formatValue(strings: ManagerStrings, field: FieldDef, value: unknown): 
         ? s('pol.noDates')
         : list.map((d) => formatDate(d, locale)).join(', ');
     }
+    case 'holidays': {
+      const list = (value as LocalHoliday[] | undefined) ?? [];
+      return list.length === 0
+        ? s('pol.noLocalHolidays')
+        : list.map((h) => `${dayMonth(h, locale)}: ${h.name}`).join('; ');
+    }
+    case 'bool':
+      return value ? s('pol.bool.on') : s('pol.bool.off');
+    case 'text':
+      return String(value ?? '') || '—';
+  }
+}
+
+/** "25 de junio" / "25 June": a yearly date in the reader's language. */
+function dayMonth(h: { month: number; day: number }, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(2001, h.month - 1, h.day)),
+  );
+}
+
+/** A draft that cannot be read, as the person is told. */
+function draftErrorText(strings: ManagerStrings, error: DraftError): string {
+  const { s } = strings;
+  switch (error) {
+    case 'date':
+      return s('pol.invalidDate');
+    case 'holidays':
+      return s('pol.localHoliday.invalid');
+    case 'text':
+      return s('pol.invalidText');
+    case 'decree':
+      return s('pol.moratorium.decreeRequired');
+    case 'number':
+      return s('pol.invalidNumber');
   }
 }
 
@@ -232,7 +326,8 @@ function PolicyView({ policy }: { policy: Policy }) {
       {POLICY_SECTIONS.map((section) => (
         <section
           key={section.id}
-          className="card mgr-policy-section"
+          className={`card mgr-policy-section${section.id === MORATORIUM_SECTION_ID ? ' mgr-moratorium' : ''}`}
+          style={section.id === MORATORIUM_SECTION_ID ? PROMINENT : undefined}
           aria-labelledby={`pol-sec-${section.id}`}
           data-testid={`policy-section-${section.id}`}
         >
@@ -270,7 +365,7 @@ function PolicyForm({
 }: {
   current: PolicyVersion;
   onCancel: () => void;
-  onSaved: (v: PolicyVersion) => void;
+  onSaved: (v: PolicySaved) => void;
 }) {
   const strings = useStrings();
   const { s } = strings;
@@ -312,7 +407,7 @@ function PolicyForm({
     setFormError(null);
     const localErrors: FieldErrors = {};
     for (const [path, kind] of Object.entries(check.errors))
-      localErrors[path] = kind === 'date' ? s('pol.invalidDate') : s('pol.invalidNumber');
+      localErrors[path] = draftErrorText(strings, kind);
     const noteMsg = note.trim().length < NOTE_MIN ? s('pol.reasonRequired') : null;
     setFieldErrors(localErrors);
     setNoteError(noteMsg);
@@ -374,7 +469,8 @@ function PolicyForm({
         {POLICY_SECTIONS.map((section) => (
           <fieldset
             key={section.id}
-            className="card mgr-policy-section"
+            className={`card mgr-policy-section${section.id === MORATORIUM_SECTION_ID ? ' mgr-moratorium' : ''}`}
+            style={section.id === MORATORIUM_SECTION_ID ? PROMINENT : undefined}
             data-testid={`policy-section-${section.id}`}
           >
             <legend className="visually-hidden">{s(section.title)}</legend>
@@ -545,6 +641,46 @@ function FieldEditor({
       );
       break;
     }
+    case 'bool':
+      input = (
+        <label className="mgr-switch">
+          <input
+            id={id}
+            type="checkbox"
+            role="switch"
+            checked={draft as boolean}
+            onChange={(e) => onChange(e.target.checked)}
+            {...common}
+          />
+          <span>{(draft as boolean) ? s('pol.bool.on') : s('pol.bool.off')}</span>
+        </label>
+      );
+      break;
+    case 'text':
+      input = (
+        <input
+          id={id}
+          type="text"
+          value={draft as string}
+          maxLength={field.maxLength}
+          onChange={(e) => onChange(e.target.value)}
+          className={`mgr-input-text${invalidClass}`}
+          {...common}
+        />
+      );
+      break;
+    case 'holidays':
+      input = (
+        <HolidaysEditor
+          id={id}
+          label={label}
+          holidays={draft as HolidayDraft[]}
+          invalid={Boolean(error)}
+          describedBy={describedBy || undefined}
+          onChange={onChange}
+        />
+      );
+      break;
     case 'dates':
       input = (
         <DatesEditor
@@ -559,22 +695,22 @@ function FieldEditor({
       break;
   }
 
-  const labelEl =
-    field.kind === 'wait' || field.kind === 'dates' ? (
-      <span id={labelId} className="mgr-value-label">
-        {label}
-      </span>
-    ) : (
-      <label id={labelId} htmlFor={id} className="mgr-value-label">
-        {label}
-      </label>
-    );
+  const grouped = field.kind === 'wait' || field.kind === 'dates' || field.kind === 'holidays';
+  const labelEl = grouped ? (
+    <span id={labelId} className="mgr-value-label">
+      {label}
+    </span>
+  ) : (
+    <label id={labelId} htmlFor={id} className="mgr-value-label">
+      {label}
+    </label>
+  );
 
   return (
     <div
       className={`mgr-value${changed ? ' mgr-changed' : ''}`}
-      role={field.kind === 'wait' || field.kind === 'dates' ? 'group' : undefined}
-      aria-labelledby={field.kind === 'wait' || field.kind === 'dates' ? labelId : undefined}
+      role={grouped ? 'group' : undefined}
+      aria-labelledby={grouped ? labelId : undefined}
       data-testid={`policy-field-${field.path}`}
     >
       <div>
@@ -663,6 +799,116 @@ function DatesEditor({
           onClick={add}
         >
           {s('pol.addDate')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The canton's yearly holidays: month, day and name per row, removable; a row is added from
+ * the three inputs below the list. Checked when the form is saved (a day that exists, a name).
+ */
+function HolidaysEditor({
+  id,
+  label,
+  holidays,
+  invalid,
+  describedBy,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  holidays: HolidayDraft[];
+  invalid: boolean;
+  describedBy: string | undefined;
+  onChange: (v: HolidayDraft[]) => void;
+}) {
+  const { s, locale } = useStrings();
+  const [next, setNext] = useState<HolidayDraft>({ month: '', day: '', name: '' });
+  const months = Array.from({ length: 12 }, (_, i) => i + 1);
+  const monthName = (m: number) =>
+    new Intl.DateTimeFormat(locale, { month: 'long', timeZone: 'UTC' }).format(
+      new Date(Date.UTC(2001, m - 1, 1)),
+    );
+  function add() {
+    if (!next.month || !next.day.trim() || !next.name.trim()) return;
+    onChange([...holidays, { ...next, name: next.name.trim() }]);
+    setNext({ month: '', day: '', name: '' });
+  }
+  const describe = (h: HolidayDraft) => {
+    const m = Number(h.month);
+    const d = Number(h.day);
+    return Number.isInteger(m) && Number.isInteger(d) && m >= 1 && m <= 12 && d >= 1 && d <= 31
+      ? `${dayMonth({ month: m, day: d }, locale)}: ${h.name}`
+      : `${h.day}/${h.month}: ${h.name}`;
+  };
+  return (
+    <div data-testid="policy-local-holidays">
+      {holidays.length === 0 ? (
+        <p className="muted mgr-no-dates">{s('pol.noLocalHolidays')}</p>
+      ) : (
+        <ul className="mgr-dates" aria-label={label}>
+          {holidays.map((h, i) => (
+            <li key={`${h.month}-${h.day}-${h.name}-${i}`}>
+              <span>{describe(h)}</span>
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                onClick={() => onChange(holidays.filter((_, j) => j !== i))}
+              >
+                {s('pol.localHoliday.remove', { name: h.name })}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="mgr-value-edit mgr-date-add">
+        <select
+          id={id}
+          aria-label={`${label}: ${s('pol.localHoliday.month')}`}
+          aria-invalid={invalid || undefined}
+          aria-describedby={describedBy}
+          value={next.month}
+          onChange={(e) => setNext({ ...next, month: e.target.value })}
+        >
+          <option value="">{s('pol.localHoliday.month')}</option>
+          {months.map((m) => (
+            <option key={m} value={String(m)}>
+              {monthName(m)}
+            </option>
+          ))}
+        </select>
+        <input
+          type="text"
+          inputMode="numeric"
+          className="mgr-input-amount"
+          aria-label={`${label}: ${s('pol.localHoliday.day')}`}
+          placeholder={s('pol.localHoliday.day')}
+          value={next.day}
+          onChange={(e) => setNext({ ...next, day: e.target.value })}
+        />
+        <input
+          type="text"
+          maxLength={120}
+          aria-label={`${label}: ${s('pol.localHoliday.name')}`}
+          placeholder={s('pol.localHoliday.name')}
+          value={next.name}
+          onChange={(e) => setNext({ ...next, name: e.target.value })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              add();
+            }
+          }}
+        />
+        <button
+          type="button"
+          className="btn btn-secondary btn-small"
+          aria-label={`${s('pol.localHoliday.add')}: ${label}`}
+          onClick={add}
+        >
+          {s('pol.localHoliday.add')}
         </button>
       </div>
     </div>

@@ -1,4 +1,6 @@
 // API calls and response types of the manager pages (contract items 2–5 of issue 5).
+import type { WaitingPeriod } from '../../../../domain/calendar.js';
+import type { Policy as DomainPolicy } from '../../../../domain/policy.js';
 import { downloadFile, request } from '../../api.js';
 import type { IsoDate, Money, Role, Stage } from '../../api.js';
 
@@ -76,73 +78,16 @@ export interface PortfolioAssignment {
   reassignOpenCases: boolean;
 }
 
-export const WAITING_PERIOD_UNITS = [
-  'businessDays',
-  'calendarDays',
-  'hours',
-  'minutes',
-  'seconds',
-] as const;
-export type WaitingPeriodUnit = (typeof WAITING_PERIOD_UNITS)[number];
-export interface WaitingPeriod {
-  amount: number;
-  unit: WaitingPeriodUnit;
-}
+export { WAITING_PERIOD_UNITS } from '../../../../domain/calendar.js';
+export type WaitingPeriodUnit = WaitingPeriod['unit'];
+export type { WaitingPeriod };
 
 export const LEGAL_ROUTES = ['COA', 'CODIGO_TRIBUTARIO'] as const;
 export type LegalRoute = (typeof LEGAL_ROUTES)[number];
 
-/** Mirror of `Policy` in domain/policy.ts (money in cents, rates in basis points). */
-export interface Policy {
-  legalRoute: LegalRoute;
-  bceReferenceAnnualRateBp: number;
-  calendar: { extraHolidays: string[]; removedHolidays: string[] };
-  caseOpening: {
-    minOverdueInvoices: number;
-    minDaysPastDue: number;
-    minBalanceCents: number;
-    floorBalanceCents: number;
-  };
-  priority: {
-    categoryWeight: { residencial: number; comercial: number; industrial: number; publica: number };
-    brokenCommitmentWeight: number;
-  };
-  reminder: {
-    notices: number;
-    interval: WaitingPeriod;
-    contactTaskSla: WaitingPeriod;
-    promiseGrace: WaitingPeriod;
-  };
-  agreement: {
-    minDownPaymentBp: number;
-    maxInstalments: number;
-    managerApprovalAboveCents: number;
-    notarisedSignatureAboveCents: number;
-    instalmentGrace: WaitingPeriod;
-    interestMultiplierBp: { COA: number; CODIGO_TRIBUTARIO: number };
-    instalmentInterval: WaitingPeriod;
-  };
-  suspension: {
-    afterReminderFor: WaitingPeriod;
-    priorNotice: WaitingPeriod;
-    fieldTaskSla: WaitingPeriod;
-    reconnectionDeadline: WaitingPeriod;
-    suspensionFeeCents: number;
-    reconnectionFeeCents: number;
-    irregularReconnectionFineCents: number;
-  };
-  creditTitle: {
-    afterSuspensionFor: WaitingPeriod;
-    validationTaskSla: WaitingPeriod;
-    voluntaryPaymentTerm: WaitingPeriod;
-  };
-  coactiva: {
-    paymentOrderTerm: WaitingPeriod;
-    exceptionsTerm: WaitingPeriod;
-    legalTaskSla: WaitingPeriod;
-  };
-  tasks: { escalateOverdueAfter: WaitingPeriod };
-}
+/** The policy document (domain/policy.ts; money in cents, rates in basis points). */
+export type Policy = DomainPolicy;
+export type LocalHoliday = Policy['calendar']['localHolidays'][number];
 
 export interface PolicyVersionInfo {
   version: number;
@@ -153,6 +98,16 @@ export interface PolicyVersionInfo {
 
 export interface PolicyVersion extends PolicyVersionInfo {
   policy: Policy;
+}
+
+/** PUT /api/policy: the new version, and how running cases are told of a calendar change. */
+export interface PolicySaved extends PolicyVersion {
+  runningCasesTold?: {
+    method: 'batch' | 'list';
+    jobId: string;
+    /** Null when they could not be counted. */
+    workflows: number | null;
+  } | null;
 }
 
 /** Only the values that change; nested like the policy. */
@@ -279,5 +234,5 @@ export const managerApi = {
       { method: 'POST' },
     ),
   updatePolicy: (policy: PolicyPatch, note: string) =>
-    request<PolicyVersion>('/api/policy', { method: 'PUT', json: { policy, note } }),
+    request<PolicySaved>('/api/policy', { method: 'PUT', json: { policy, note } }),
 };

@@ -1,7 +1,15 @@
 // Every policy value the policy page shows and edits, grouped by section, with how it is typed
 // in the form and how a draft converts back to the stored unit (cents, basis points).
+import { localHolidaySchema } from '../../../../domain/calendar.js';
 import { LEGAL_ROUTES, WAITING_PERIOD_UNITS } from './api.js';
-import type { LegalRoute, Policy, PolicyPatch, WaitingPeriod, WaitingPeriodUnit } from './api.js';
+import type {
+  LegalRoute,
+  LocalHoliday,
+  Policy,
+  PolicyPatch,
+  WaitingPeriod,
+  WaitingPeriodUnit,
+} from './api.js';
 import { isLocalDate } from './period.js';
 import { hasString } from './strings.js';
 import type { StringKey } from './strings.js';
@@ -13,8 +21,21 @@ import type { StringKey } from './strings.js';
  * - `int` / `decimal`: plain numbers.
  * - `wait`: a waiting period {amount, unit}.
  * - `dates`: a list of calendar dates.
+ * - `holidays`: a list of yearly holidays {month, day, name}.
+ * - `bool`: a switch.
+ * - `text`: a line of text (`maxLength`).
  */
-export type FieldKind = 'legalRoute' | 'bp' | 'cents' | 'int' | 'decimal' | 'wait' | 'dates';
+export type FieldKind =
+  | 'legalRoute'
+  | 'bp'
+  | 'cents'
+  | 'int'
+  | 'decimal'
+  | 'wait'
+  | 'dates'
+  | 'holidays'
+  | 'bool'
+  | 'text';
 
 export interface FieldDef {
   /** Dotted path in the policy, e.g. "agreement.maxInstalments". */
@@ -22,6 +43,8 @@ export interface FieldDef {
   kind: FieldKind;
   min?: number;
   max?: number;
+  /** Longest text (`text`). */
+  maxLength?: number;
   /** Hint shared by several fields (otherwise "f.<path>.hint" when it exists). */
   hintKey?: StringKey;
 }
@@ -35,7 +58,18 @@ export interface SectionDef {
 const wait = (path: string): FieldDef => ({ path, kind: 'wait' });
 const cents = (path: string): FieldDef => ({ path, kind: 'cents' });
 
+/** The moratorium on cuts: shown first, since it stops cuts in every running case at once. */
+export const MORATORIUM_SECTION_ID = 'moratorium';
+
 export const POLICY_SECTIONS: SectionDef[] = [
+  {
+    id: MORATORIUM_SECTION_ID,
+    title: 'sec.moratorium',
+    fields: [
+      { path: 'suspension.moratorium.active', kind: 'bool' },
+      { path: 'suspension.moratorium.decree', kind: 'text', maxLength: 500 },
+    ],
+  },
   {
     id: 'general',
     title: 'sec.general',
@@ -50,6 +84,7 @@ export const POLICY_SECTIONS: SectionDef[] = [
     fields: [
       { path: 'calendar.extraHolidays', kind: 'dates' },
       { path: 'calendar.removedHolidays', kind: 'dates' },
+      { path: 'calendar.localHolidays', kind: 'holidays' },
     ],
   },
   {
@@ -81,6 +116,7 @@ export const POLICY_SECTIONS: SectionDef[] = [
       wait('reminder.interval'),
       wait('reminder.contactTaskSla'),
       wait('reminder.promiseGrace'),
+      wait('reminder.promiseMaxHorizon'),
     ],
   },
   {
@@ -105,6 +141,8 @@ export const POLICY_SECTIONS: SectionDef[] = [
         hintKey: 'f.agreement.interestMultiplierBp.hint',
       },
       wait('agreement.instalmentInterval'),
+      { path: 'agreement.afterBroken.maxBrokenAgreements', kind: 'int', min: 0, max: 100 },
+      { path: 'agreement.afterBroken.minDownPaymentBp', kind: 'bp', max: 100_000 },
     ],
   },
   {
@@ -138,6 +176,20 @@ export const POLICY_SECTIONS: SectionDef[] = [
       wait('coactiva.legalTaskSla'),
     ],
   },
+  {
+    id: 'notices',
+    title: 'sec.notices',
+    fields: [wait('notices.deliveryCheckInterval'), wait('notices.deliveryTaskAfter')],
+  },
+  {
+    id: 'prescription',
+    title: 'sec.prescription',
+    fields: [
+      { ...wait('prescription.term.COA'), hintKey: 'f.prescription.term.hint' },
+      { ...wait('prescription.term.CODIGO_TRIBUTARIO'), hintKey: 'f.prescription.term.hint' },
+      wait('prescription.warnBefore'),
+    ],
+  },
   { id: 'tasks', title: 'sec.tasks', fields: [wait('tasks.escalateOverdueAfter')] },
 ];
 
@@ -168,8 +220,16 @@ export function valueAt(policy: Policy, path: string): unknown {
   return v;
 }
 
+/** A local holiday while it is typed. */
+export interface HolidayDraft {
+  month: string;
+  day: string;
+  name: string;
+}
+
 /** What a form input holds while the user types (strings, so "10," is not lost). */
-export type Draft = string | { amount: string; unit: WaitingPeriodUnit } | string[];
+export type Draft =
+  string | boolean | { amount: string; unit: WaitingPeriodUnit } | string[] | HolidayDraft[];
 
 /** Numbers for the form: plain digits with a dot, at most `digits` decimals. */
 function plain(n: number, digits: number): string {
@@ -193,6 +253,16 @@ export function toDraft(field: FieldDef, value: unknown): Draft {
     }
     case 'dates':
       return [...(value as string[])];
+    case 'holidays':
+      return ((value as LocalHoliday[] | undefined) ?? []).map((h) => ({
+        month: String(h.month),
+        day: String(h.day),
+        name: h.name,
+      }));
+    case 'bool':
+      return Boolean(value);
+    case 'text':
+      return String(value ?? '');
   }
 }
 
@@ -208,7 +278,15 @@ function parseNumber(text: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-export type Parsed = { ok: true; value: unknown } | { ok: false; error: 'number' | 'date' };
+export type DraftError = 'number' | 'date' | 'holidays' | 'text' | 'decree';
+export type Parsed = { ok: true; value: unknown } | { ok: false; error: DraftError };
+
+/** Local holidays in calendar order (month, day, name). */
+export function sortHolidays(list: LocalHoliday[]): LocalHoliday[] {
+  return [...list].sort(
+    (a, b) => a.month - b.month || a.day - b.day || a.name.localeCompare(b.name),
+  );
+}
 
 /** A draft back in the policy's units. Ranges are left to the API, which owns the rules. */
 export function fromDraft(field: FieldDef, draft: Draft): Parsed {
@@ -250,6 +328,26 @@ export function fromDraft(field: FieldDef, draft: Draft): Parsed {
       if (!list.every((d) => isLocalDate(d))) return { ok: false, error: 'date' };
       return { ok: true, value: [...list].sort() };
     }
+    case 'holidays': {
+      // The same rule as the policy (domain/calendar.ts): a day that exists every year.
+      const parsed = (draft as HolidayDraft[]).map((h) =>
+        localHolidaySchema.safeParse({
+          month: parseNumber(h.month),
+          day: parseNumber(h.day),
+          name: h.name.trim(),
+        }),
+      );
+      if (!parsed.every((r) => r.success)) return { ok: false, error: 'holidays' };
+      return { ok: true, value: sortHolidays(parsed.map((r) => r.data as LocalHoliday)) };
+    }
+    case 'bool':
+      return { ok: true, value: Boolean(draft) };
+    case 'text': {
+      const text = (draft as string).trim();
+      if (field.maxLength !== undefined && text.length > field.maxLength)
+        return { ok: false, error: 'text' };
+      return { ok: true, value: text };
+    }
   }
 }
 
@@ -261,13 +359,19 @@ export interface DraftCheck {
   /** Only the changed values, nested like the policy (what PUT /api/policy takes). */
   patch: PolicyPatch;
   changed: Set<string>;
-  errors: Record<string, 'number' | 'date'>;
+  errors: Record<string, DraftError>;
+}
+
+function normalised(field: FieldDef, value: unknown): unknown {
+  if (field.kind === 'dates') return [...(value as string[])].sort();
+  if (field.kind === 'holidays') return sortHolidays((value as LocalHoliday[] | undefined) ?? []);
+  return value;
 }
 
 export function checkDrafts(policy: Policy, drafts: Record<string, Draft>): DraftCheck {
   const patch: PolicyPatch = {};
   const changed = new Set<string>();
-  const errors: Record<string, 'number' | 'date'> = {};
+  const errors: Record<string, DraftError> = {};
   for (const field of ALL_FIELDS) {
     const draft = drafts[field.path];
     if (draft === undefined) continue;
@@ -278,12 +382,20 @@ export function checkDrafts(policy: Policy, drafts: Record<string, Draft>): Draf
       changed.add(field.path);
       continue;
     }
-    const before = valueAt(policy, field.path);
-    const beforeNorm = field.kind === 'dates' ? [...(before as string[])].sort() : before;
-    if (same(parsed.value, beforeNorm)) continue;
+    if (same(parsed.value, normalised(field, valueAt(policy, field.path)))) continue;
     changed.add(field.path);
     setAt(patch, field.path, parsed.value);
   }
+  // Switching the moratorium on, or changing it, says which decree orders it.
+  const active = drafts['suspension.moratorium.active'];
+  const decree = drafts['suspension.moratorium.decree'];
+  if (
+    active === true &&
+    typeof decree === 'string' &&
+    !decree.trim() &&
+    (changed.has('suspension.moratorium.active') || changed.has('suspension.moratorium.decree'))
+  )
+    errors['suspension.moratorium.decree'] = 'decree';
   return { patch, changed, errors };
 }
 
