@@ -6,7 +6,16 @@
  *   → coactiva → closed, with a payment agreement able to suspend the path at any point, and
  *   hold / dispute pausing it.
  */
+import {
+  deadlineAfter,
+  describeWaitingPeriod,
+  isLocalDate,
+  toLocalDate,
+  type LocalDate,
+} from './calendar.js';
 import type { CaseStage } from './case.js';
+import { formatUsd } from './money.js';
+import type { Policy } from './policy.js';
 
 /** The escalation steps, in order. `coactiva_done`: enforcement recorded, waiting for payment. */
 export const ESCALATION = [
@@ -110,4 +119,41 @@ export function promiseKept(
 /** Remission: the waived part of the fines and fees, in cents (rounded half up). */
 export function remissionWaiver(feesCents: number, waiverBp: number): number {
   return Math.round((feesCents * Math.min(10_000, Math.max(0, waiverBp))) / 10_000);
+}
+
+/**
+ * Checks a promise to pay before it is recorded; the reason (Spanish, for the collector) or
+ * null when it may be recorded. A promise is refused when its date is not a date, is before
+ * `now`'s Guayaquil date, or falls after the day `policy.reminder.promiseMaxHorizon` (default
+ * 30 calendar days) from `now` runs out, so that a promise cannot freeze a case; and when its
+ * amount is not a positive number of cents or exceeds what the case owes. A partial amount is
+ * allowed (the promise is then kept once payments reach it).
+ *
+ * @param promisedOn the day the debtor promises to pay.
+ * @param amountCents what they promise, in cents.
+ * @param balanceCents what the case owes now, in cents.
+ * @param now the instant the promise is recorded (workflow time inside a workflow).
+ */
+export function checkPromise(
+  promisedOn: LocalDate,
+  amountCents: number,
+  balanceCents: number,
+  now: Date,
+  policy: Pick<Policy, 'reminder' | 'calendar'>,
+): string | null {
+  if (!isLocalDate(promisedOn)) return 'Fecha de la promesa inválida: se espera AAAA-MM-DD';
+  const today = toLocalDate(now);
+  if (promisedOn < today) return 'La fecha prometida no puede estar en el pasado';
+  const horizon = policy.reminder.promiseMaxHorizon;
+  const lastDay = toLocalDate(deadlineAfter(now, horizon, policy.calendar));
+  if (promisedOn > lastDay) {
+    return `La fecha prometida no puede pasar del ${lastDay} (${describeWaitingPeriod(horizon, 'es-EC')} desde hoy)`;
+  }
+  if (!Number.isSafeInteger(amountCents) || amountCents <= 0) {
+    return 'El monto prometido debe ser un valor en centavos mayor que cero';
+  }
+  if (amountCents > balanceCents) {
+    return `El monto prometido (${formatUsd(amountCents, 'es-EC')}) supera el saldo del caso (${formatUsd(Math.max(0, balanceCents), 'es-EC')})`;
+  }
+  return null;
 }
