@@ -2,7 +2,8 @@
  * Payment agreements (convenios de pago): simulate terms against the policy, propose them on a
  * case (the case workflow's `proposeAgreement` update starts the agreement child), approve or
  * reject them (the manager's `approve_agreement` task, completed on the workflow that owns
- * it), and read them with their instalments. The rules are domain/agreement.ts's.
+ * it), and read them with their instalments. The rules are domain/agreement.ts's, with the
+ * account's broken agreements weighed (policy `agreement.afterBroken`).
  */
 import type { Request } from 'express';
 import { z } from 'zod';
@@ -10,6 +11,8 @@ import {
   AGREEMENT_STATUSES,
   DOWN_PAYMENT_NUMBER,
   planAgreement,
+  type AgreementHistory,
+  type AgreementStatus,
   type AgreementTerms,
 } from '../../domain/agreement.js';
 import { toLocalDate } from '../../domain/calendar.js';
@@ -121,6 +124,8 @@ export const rejectBodySchema = z.object({
 /** How long approve/reject wait for the agreement row to show the decision. */
 const DECISION_WAIT_MS = 5_000;
 
+const BROKEN: AgreementStatus = 'broken';
+
 const termsOf = (b: z.output<typeof proposeBodySchema>): AgreementTerms => ({
   downPaymentCents: b.downPayment,
   instalments: b.instalments,
@@ -134,6 +139,22 @@ export function agreementRoutes(deps: AppDeps): Route[] {
     if (current.version === c.policyVersion) return current;
     const row = await deps.prisma.policyVersion.findUnique({ where: { version: c.policyVersion } });
     return row ? { version: row.version, policy: policySchema.parse(row.document) } : current;
+  }
+
+  /**
+   * The account's record for planAgreement: its agreements, in any of its cases (this one
+   * included), that were broken (the Agreement row's status, set with the agreement_broken
+   * event).
+   */
+  async function historyOf(c: Case): Promise<AgreementHistory> {
+    const cases = await deps.prisma.case.findMany({
+      where: { accountId: c.accountId },
+      select: { id: true },
+    });
+    const brokenAgreements = await deps.prisma.agreement.count({
+      where: { caseId: { in: cases.map((x) => x.id) }, status: BROKEN },
+    });
+    return { brokenAgreements };
   }
 
   async function names(ids: (string | null)[]): Promise<Map<string, string>> {
@@ -237,7 +258,7 @@ export function agreementRoutes(deps: AppDeps): Route[] {
       path: '/api/agreements/simulate',
       summary: 'Simular un convenio: cuotas, fechas, intereses, o la regla que incumple',
       description:
-        'Con el saldo actual del caso y la política con la que corre el caso. No guarda nada. 422 con el motivo si los términos no caben en la política.',
+        'Con el saldo actual del caso, la política con la que corre el caso y los convenios incumplidos de la cuenta (más entrada, o ningún convenio nuevo, según la política). No guarda nada. 422 con el motivo si los términos no caben en la política.',
       tags: ['convenios'],
       roles: ['collector', 'manager', 'legal'],
       request: { body: simulateBodySchema },
@@ -252,7 +273,7 @@ export function agreementRoutes(deps: AppDeps): Route[] {
       requireOpen(c);
       const { version, policy } = await policyOf(c);
       const now = new Date();
-      const check = planAgreement(termsOf(body), c.balanceCents, policy, now);
+      const check = planAgreement(termsOf(body), c.balanceCents, policy, now, await historyOf(c));
       if (!check.ok) throw businessRule(check.reason);
       const p = check.plan;
       const schedule = [
@@ -298,7 +319,7 @@ export function agreementRoutes(deps: AppDeps): Route[] {
       path: '/api/cases/:id/agreements',
       summary: 'Proponer un convenio de pago para el caso',
       description:
-        'El gestor del caso o supervisión. Por encima del límite del gestor, supervisión lo aprueba (tarea approve_agreement); los grandes requieren firma notarizada. 409 si ya hay un convenio en trámite o vigente o el caso está cerrado; 422 si los términos no caben en la política o el caso está en espera o en reclamo.',
+        'El gestor del caso o supervisión. Por encima del límite del gestor, supervisión lo aprueba (tarea approve_agreement); los grandes requieren firma notarizada. 409 si ya hay un convenio en trámite o vigente o el caso está cerrado; 422 si los términos no caben en la política (también por los convenios incumplidos de la cuenta) o el caso está en espera o en reclamo.',
       tags: ['convenios'],
       roles: ['collector', 'manager'],
       request: { params: idParamsSchema, body: proposeBodySchema },
@@ -311,9 +332,18 @@ export function agreementRoutes(deps: AppDeps): Route[] {
     }).handle(async ({ params, body, principal, req }) => {
       const c = await visibleCase(deps, principal, params.id);
       requireOpen(c);
+      const terms = termsOf(body);
+      // The case workflow validates the terms; the account's broken agreements are known here.
+      // Only a refusal the history alone causes is answered here, so every other reason stays
+      // the workflow's (it has the current balance).
+      const { policy } = await policyOf(c);
+      const now = new Date();
+      const weighed = planAgreement(terms, c.balanceCents, policy, now, await historyOf(c));
+      if (!weighed.ok && planAgreement(terms, c.balanceCents, policy, now).ok) {
+        throw businessRule(weighed.reason);
+      }
       const handle = deps.temporal.workflow.getHandle(c.workflowId);
       const before = await handle.query(caseViewQuery);
-      const terms = termsOf(body);
       const result = await handle.executeUpdate(proposeAgreementUpdate, {
         args: [{ actor: actorFor(principal), terms }],
       });

@@ -1,13 +1,20 @@
 /**
  * Payment agreements over the real app, PostgreSQL and the Temporal dev server with a worker
  * running the case and agreement workflows (billing simulator loaded with each account):
- * simulate, propose, approve or reject through the convenience routes, read with instalments.
+ * simulate, propose, approve or reject through the convenience routes, read with instalments;
+ * the account's broken agreements raise the down payment, then bar a new agreement.
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulators } from '../../activities/simulators.js';
-import { addCalendarDays, toLocalDate } from '../../domain/calendar.js';
+import {
+  addBusinessDays,
+  addCalendarDays,
+  dayOfWeek,
+  isBusinessDay,
+  toLocalDate,
+} from '../../domain/calendar.js';
 import type { caseWorkflow } from '../../workflows/case.js';
 import { eventually, withWorker } from '../support/env.js';
 import { caseInput, billingRowsFor, seedCase, type SeededCase } from '../support/workflow-env.js';
@@ -133,13 +140,26 @@ describe('agreements', () => {
     const dates = r.body.schedule.map((i) => i.dueOn);
     expect([...dates].sort()).toEqual(dates);
 
-    const firstDueOn = addCalendarDays(toLocalDate(new Date()), 15);
-    const fixed = await api.call<SimulationBody>('post', '/api/agreements/simulate', {
-      token: api.tokens.manager,
-      json: { caseId: small.caseId, downPayment: '24.00', instalments: 2, firstDueOn },
-    });
+    // A first due date the collector fixes on a business day is kept; on a weekend or holiday
+    // it moves to the next business day, like every instalment.
+    const { policy } = await api.deps.policy();
+    let firstDueOn = addCalendarDays(toLocalDate(new Date()), 15);
+    while (!isBusinessDay(firstDueOn, policy.calendar)) firstDueOn = addCalendarDays(firstDueOn, 1);
+    const simulateFixed = (on: string) =>
+      api.call<SimulationBody>('post', '/api/agreements/simulate', {
+        token: api.tokens.manager,
+        json: { caseId: small.caseId, downPayment: '24.00', instalments: 2, firstDueOn: on },
+      });
+    const fixed = await simulateFixed(firstDueOn);
     expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
     expect(fixed.body.schedule[1]).toMatchObject({ number: 1, dueOn: firstDueOn });
+    let sunday = addCalendarDays(toLocalDate(new Date()), 8);
+    while (dayOfWeek(sunday) !== 0) sunday = addCalendarDays(sunday, 1);
+    const moved = await simulateFixed(sunday);
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.schedule[1]?.dueOn).toBe(
+      addBusinessDays(addCalendarDays(sunday, -1), 1, policy.calendar),
+    );
   });
 
   it('answers 422 with the rule the terms break, 400 for bad money, 404 out of scope', async () => {
@@ -305,6 +325,98 @@ describe('agreements', () => {
       (a) => a.status === 201,
     );
     expect(again.status).toBe(201);
+  });
+
+  it('weighs the broken agreements of the account: 40 % down payment after one, none after two', async () => {
+    const s = await startCase(12_000);
+    // An earlier case of the same account, closed, whose agreement was broken.
+    const earlier = randomUUID();
+    const opened = await api.db.prisma.case.findUniqueOrThrow({ where: { id: s.caseId } });
+    await api.db.prisma.case.create({
+      data: {
+        id: earlier,
+        workflowId: `case-${s.accountNumber}`,
+        accountId: s.accountId,
+        status: 'closed',
+        stage: 'closed',
+        priority: 100,
+        balanceCents: 0,
+        openingBalanceCents: 9_000,
+        overdueInvoices: 2,
+        oldestDueOn: opened.oldestDueOn,
+        policyVersion: opened.policyVersion,
+        openedAt: new Date('2025-01-06T15:00:00Z'),
+        closedAt: new Date('2025-06-02T15:00:00Z'),
+        closeReason: 'paid',
+      },
+    });
+    const brokenAgreement = (caseId: string) =>
+      api.db.prisma.agreement.create({
+        data: {
+          id: randomUUID(),
+          caseId,
+          status: 'broken',
+          totalCents: 9_000,
+          downPaymentCents: 1_800,
+          interestCents: 0,
+          instalmentsCount: 3,
+          proposedBy: api.users.collector.id,
+        },
+      });
+    // Agreements of the account that were not broken, and a broken one of another account,
+    // do not count.
+    await api.db.prisma.agreement.create({
+      data: {
+        id: randomUUID(),
+        caseId: earlier,
+        status: 'paid_off',
+        totalCents: 9_000,
+        downPaymentCents: 1_800,
+        interestCents: 0,
+        instalmentsCount: 3,
+        proposedBy: api.users.collector.id,
+      },
+    });
+    await brokenAgreement(small.caseId);
+
+    const simulate = (downPayment: string) =>
+      api.call<SimulationBody & ErrorBody>('post', '/api/agreements/simulate', {
+        token: api.tokens.collector,
+        json: { caseId: s.caseId, downPayment, instalments: 3 },
+      });
+    expect((await simulate('24.00')).status).toBe(200); // 20 %: nothing broken yet
+
+    await brokenAgreement(earlier);
+    const low = await simulate('47.99');
+    expect(low.status).toBe(422);
+    expect(low.body.error.message).toBe(
+      'La entrada mínima es el 40 % de la deuda (48.00 USD): la cuenta tiene 1 convenio incumplido',
+    );
+    expect((await simulate('48.00')).status).toBe(200);
+    const proposed = await api.call<ErrorBody>('post', `/api/cases/${s.caseId}/agreements`, {
+      token: api.tokens.collector,
+      json: { downPayment: '30.00', instalments: 3 },
+    });
+    expect(proposed.status).toBe(422);
+    expect(proposed.body.error.message).toMatch(/40 %.*1 convenio incumplido/);
+
+    await brokenAgreement(s.caseId); // the case's own broken agreement counts too
+    const none = await simulate('100.00');
+    expect(none.status).toBe(422);
+    expect(none.body.error.message).toBe(
+      'La cuenta tiene 2 convenios incumplidos: la política no admite un nuevo convenio a partir de 2 incumplidos',
+    );
+    const refused = await api.call<ErrorBody>('post', `/api/cases/${s.caseId}/agreements`, {
+      token: api.tokens.collector,
+      json: { downPayment: '100.00', instalments: 3 },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toMatch(/2 convenios incumplidos/);
+    expect(
+      await api.db.prisma.agreement.count({
+        where: { caseId: s.caseId, status: { not: 'broken' } },
+      }),
+    ).toBe(0);
   });
 
   it('refuses a proposal on a disputed case (422) and on a case out of scope (404)', async () => {
