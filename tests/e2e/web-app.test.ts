@@ -395,6 +395,24 @@ describe('the web app in Chromium', () => {
     expect(workbook.suggestedFilename()).toMatch(/\.xlsx$/);
     const xlsx = await readFile((await workbook.path())!);
     expect(xlsx.subarray(0, 2).toString()).toBe('PK'); // a zip, as every .xlsx
+
+    // Printed letters: a batch of the first pending route, its delivery list confirmed.
+    await page.getByRole('navigation').getByRole('link', { name: 'Cartas' }).click();
+    await heading(page, 'Cartas');
+    await page.getByTestId('letters-pending-row').first().waitFor();
+    await stack.screenshot(page, 'manager-letters');
+    await page.getByTestId('letters-print').first().click();
+    await page.getByText(/^Lote LC-\d{4}-\d{6} creado con \d+ cartas/).waitFor();
+    await page.getByRole('link', { name: 'Ver el lote' }).click();
+    await heading(page, /^Lote de cartas LC-/);
+    await page.getByLabel('Notificador/a').fill('Pedro Notificador');
+    await page.getByTestId('letters-all-delivered').click();
+    await page.getByTestId('letters-confirm-submit').click();
+    await page.getByText(/^Se registró el resultado de \d+ cartas/).waitFor();
+    expect(
+      await prisma().notice.count({ where: { channel: 'letter', status: 'sent' } }),
+    ).toBeGreaterThan(0);
+    await stack.screenshot(page, 'manager-letter-batch');
     await page.context().close();
   }, 120_000);
 });
