@@ -23,8 +23,15 @@ import {
   type RollCureRow,
 } from '../../reports/kpis.js';
 import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import {
+  CASE_WORKFLOW_TYPES,
+  STOPPED_STATUSES,
+  createExecutionHealth,
+  type StoppedExecution,
+} from '../metrics.js';
 import { defineRoute, type Route } from '../route-table.js';
-import { localDateSchema, moneySchema } from '../schemas.js';
+import { errorBodySchema, instantSchema, localDateSchema, moneySchema } from '../schemas.js';
 
 /** Longest period asked at once (about ten years of months). */
 const MAX_PERIOD_DAYS = 3_660;
@@ -199,6 +206,56 @@ export const dashboardSchema = z.object({
 });
 export type Dashboard = z.infer<typeof dashboardSchema>;
 
+export const stuckCasesQuerySchema = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(100)
+    .meta({ description: 'Casos listados como máximo (los más antiguos primero)' }),
+});
+
+const stoppedExecutionSchema = z.object({
+  kind: z.enum(['stuck', 'failed_child']).meta({
+    description:
+      '`stuck`: el workflow del caso no está en marcha; `failed_child`: un workflow hijo del caso terminó mal',
+  }),
+  caseId: z.uuid(),
+  accountNumber: z.string(),
+  stage: z.enum(CASE_STAGES),
+  workflowId: z.string(),
+  workflowType: z.string(),
+  status: z.enum(STOPPED_STATUSES),
+  since: instantSchema.nullable().meta({ description: 'Cuándo se cerró la ejecución' }),
+  failure: z
+    .string()
+    .nullable()
+    .meta({ description: 'Mensaje de la falla o motivo de la terminación, si Temporal lo guardó' }),
+});
+
+export const stuckCasesSchema = z.object({
+  checkedAt: instantSchema,
+  counts: z.object({
+    failedWorkflows: z.int().meta({
+      description:
+        'Ejecuciones de casos y sus hijos cerradas como Failed, Terminated o TimedOut (en la retención de Temporal)',
+    }),
+    failedByType: z.array(z.object({ workflowType: z.enum(CASE_WORKFLOW_TYPES), count: z.int() })),
+    stuckCases: z
+      .int()
+      .meta({ description: 'Casos abiertos menos workflows de caso en marcha (como la métrica)' }),
+    openCases: z.int(),
+    runningCaseWorkflows: z.int(),
+    outsideFailureTasksOpen: z.int(),
+  }),
+  items: z.array(stoppedExecutionSchema),
+  total: z
+    .int()
+    .meta({ description: 'Ejecuciones detenidas encontradas; `items` trae las primeras' }),
+});
+export type StuckCases = z.infer<typeof stuckCasesSchema>;
+
 /** The default period: the current month and the five before it (`to` is a valid date). */
 export function defaultFrom(to: string): string {
   const [y, m] = to.split('-').map(Number) as [number, number];
@@ -208,7 +265,58 @@ export function defaultFrom(to: string): string {
 }
 
 export function dashboardRoutes(deps: AppDeps): Route[] {
+  // The app's metrics and this route share one cache, so a scrape and the dashboard agree.
+  const executions = deps.metrics?.executions ?? createExecutionHealth();
+  executions.watch({
+    temporal: deps.temporal,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    pool: deps.pool,
+    log: deps.log,
+  });
+  const item = (e: StoppedExecution) => ({
+    ...e,
+    stage: e.stage as (typeof CASE_STAGES)[number],
+    since: e.since?.toISOString() ?? null,
+  });
+
   return [
+    defineRoute({
+      method: 'get',
+      path: '/api/dashboard/stuck-cases',
+      summary: 'Ejecuciones detenidas: casos abiertos cuyo workflow no está en marcha o falló',
+      description:
+        'Las mismas cifras que `/metrics` (cartera_cases_stuck, cartera_workflows_failed, cartera_outside_failure_tasks_open), con la lista de casos abiertos cuyo workflow se cerró (falló, fue terminado, agotó su tiempo…) o cuyo workflow hijo falló. Se calcula como mucho cada 30 s.',
+      tags: ['indicadores'],
+      roles: ['manager', 'admin'],
+      request: { query: stuckCasesQuerySchema },
+      responses: { 200: stuckCasesSchema, 503: errorBodySchema },
+    }).handle(async ({ query }) => {
+      let found;
+      try {
+        found = await executions.list(query.limit);
+      } catch (err) {
+        deps.log.warn({ err }, 'stuck cases: read failed');
+        throw new ApiError(503, 'unavailable', 'Temporal no respondió; intente de nuevo');
+      }
+      if (!found) throw new ApiError(503, 'unavailable', 'Temporal no está configurado');
+      const { summary, items, total } = found;
+      const body: StuckCases = {
+        checkedAt: summary.checkedAt.toISOString(),
+        counts: {
+          failedWorkflows: summary.failedWorkflows.reduce((n, f) => n + f.count, 0),
+          failedByType: summary.failedWorkflows,
+          stuckCases: summary.stuckCases,
+          openCases: summary.openCases,
+          runningCaseWorkflows: summary.runningCaseWorkflows,
+          outsideFailureTasksOpen: summary.outsideFailureTasksOpen,
+        },
+        items: items.map(item),
+        total,
+      };
+      return { status: 200, body };
+    }),
+
     defineRoute({
       method: 'get',
       path: '/api/dashboard',

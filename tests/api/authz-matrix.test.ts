@@ -128,6 +128,7 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
     json: { sector: 'Matriz', collectorId: randomUUID(), reassignOpenCases: false },
   }),
   'get /api/dashboard': () => ({ query: { from: '2026-01-01', to: '2026-03-31' } }),
+  'get /api/dashboard/stuck-cases': () => ({}),
   'get /api/legal/cases': () => ({ query: { stage: 'coactiva' } }),
   'get /api/notices': (ctx) => ({ query: { caseId: ctx.caseId, status: 'queued' } }),
   // Unknown notice: 404 from the handler after authorisation, nothing changes.

@@ -26,6 +26,7 @@ import { DEFAULT_PRESET, PRESETS, isLocalDate, matchingPreset, presetPeriod } fr
 import type { Preset } from './period.js';
 import { useHeadingFocus } from './focus.js';
 import { useStrings } from './strings.js';
+import { StuckCases } from './StuckCases.js';
 import './manager.css';
 
 /** Bar colours: AA contrast against white for the bars themselves (non-text 3:1). */
@@ -133,6 +134,7 @@ export function DashboardPage({ params }: { params: URLSearchParams }) {
         }
       />
 
+      <StuckCases />
       <ErrorAlert error={dash.error} onRetry={dash.reload} />
       {dash.loading && <Loading />}
       {dash.data && (
