@@ -9,9 +9,17 @@
  *   pensions and alimony can never be retained (inembargables), so every retention order says
  *   so, and a bank answer that retained such funds is an anomaly that is never counted.
  * - COA art. 282 and following: embargo of assets, then remate (auction) of what was seized.
+ * - COA art. 329: the debtor may file excepciones within a term counted from the day after the
+ *   orden de pago was notified; `policy.coactiva.exceptionsTerm` (default 20 días hábiles).
  */
 import { z } from 'zod';
-import { deadlineAfter, describeWaitingPeriod, toLocalDate, type LocalDate } from './calendar.js';
+import {
+  deadlineAfter,
+  describeWaitingPeriod,
+  isLocalDate,
+  toLocalDate,
+  type LocalDate,
+} from './calendar.js';
 import type { Cents } from './money.js';
 import type { Policy } from './policy.js';
 import type { TaskForm } from './tasks.js';
@@ -49,6 +57,69 @@ export function paymentOrderTerm(notifiedAt: Date, policy: CoactivaPolicy): Paym
 /** When the executor is asked again after deciding to wait: `policy.coactiva.legalTaskSla`. */
 export function nextDecisionAt(now: Date, policy: CoactivaPolicy): Date {
   return deadlineAfter(now, policy.coactiva.legalTaskSla, policy.calendar);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Excepciones (COA art. 329)
+
+/**
+ * The term to file excepciones against an orden de pago inmediato notified at
+ * `paymentOrderNotifiedAt`: `policy.coactiva.exceptionsTerm` (default 20 días hábiles, to
+ * confirm) counted like the orden's own term, from the day after notification, skipping
+ * weekends and holidays (COA arts. 158 and 329).
+ * Example: notified Thursday 2026-12-03, 20 días hábiles end Monday 2027-01-04 at 23:59:59.999
+ * (25 December and 1 January are holidays).
+ */
+export function exceptionsDeadline(
+  paymentOrderNotifiedAt: Date,
+  policy: CoactivaPolicy,
+): PaymentOrderTerm {
+  const period = policy.coactiva.exceptionsTerm;
+  const deadline = deadlineAfter(paymentOrderNotifiedAt, period, policy.calendar);
+  return {
+    deadline,
+    deadlineOn: toLocalDate(deadline),
+    termText: describeWaitingPeriod(period, 'es-EC'),
+  };
+}
+
+/** Whether excepciones filed on a day can be recorded. */
+export type ExceptionsFiling = { ok: true; late: boolean } | { ok: false; reason: string };
+
+/**
+ * Checks the filing date of excepciones before they are recorded. Refused (Spanish reason, for
+ * the legal advisor) when the date is not a date, or when the orden de pago has not been
+ * notified or was notified after that date: excepciones answer a notified orden.
+ *
+ * A filing after the term ({@link exceptionsDeadline}: `deadlineOn` passed) is recorded with
+ * `late: true` rather than refused: whether late excepciones are admissible is for the court
+ * that hears them to decide, and a case must not ignore a proceeding that is in fact pending.
+ *
+ * @param filedOn the day they were filed with the court (Guayaquil date).
+ * @param notifiedAt when the orden de pago inmediato was notified; null: not yet notified.
+ */
+export function checkExceptionsFiling(
+  filedOn: LocalDate,
+  notifiedAt: Date | null,
+  policy: CoactivaPolicy,
+): ExceptionsFiling {
+  if (!isLocalDate(filedOn)) {
+    return { ok: false, reason: 'Fecha de presentación inválida: se espera AAAA-MM-DD' };
+  }
+  if (notifiedAt === null) {
+    return {
+      ok: false,
+      reason: 'La orden de pago inmediato aún no ha sido notificada: no caben excepciones',
+    };
+  }
+  const notifiedOn = toLocalDate(notifiedAt);
+  if (filedOn < notifiedOn) {
+    return {
+      ok: false,
+      reason: `Las excepciones no pueden ser anteriores a la notificación de la orden de pago (${notifiedOn})`,
+    };
+  }
+  return { ok: true, late: filedOn > exceptionsDeadline(notifiedAt, policy).deadlineOn };
 }
 
 // ---------------------------------------------------------------------------------------------

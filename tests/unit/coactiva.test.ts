@@ -13,9 +13,11 @@ import { localDateToInstant } from '../../domain/calendar.js';
 import {
   assessRetention,
   assessRetentions,
+  checkExceptionsFiling,
   coactivaHandler,
   coactivaStep,
   EXEMPT_FUND_KINDS,
+  exceptionsDeadline,
   FUND_KINDS,
   isExemptFund,
   nextDecisionAt,
@@ -77,6 +79,78 @@ describe('orden de pago inmediato: término (COA art. 279)', () => {
 
   it('asks again after the legal task SLA when the executor waits', () => {
     expect(nextDecisionAt(at10('2026-12-03'), DEFAULT_POLICY)).toEqual(endOf('2026-12-10'));
+  });
+});
+
+describe('excepciones: término (COA art. 329)', () => {
+  it('runs 20 business days from the day after the orden was notified, skipping holidays', () => {
+    // Thu 3 December 2026: 25 December and 1 January are holidays → Monday 4 January 2027.
+    const term = exceptionsDeadline(at10('2026-12-03'), DEFAULT_POLICY);
+    expect(term).toEqual({
+      deadline: endOf('2027-01-04'),
+      deadlineOn: '2027-01-04',
+      termText: '20 días hábiles',
+    });
+  });
+
+  it('uses the Guayaquil date of a late-night notification, and the policy term', () => {
+    const lateThursday = new Date(localDateToInstant('2026-12-03').getTime() + 23.5 * 3_600_000);
+    expect(exceptionsDeadline(lateThursday, DEFAULT_POLICY).deadlineOn).toBe('2027-01-04');
+    const calendarDays = {
+      ...DEFAULT_POLICY,
+      coactiva: {
+        ...DEFAULT_POLICY.coactiva,
+        exceptionsTerm: { amount: 20, unit: 'calendarDays' as const },
+      },
+    };
+    expect(exceptionsDeadline(at10('2026-12-03'), calendarDays)).toMatchObject({
+      deadlineOn: '2026-12-23',
+      termText: '20 días calendario',
+    });
+    const from = at10('2026-12-03');
+    const training = exceptionsDeadline(from, trainingPolicy());
+    expect(training.deadline.getTime() - from.getTime()).toBe(60_000);
+  });
+});
+
+describe('excepciones: the filing date', () => {
+  const notified = at10('2026-12-03');
+
+  it('records a filing from the day of notification to the last day of the term, on time', () => {
+    for (const filedOn of ['2026-12-03', '2026-12-04', '2026-12-24', '2027-01-04']) {
+      expect(checkExceptionsFiling(filedOn, notified, DEFAULT_POLICY)).toEqual({
+        ok: true,
+        late: false,
+      });
+    }
+  });
+
+  it('records a filing after the term too, flagged late: the court decides admissibility', () => {
+    for (const filedOn of ['2027-01-05', '2027-06-30']) {
+      expect(checkExceptionsFiling(filedOn, notified, DEFAULT_POLICY)).toEqual({
+        ok: true,
+        late: true,
+      });
+    }
+  });
+
+  it('refuses a filing before the orden was notified, or when it has not been', () => {
+    expect(checkExceptionsFiling('2026-12-02', notified, DEFAULT_POLICY)).toEqual({
+      ok: false,
+      reason:
+        'Las excepciones no pueden ser anteriores a la notificación de la orden de pago (2026-12-03)',
+    });
+    expect(checkExceptionsFiling('2026-12-10', null, DEFAULT_POLICY)).toEqual({
+      ok: false,
+      reason: 'La orden de pago inmediato aún no ha sido notificada: no caben excepciones',
+    });
+  });
+
+  it('refuses a date that is not a date', () => {
+    expect(checkExceptionsFiling('2026-12-32', notified, DEFAULT_POLICY)).toMatchObject({
+      ok: false,
+      reason: 'Fecha de presentación inválida: se espera AAAA-MM-DD',
+    });
   });
 });
 
