@@ -53,7 +53,17 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 // ---------------------------------------------------------------------------------------------
 // Schemas
 
-const groupText = z.string().trim().min(1).max(100);
+/** Text as people type it: no control characters (PostgreSQL refuses NUL in text). */
+// eslint-disable-next-line no-control-regex -- the control characters are what it refuses
+const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
+const typed = (min: number, max: number, required = 'obligatorio') =>
+  z
+    .string()
+    .trim()
+    .min(min, required)
+    .max(max)
+    .regex(NO_CONTROL, 'no se admiten caracteres de control');
+const groupText = typed(1, 100);
 
 export const pendingQuerySchema = z.object({
   sector: groupText.optional().meta({ description: 'Solo este sector' }),
@@ -167,7 +177,7 @@ export const letterOutcomeSchema = z
       description:
         'Obligatorio si no se entregó: address_not_found (dirección no encontrada), refused (se negó a recibir), absent (nadie en el domicilio), moved (se mudó), other (otro: explique en note)',
     }),
-    note: z.string().trim().max(500).optional(),
+    note: typed(0, 500).optional(),
   })
   .superRefine((l, ctx) => {
     if (l.outcome === 'not_delivered' && !l.reason)
@@ -188,12 +198,9 @@ export const letterOutcomeSchema = z
 
 export const confirmationSchema = z
   .object({
-    notifier: z
-      .string()
-      .trim()
-      .min(1, 'indique quién repartió las cartas')
-      .max(150)
-      .meta({ description: 'Nombre de quien repartió las cartas' }),
+    notifier: typed(1, 150, 'indique quién repartió las cartas').meta({
+      description: 'Nombre de quien repartió las cartas',
+    }),
     deliveredAt: instantSchema.meta({
       description: 'Fecha y hora del reparto: la de cada carta que no indique la suya',
     }),
