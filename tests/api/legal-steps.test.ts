@@ -181,14 +181,14 @@ describe('lawful steps over the API', () => {
    */
   async function driveUntil(
     s: SeededCase,
-    reached: (v: CaseView) => boolean,
+    reached: (v: CaseView) => boolean | Promise<boolean>,
     what: string,
   ): Promise<CaseView> {
     const actor: Actor = { id: api.users.manager.id, role: 'manager' };
     const deadline = Date.now() + 150_000;
     for (;;) {
       const view = await viewOf(s);
-      if (reached(view)) return view;
+      if (await reached(view)) return view;
       if (view.status !== 'open' || Date.now() > deadline)
         throw new Error(`the case did not reach ${what}: ${JSON.stringify(view)}`);
       const tasks = await api.db.prisma.task.findMany({
@@ -205,6 +205,13 @@ describe('lawful steps over the API', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
   }
+
+  /** In coactiva with the orden de pago notified: excepciones may be filed from then on. */
+  const paymentOrderNotified = (s: SeededCase) => async (v: CaseView) =>
+    v.stage === 'coactiva' &&
+    (await api.db.prisma.task.count({
+      where: { caseId: s.caseId, type: 'notify_payment_order', status: 'done' },
+    })) > 0;
 
   const post = <T = ActionBody>(
     path: string,
@@ -431,7 +438,7 @@ describe('lawful steps over the API', () => {
       { timeout: 200_000 },
       async () => {
         const s = await startCase({ fast: true });
-        await driveUntil(s, (v) => v.stage === 'coactiva', 'the coactiva');
+        await driveUntil(s, paymentOrderNotified(s), 'the notified orden de pago');
         const path = `/api/cases/${s.caseId}`;
         const filing = {
           filedOn: today(),
@@ -483,7 +490,7 @@ describe('lawful steps over the API', () => {
 
     it('closes the case when the court upholds the excepciones', { timeout: 200_000 }, async () => {
       const s = await startCase({ fast: true });
-      await driveUntil(s, (v) => v.stage === 'coactiva', 'the coactiva');
+      await driveUntil(s, paymentOrderNotified(s), 'the notified orden de pago');
       const path = `/api/cases/${s.caseId}`;
       expect(
         (

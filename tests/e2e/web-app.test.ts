@@ -415,4 +415,33 @@ describe('the web app in Chromium', () => {
     await stack.screenshot(page, 'manager-letter-batch');
     await page.context().close();
   }, 120_000);
+
+  it('a manager switches the moratorium on cuts on, with its decree, and sees it first', async () => {
+    const page = await stack.signIn('manager');
+    await page.getByRole('navigation').getByRole('link', { name: 'Política' }).click();
+    await heading(page, 'Política de cobranza');
+    const banner = page.getByTestId('policy-moratorium');
+    await banner.getByText('Sin moratoria de cortes.').waitFor();
+    await page.getByRole('button', { name: 'Editar política' }).click();
+    await page.getByRole('switch', { name: 'Moratoria de cortes vigente' }).check();
+    await page.getByLabel('Motivo del cambio').fill('Decreto de emergencia por lluvias');
+    await page.getByRole('button', { name: 'Guardar nueva versión' }).click();
+    // Without the decree the form says what is missing and saves nothing.
+    await page.getByText('Indique el decreto u orden que dispone la moratoria.').first().waitFor();
+    await page
+      .getByLabel('Decreto u orden que la dispone')
+      .fill('Decreto Ejecutivo 123 (estado de excepción)');
+    await page.getByRole('button', { name: 'Guardar nueva versión' }).click();
+    await page.getByText(/^Se guardó la versión \d+ de la política/).waitFor();
+    await banner
+      .getByText('Moratoria de cortes vigente: no se ordena ningún corte nuevo.')
+      .waitFor();
+    await banner.getByText(/Decreto Ejecutivo 123/).waitFor();
+    const latest = await prisma().policyVersion.findFirstOrThrow({ orderBy: { version: 'desc' } });
+    expect(
+      (latest.document as { suspension: { moratorium: unknown } }).suspension.moratorium,
+    ).toEqual({ active: true, decree: 'Decreto Ejecutivo 123 (estado de excepción)' });
+    await stack.screenshot(page, 'manager-policy-moratorium');
+    await page.context().close();
+  }, 60_000);
 });

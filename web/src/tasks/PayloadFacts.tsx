@@ -14,7 +14,13 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T/;
  * opens (before the first notice goes out, so it would always read 0; the timeline has them).
  */
 const hidden = (k: string) =>
-  k === 'id' || /Id$/.test(k) || k === 'orderId' || k === 'remindersSent';
+  k === 'id' ||
+  /Id$/.test(k) ||
+  k === 'orderId' ||
+  k === 'remindersSent' ||
+  // The outbox's key of a notice (the label names it) and the code of an outside system.
+  k === 'noticeKey' ||
+  k === 'systemName';
 
 interface Ctx {
   type: TaskType;
@@ -80,7 +86,10 @@ function firstText(payload: Record<string, unknown>, keys: string[]): string | n
   return null;
 }
 
-/** Channel names from `["email", …]` or `[{ channel: "email", reason }, …]`. */
+/**
+ * Channels from `["email", …]` or `[{ channel, status, lastError }, …]` (the outbox's view of
+ * each channel), with why each failed.
+ */
 function channelsOf(v: unknown): { channel: string; reason: string | null }[] {
   if (!Array.isArray(v)) return [];
   return v.flatMap((x: unknown) => {
@@ -90,7 +99,8 @@ function channelsOf(v: unknown): { channel: string; reason: string | null }[] {
       x !== null &&
       typeof (x as { channel?: unknown }).channel === 'string'
     ) {
-      const r = (x as { reason?: unknown }).reason;
+      const o = x as { reason?: unknown; lastError?: unknown; status?: unknown };
+      const r = [o.lastError, o.reason, o.status].find((t) => typeof t === 'string' && t);
       return [
         { channel: (x as { channel: string }).channel, reason: typeof r === 'string' ? r : null },
       ];
@@ -111,18 +121,24 @@ function TaskHeadline({ type, payload }: { type: TaskType; payload: Record<strin
   if (type === 'outside_failure') {
     const system = firstText(payload, ['system']);
     rows = [
-      [t('payload.system'), system ? tv('outsideSystem', system) : none],
-      [t('payload.operation'), firstText(payload, ['operation', 'step']) ?? none],
+      [
+        t('payload.system'),
+        system ? tv('outsideSystem', system) : (firstText(payload, ['systemName']) ?? none),
+      ],
+      [t('payload.operation'), firstText(payload, ['what', 'operation', 'step']) ?? none],
       [
         t('payload.errorMessage'),
         firstText(payload, ['message', 'errorMessage', 'error', 'reason']) ?? none,
       ],
     ];
   } else if (type === 'deliver_notice') {
-    const kind = firstText(payload, ['noticeKind', 'kind', 'notice']);
+    const kind = firstText(payload, ['noticeKind', 'kind']);
     const failed = channelsOf(payload.failedChannels ?? payload.channels);
     rows = [
-      [t('payload.notice'), kind ? tv('noticeKind', kind) : none],
+      [
+        t('payload.notice'),
+        firstText(payload, ['label', 'notice']) ?? (kind ? tv('noticeKind', kind) : none),
+      ],
       [
         t('payload.failedChannels'),
         failed.length === 0

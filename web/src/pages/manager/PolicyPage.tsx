@@ -157,7 +157,7 @@ function MoratoriumBanner({ policy }: { policy: Policy }) {
       data-active={m.active}
     >
       <h2 id="pol-moratorium">
-        {m.active && <span aria-hidden="true">⛔ </span>}
+        {m.active && <span aria-hidden="true">⚠ </span>}
         {s('sec.moratorium')}
       </h2>
       <p>
