@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addBusinessDays,
   addCalendarDays,
+  addPlazo,
   businessDaysBetween,
   calendarOverridesSchema,
   dayOfWeek,
@@ -12,6 +13,7 @@ import {
   isBusinessDay,
   isLocalDate,
   localDateSchema,
+  localHolidaySchema,
   localDateToInstant,
   nationalHolidays,
   observedHolidayDate,
@@ -19,6 +21,7 @@ import {
   waitingPeriodSchema,
   type CalendarOverrides,
 } from '../../domain/calendar.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -458,6 +461,122 @@ describe('deadlineAfter', () => {
   });
 });
 
+describe('plazos date to date: addPlazo (COA art. 160)', () => {
+  it('falls on the same day of the month, or the last day of the month when it has none', () => {
+    expect(addPlazo('2026-03-10', 1)).toBe('2026-04-10');
+    expect(addPlazo('2025-01-31', 1)).toBe('2025-02-28');
+    expect(addPlazo('2024-01-31', 1)).toBe('2024-02-29'); // leap year
+    expect(addPlazo('2025-01-31', 2)).toBe('2025-03-31');
+    expect(addPlazo('2025-11-30', 2)).toBe('2026-01-30'); // across the year
+    expect(addPlazo('2024-02-29', 12)).toBe('2025-02-28');
+  });
+
+  it('counts every month from the start, not from the previous plazo', () => {
+    expect(addPlazo(addPlazo('2025-01-31', 1), 1)).toBe('2025-03-28');
+    expect(addPlazo('2025-01-31', 2)).toBe('2025-03-31');
+  });
+
+  it('runs to the next business day when the last day is not one', () => {
+    // 15 February 2026 is a Sunday, 16 and 17 February Carnival.
+    expect(addPlazo('2026-01-15', 1)).toBe('2026-02-18');
+    // 29 February 2028 is Carnival Tuesday.
+    expect(addPlazo('2024-02-29', 48)).toBe('2028-03-01');
+    // A decreed rest day in the overrides: Friday 2 January 2026.
+    expect(addPlazo('2025-12-02', 1)).toBe('2026-01-02');
+    expect(addPlazo('2025-12-02', 1, { extraHolidays: ['2026-01-02'] })).toBe('2026-01-05');
+  });
+
+  it('a plazo of zero months is the day itself, business day or not', () => {
+    expect(addPlazo('2026-03-15', 0)).toBe('2026-03-15'); // a Sunday
+  });
+
+  it('rejects a negative or fractional count, an invalid date, and years after 9999', () => {
+    expect(() => addPlazo('2026-03-10', -1)).toThrow(RangeError);
+    expect(() => addPlazo('2026-03-10', 1.5)).toThrow(RangeError);
+    expect(() => addPlazo('2026-02-30', 1)).toThrow(RangeError);
+    expect(() => addPlazo('9999-06-01', 12)).toThrow(RangeError);
+  });
+});
+
+describe("local holidays (the canton's, policy calendar.localHolidays)", () => {
+  const machala = DEFAULT_POLICY.calendar;
+
+  it('Cantonización de Machala (25 June) is observed under the moving rule', () => {
+    // 2026: Thursday → Friday 26; 2027: Friday, stays; 2028: Sunday → Monday 26;
+    // 2029: Monday, stays; 2030: Tuesday → Monday 24.
+    const observed = (year: number) =>
+      nationalHolidays(year, machala).filter((h) => h.name === 'Cantonización de Machala');
+    expect(observed(2026)).toEqual([
+      { date: '2026-06-26', name: 'Cantonización de Machala', officialDate: '2026-06-25' },
+    ]);
+    expect(observed(2027).map((h) => h.date)).toEqual(['2027-06-25']);
+    expect(observed(2028).map((h) => h.date)).toEqual(['2028-06-26']);
+    expect(observed(2029).map((h) => h.date)).toEqual(['2029-06-25']);
+    expect(observed(2030).map((h) => h.date)).toEqual(['2030-06-24']);
+    expect(observedHolidayDate('2030-06-25')).toBe('2030-06-24');
+  });
+
+  it('the observed day is not a business day, the official one is when it moved', () => {
+    expect(isBusinessDay('2026-06-26', machala)).toBe(false);
+    expect(isBusinessDay('2026-06-25', machala)).toBe(true);
+    expect(isBusinessDay('2026-06-26')).toBe(true); // without the canton's holiday
+    expect(addBusinessDays('2026-06-24', 2, machala)).toBe('2026-06-29');
+    expect(addBusinessDays('2026-06-24', 2)).toBe('2026-06-26');
+    expect(businessDaysBetween('2026-06-24', '2026-06-29', machala)).toBe(2);
+  });
+
+  it('a decree can move it away like a national holiday', () => {
+    const removed = { ...machala, removedHolidays: ['2026-06-26'] };
+    expect(isBusinessDay('2026-06-26', removed)).toBe(true);
+  });
+
+  it('the schema refuses days that do not exist every year', () => {
+    const holiday = (month: number, day: number) =>
+      localHolidaySchema.safeParse({ month, day, name: 'Fiesta' }).success;
+    expect(holiday(6, 25)).toBe(true);
+    expect(holiday(2, 29)).toBe(false);
+    expect(holiday(4, 31)).toBe(false);
+    expect(holiday(13, 1)).toBe(false);
+    expect(
+      calendarOverridesSchema.safeParse({ localHolidays: [{ month: 6, day: 25 }] }).success,
+    ).toBe(false);
+  });
+});
+
+describe('deadlineAfter: months and years (plazos)', () => {
+  // 22:00 on Friday 31 Oct 2025 in Guayaquil is already 1 November in UTC.
+  const lateFriday = new Date('2025-11-01T03:00:00Z');
+  const machala = DEFAULT_POLICY.calendar;
+
+  it('months: the end of the same-numbered (or last) day, moved off a non-business day', () => {
+    // 30 November 2025 is a Sunday → Monday 1 December.
+    expect(deadlineAfter(lateFriday, { amount: 1, unit: 'months' }, machala).toISOString()).toBe(
+      '2025-12-02T04:59:59.999Z',
+    );
+    // 28 February 2026 (no 31st) is a Saturday → Monday 2 March.
+    expect(deadlineAfter(lateFriday, { amount: 4, unit: 'months' }, machala).toISOString()).toBe(
+      '2026-03-03T04:59:59.999Z',
+    );
+    expect(deadlineAfter(lateFriday, { amount: 0, unit: 'months' }).toISOString()).toBe(
+      '2025-11-01T04:59:59.999Z', // end of 31 Oct local
+    );
+  });
+
+  it('years: 12 months each; Saturday 31 October 2026, then 2 and 3 November, move it to the 4th', () => {
+    expect(deadlineAfter(lateFriday, { amount: 1, unit: 'years' }, machala).toISOString()).toBe(
+      '2026-11-05T04:59:59.999Z',
+    );
+    expect(
+      deadlineAfter(new Date('2024-02-29T15:00:00Z'), { amount: 1, unit: 'years' }).toISOString(),
+    ).toBe('2025-03-01T04:59:59.999Z'); // Friday 28 February 2025
+    expect(
+      deadlineAfter(new Date('2024-02-29T15:00:00Z'), { amount: 5, unit: 'years' }).toISOString(),
+    ).toBe(
+      deadlineAfter(new Date('2024-02-29T15:00:00Z'), { amount: 60, unit: 'months' }).toISOString(),
+    );
+  });
+});
+
 describe('waiting periods', () => {
   it('schema accepts non-negative integer amounts of known units', () => {
     expect(waitingPeriodSchema.parse({ amount: 10, unit: 'businessDays' })).toEqual({
@@ -479,6 +598,9 @@ describe('waiting periods', () => {
     [{ amount: 1, unit: 'hours' }, '1 hora', '1 hour'],
     [{ amount: 15, unit: 'minutes' }, '15 minutos', '15 minutes'],
     [{ amount: 1, unit: 'seconds' }, '1 segundo', '1 second'],
+    [{ amount: 1, unit: 'months' }, '1 mes', '1 month'],
+    [{ amount: 6, unit: 'months' }, '6 meses', '6 months'],
+    [{ amount: 5, unit: 'years' }, '5 años', '5 years'],
   ] as const)('describes %j', (period, es, en) => {
     expect(describeWaitingPeriod(period, 'es-EC')).toBe(es);
     expect(describeWaitingPeriod(period, 'en')).toBe(en);
