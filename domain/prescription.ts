@@ -3,16 +3,17 @@
  * because the institution let the limitation term run. Pure.
  *
  * - The term is `policy.prescription.term[policy.legalRoute]` (default 5 years under both
- *   routes, to confirm: the civil action, Código Civil art. 2415, and Código Tributario art. 55).
+ *   routes, to confirm: Código Tributario art. 55, five years from exigibility, for a tasa; the
+ *   civil-law term for a non-tax charge under the COA).
  * - It runs from exigibility: the day after the due date of the oldest unpaid invoice
  *   ({@link exigibleOn}).
  * - Each interruption (a notified título de crédito or orden de pago, the debtor's written
- *   acknowledgement, a signed agreement, a payment…; CT art. 56, Código Civil arts. 2403 and
- *   2418) starts it again from the interruption's date; what had run is lost.
+ *   acknowledgement, a signed agreement, a payment…; CT art. 56, Código Civil art. 2418) starts
+ *   it again from the interruption's date; what had run is lost.
  * - A plazo in years or months runs date to date (COA art. 160, Código Civil art. 33): its last
  *   day is the date with the same number as its first, n years later (the last day of the month
  *   when the month has no such day: from 29 February to 28 February), moved to the next business
- *   day when it is not one ({@link addPlazo}). The action prescribes once that last day has
+ *   day when it is not one (`addPlazo` in calendar.ts). The action prescribes once that last day has
  *   ended: the debt is prescribed **from the day after** the plazo's last day, which is the date
  *   these functions return.
  *
