@@ -195,7 +195,7 @@ function CaseView({
               {c.closeReason && (
                 <div>
                   <dt>{t('case.closeReason')}</dt>
-                  <dd>{c.closeReason}</dd>
+                  <dd>{tv('closeReason', c.closeReason)}</dd>
                 </div>
               )}
             </dl>
