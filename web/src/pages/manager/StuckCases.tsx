@@ -109,7 +109,8 @@ export function StuckCases() {
                   </th>
                   <td>{tv('stage', i.stage)}</td>
                   <td>
-                    {label('dash.stuck.kind', i.kind)}: {label('dash.stuck.wf', i.workflowType)}
+                    {label('dash.stuck.kind', i.kind)}
+                    {i.kind === 'failed_child' && `: ${label('dash.stuck.wf', i.workflowType)}`}
                   </td>
                   <td>{label('dash.stuck.state', i.status)}</td>
                   <td>{formatDateTime(i.since, locale)}</td>

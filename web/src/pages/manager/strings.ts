@@ -89,7 +89,7 @@ const es = {
   'dash.stuck.open': 'Abrir el caso de la cuenta {account}',
   'dash.stuck.noMessage': 'Sin mensaje',
   'dash.stuck.more': 'Se muestran {shown} de {total}.',
-  'dash.stuck.checkedAt': 'Comprobado: {at}.',
+  'dash.stuck.checkedAt': 'Comprobado: {at}',
   'dash.stuck.listEmpty':
     'Ningún caso abierto aparece afectado todavía; las cifras pueden tardar unos segundos en ponerse al día.',
   'dash.stuck.kind.stuck': 'Caso detenido',
@@ -502,7 +502,7 @@ const en: Record<StringKey, string> = {
   'dash.stuck.open': 'Open the case of account {account}',
   'dash.stuck.noMessage': 'No message',
   'dash.stuck.more': 'Showing {shown} of {total}.',
-  'dash.stuck.checkedAt': 'Checked: {at}.',
+  'dash.stuck.checkedAt': 'Checked: {at}',
   'dash.stuck.listEmpty':
     'No open case shows as affected yet; the figures may take a few seconds to catch up.',
   'dash.stuck.kind.stuck': 'Stuck case',
