@@ -3,15 +3,18 @@
  *
  * Each notice is claimed with `SELECT … FOR UPDATE SKIP LOCKED` in its own transaction, sent,
  * and marked in the same transaction, so several dispatchers (one per worker process) never
- * hold the same notice. Delivery is at-least-once: a crash after the SMTP server accepted a
- * message but before the commit sends it again on the next pass, with the same Message-ID
- * (`noticeMessageId`) so the copy is recognisable. Letters are not sent here: they wait in the
- * outbox for the print batch. See docs/notices.md.
+ * hold the same notice. Several notices are in flight at once (`concurrency`, each on its own
+ * connection and transaction) over pooled SMTP connections. Delivery is at-least-once: a crash
+ * after the SMTP server accepted a message but before the commit sends it again on the next
+ * pass, with the same Message-ID (`noticeMessageId`) so the copy is recognisable. A notice whose
+ * case has closed or been paid meanwhile is withdrawn at claim time, never sent. Letters are not
+ * sent here: they wait in the outbox for the print batch. See docs/notices.md.
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { errorWithoutData } from '../api/logging.js';
 import { NOTICE_KINDS, type NoticeKind } from '../activities/notices.js';
+import { queueKeyOf, type NoticeOutcomeReport, type NoticeOutcomeSink } from './delivery.js';
 import {
   classifyMailError,
   noticeMessageId,
@@ -21,6 +24,7 @@ import {
 } from './mailer.js';
 import type { SmsSender } from './sms.js';
 import { DEFAULT_UTILITY, htmlFromText, renderNotice, type UtilityInfo } from './templates.js';
+import { withdrawNotice, type WithdrawalReason } from './withdraw.js';
 
 /** A notice row as the dispatcher reads it, with what the templates need. */
 export interface ClaimedNotice {
@@ -36,6 +40,8 @@ export interface ClaimedNotice {
   stage: string;
   holderName: string;
   accountNumber: string;
+  /** The workflow that queued it (told the outcome), when known. */
+  workflowId: string | null;
   /** Data of the `notice_queued` event (kind, level, facts), when recorded. */
   queued: { level?: number; facts?: Record<string, string> } | null;
 }
@@ -55,19 +61,36 @@ export interface DispatcherDeps {
    * queued (30 s, 1.5 min, 3.5 min … about an hour for 8 attempts). @default 30
    */
   backoffSeconds?: number;
-  /** Notices handled per pass at most. @default 50 */
+  /** Notices claimed per pass at most. @default 200 */
   batchSize?: number;
   /**
-   * Files to attach to an e-mail notice. @default the PDFs stored in the Document table for the
-   * step that queued the notice (`sourceEventKey` = the `notice_queued` event key)
+   * Notices in flight at once, each holding one pool connection while it is sent. A pass starts
+   * with one and opens up once the SMTP server has answered, so an outage still costs one
+   * attempt per pass. @default 4
+   */
+  concurrency?: number;
+  /**
+   * Files to attach to an e-mail notice. @default the PDF stored in the Document table for the
+   * step that queued the notice (`sourceEventKey` = the `notice_queued` event key), read with
+   * the claim
    */
   attachmentsFor?: (notice: ClaimedNotice) => Promise<MailAttachment[]>;
+  /**
+   * Told each delivery and each final failure once its row is committed (the workflow that
+   * queued the notice waits for it: notifications/delivery.ts). Called without waiting for it;
+   * a failure is logged, never thrown into the dispatcher.
+   */
+  onOutcome?: NoticeOutcomeSink;
 }
 
 export interface PassResult {
   sent: number;
   retrying: number;
   failed: number;
+  /** Withdrawn at claim time: the case closed or its debt was paid. */
+  withdrawn: number;
+  /** The pass used its whole batch: more notices may be due now (the loop runs again at once). */
+  backlog: boolean;
 }
 
 /** Channels delivered here; letters are left for the print batch. */
@@ -76,23 +99,96 @@ const DELIVERED = ['email', 'sms'] as const;
 const isNoticeKind = (k: string): k is NoticeKind =>
   (NOTICE_KINDS as readonly string[]).includes(k);
 
-/** The PDFs issued by the step that queued the notice (activities/documents.ts). */
-export function storedDocuments(pool: pg.Pool) {
-  return async (n: Pick<ClaimedNotice, 'key'>): Promise<MailAttachment[]> => {
-    const r = await pool.query<{ fileName: string; bytes: Buffer }>(
-      `SELECT "fileName", bytes FROM "Document" WHERE "sourceEventKey" = $1 ORDER BY "createdAt", id`,
-      [queuedEventKey(n.key)],
-    );
-    return r.rows.map((d) => ({
-      filename: d.fileName,
-      content: d.bytes,
-      contentType: 'application/pdf',
-    }));
-  };
+/** Timeline instants as Prisma stores them: UTC in `timestamp(3)` columns. */
+const NOW_UTC = `(clock_timestamp() AT TIME ZONE 'UTC')`;
+
+/** `<queue key>:<channel>` → `<queue key>:notice`: the `notice_queued` event and its PDF. */
+const QUEUED_EVENT_KEY_SQL = `regexp_replace(n.key, ':[^:]*$', ':notice')`;
+
+/**
+ * The due notices of a pass, oldest never-tried first, retried ones once their backoff has
+ * passed. Read without locks: each one is then claimed on its own (CLAIM), which re-checks it.
+ * One sort of the queue per pass instead of one per notice.
+ */
+const DUE_SQL = `
+  SELECT id FROM "Notice"
+   WHERE status = 'queued' AND channel::text = ANY($1::text[])
+     AND "createdAt" + make_interval(secs => $2::float8 * (power(2, attempts) - 1)) <= now()
+   ORDER BY attempts, "createdAt", id
+   LIMIT $3`;
+
+/**
+ * Opens the transaction and claims one notice if it is still queued and due, with everything
+ * the send needs: the case (stage, and whether it closed or was paid), the account, the
+ * `notice_queued` event's facts and the stored PDF. A notice locked by another dispatcher is
+ * skipped. The case row is held FOR KEY SHARE until the commit: its closing (which takes the
+ * row FOR UPDATE) waits for a send in flight instead of deadlocking with the delivery event's
+ * foreign key, and a notice of a case whose closing is in flight is skipped.
+ *
+ * BEGIN and the claim go in one simple-protocol query (values inlined as literals): each round
+ * trip to PostgreSQL costs milliseconds on a busy machine (bench:notices), and every notice
+ * pays this one.
+ */
+function claimSql(db: pg.PoolClient, id: string, backoffSeconds: number): string {
+  if (!UUID.test(id) || !Number.isFinite(backoffSeconds)) throw new Error('bad claim arguments');
+  return `BEGIN;
+  SELECT n.id, n.key, n."caseId", n.kind, n.channel::text AS channel, n.recipient, n.subject,
+         n.body, n.attempts, n."workflowId", c.stage::text AS stage, c.status::text AS "caseStatus",
+         c."balanceCents", a."holderName", a.number AS "accountNumber", ev.data AS queued,
+         d."fileName" AS "documentName", d.bytes AS "documentBytes"
+    FROM "Notice" n
+    JOIN "Case" c ON c.id = n."caseId"
+    JOIN "Account" a ON a.id = c."accountId"
+    LEFT JOIN "CaseEvent" ev ON ev."eventKey" = ${QUEUED_EVENT_KEY_SQL}
+    LEFT JOIN "Document" d ON n.channel = 'email' AND d."sourceEventKey" = ${QUEUED_EVENT_KEY_SQL}
+   WHERE n.id = ${db.escapeLiteral(id)}::uuid AND n.status = 'queued' AND n.channel IN ('email', 'sms')
+     AND n."createdAt" + make_interval(secs => ${backoffSeconds}::float8 * (power(2, n.attempts) - 1)) <= now()
+     FOR UPDATE OF n SKIP LOCKED
+     FOR KEY SHARE OF c SKIP LOCKED`;
 }
 
-/** The key of the `notice_queued` event of a notice (`<step key>:<channel>` → `<step key>:notice`). */
-const queuedEventKey = (key: string) => `${key.slice(0, key.lastIndexOf(':'))}:notice`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Marks a notice delivered, records its event and commits, in one simple-protocol query (one
+ * round trip, as for the claim); the first result holds the instant of the delivery.
+ */
+function markSentSql(db: pg.PoolClient, n: ClaimedNotice, data: Record<string, unknown>): string {
+  const lit = (v: string) => db.escapeLiteral(v);
+  // Milliseconds, as the timestamp(3) columns keep it: the report carries the stored instant.
+  return `WITH t AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS at),
+  u AS (
+    UPDATE "Notice" SET status = 'sent', "sentAt" = t.at AT TIME ZONE 'UTC',
+           "deliveredAt" = t.at AT TIME ZONE 'UTC', attempts = attempts + 1, "lastError" = NULL
+      FROM t WHERE id = ${lit(n.id)}::uuid
+    RETURNING t.at
+  ), e AS (
+    INSERT INTO "CaseEvent" ("eventKey", "caseId", type, stage, "occurredAt", actor, reason, data)
+    SELECT ${lit(`notice:${n.id}:sent`)}, ${lit(n.caseId)}::uuid, 'notice_delivered',
+           ${lit(n.stage)}::"CaseStage", t.at AT TIME ZONE 'UTC', 'system', ${lit(n.subject)},
+           ${lit(JSON.stringify(data))}::jsonb
+      FROM t
+    ON CONFLICT ("eventKey") DO NOTHING
+  )
+  SELECT at FROM u;
+  COMMIT`;
+}
+
+/** The results of a multi-statement simple query, one per statement. */
+async function multi<R extends pg.QueryResultRow>(
+  db: pg.PoolClient,
+  sql: string,
+): Promise<pg.QueryResult<R>[]> {
+  return (await db.query(sql)) as unknown as pg.QueryResult<R>[];
+}
+
+interface ClaimRow extends Omit<ClaimedNotice, 'queued'> {
+  queued: unknown;
+  caseStatus: string;
+  balanceCents: number;
+  documentName: string | null;
+  documentBytes: Buffer | null;
+}
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MOBILE = /^\+?\d{9,15}$/;
@@ -113,38 +209,69 @@ class NoAddress extends Error {
   }
 }
 
+/** Why a claimed notice must not go out any more, if so. */
+function withdrawalReason(row: ClaimRow): WithdrawalReason | null {
+  if (row.balanceCents <= 0) return 'debt_paid';
+  if (row.caseStatus === 'closed') return 'case_closed';
+  return null;
+}
+
+/** What one claim came to. */
+interface Handled {
+  outcome: 'sent' | 'retrying' | 'failed' | 'withdrawn';
+  /** The SMTP server could not be reached: the pass stops. */
+  unreachable: boolean;
+  /** The SMTP server answered (accepted or refused): it is there, more may go at once. */
+  answered: boolean;
+  /** To tell the queuing workflow, after the commit. */
+  report?: NoticeOutcomeReport;
+}
+
+/** Outcome reports in flight at most; beyond, one is dropped (the row holds the outcome). */
+const MAX_PENDING_REPORTS = 1000;
+
 export function createNoticeDispatcher(deps: DispatcherDeps) {
   const maxAttempts = deps.maxAttempts ?? 8;
   const backoff = deps.backoffSeconds ?? 30;
-  const batchSize = deps.batchSize ?? 50;
+  const batchSize = deps.batchSize ?? 200;
+  const concurrency = Math.max(1, deps.concurrency ?? 4);
   const utility = deps.utility ?? DEFAULT_UTILITY;
-  const attachmentsFor = deps.attachmentsFor ?? storedDocuments(deps.pool);
+  const pendingReports = new Set<Promise<void>>();
 
-  async function claim(db: pg.PoolClient): Promise<ClaimedNotice | undefined> {
-    // Oldest never-tried notices first; retried ones once their backoff has passed.
-    const r = await db.query<Omit<ClaimedNotice, 'queued'>>(
-      `SELECT n.id, n.key, n."caseId", n.kind, n.channel, n.recipient, n.subject, n.body, n.attempts,
-              c.stage::text AS stage, a."holderName", a.number AS "accountNumber"
-         FROM "Notice" n
-         JOIN "Case" c ON c.id = n."caseId"
-         JOIN "Account" a ON a.id = c."accountId"
-        WHERE n.status = 'queued' AND n.channel::text = ANY($1::text[])
-          AND n."createdAt" + make_interval(secs => $2::float8 * (power(2, n.attempts) - 1)) <= now()
-        ORDER BY n.attempts, n."createdAt", n.id
-        LIMIT 1
-        FOR UPDATE OF n SKIP LOCKED`,
-      [DELIVERED, backoff],
-    );
-    const row = r.rows[0];
+  async function claim(
+    db: pg.PoolClient,
+    id: string,
+  ): Promise<{ notice: ClaimedNotice; row: ClaimRow } | undefined> {
+    const [, r] = await multi<ClaimRow>(db, claimSql(db, id, backoff));
+    const row = r?.rows[0];
     if (!row) return undefined;
-    const ev = await db.query<{ data: unknown }>(
-      `SELECT data FROM "CaseEvent" WHERE "eventKey" = $1`,
-      [queuedEventKey(row.key)],
-    );
-    return { ...row, queued: (ev.rows[0]?.data as ClaimedNotice['queued']) ?? null };
+    const notice: ClaimedNotice = {
+      id: row.id,
+      key: row.key,
+      caseId: row.caseId,
+      kind: row.kind,
+      channel: row.channel,
+      recipient: row.recipient,
+      subject: row.subject,
+      body: row.body,
+      attempts: row.attempts,
+      stage: row.stage,
+      holderName: row.holderName,
+      accountNumber: row.accountNumber,
+      workflowId: row.workflowId,
+      queued: (row.queued as ClaimedNotice['queued']) ?? null,
+    };
+    return { notice, row };
   }
 
-  async function deliver(n: ClaimedNotice): Promise<string> {
+  async function attachments(n: ClaimedNotice, row: ClaimRow): Promise<MailAttachment[]> {
+    if (deps.attachmentsFor) return deps.attachmentsFor(n);
+    return row.documentName && row.documentBytes
+      ? [{ filename: row.documentName, content: row.documentBytes, contentType: 'application/pdf' }]
+      : [];
+  }
+
+  async function deliver(n: ClaimedNotice, row: ClaimRow): Promise<string> {
     if (n.channel === 'sms') {
       const text = isNoticeKind(n.kind)
         ? renderNotice(
@@ -174,13 +301,13 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
             utility,
           ).html
         : htmlFromText(n.subject, n.body, utility);
-    const attachments = await attachmentsFor(n);
+    const files = await attachments(n, row);
     const receipt = await deps.mailer.send({
       to: n.recipient,
       subject: n.subject,
       text: n.body,
       html,
-      ...(attachments.length ? { attachments } : {}),
+      ...(files.length ? { attachments: files } : {}),
       messageId: noticeMessageId(n.id, deps.from),
     });
     if (receipt.accepted.length === 0)
@@ -199,16 +326,14 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
     // eventKey is unique: the same delivery result is never recorded twice.
     await db.query(
       `INSERT INTO "CaseEvent" ("eventKey", "caseId", type, stage, "occurredAt", actor, reason, data)
-       VALUES ($1, $2, $3, $4::"CaseStage", now(), 'system', $5, $6::jsonb)
+       VALUES ($1, $2, $3, $4::"CaseStage", ${NOW_UTC}, 'system', $5, $6::jsonb)
        ON CONFLICT ("eventKey") DO NOTHING`,
       [eventKey, n.caseId, type, n.stage, reason, JSON.stringify(data)],
     );
   }
 
-  /** Claims, sends and marks one notice; undefined when none is due. */
-  async function handleOne(): Promise<
-    { outcome: 'sent' | 'retrying' | 'failed'; unreachable: boolean } | undefined
-  > {
+  /** Claims, sends and marks one notice; undefined when it is no longer queued and due. */
+  async function handleOne(id: string): Promise<Handled | undefined> {
     const db = await deps.pool.connect();
     // The row lock is held while the message is sent, with no query running on the connection:
     // if PostgreSQL goes away meanwhile, the client reports it as an 'error' event, which would
@@ -221,27 +346,36 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
     };
     db.on('error', onLost);
     try {
-      await db.query('BEGIN');
-      const n = await claim(db);
-      if (!n) {
+      const claimed = await claim(db, id);
+      if (!claimed) {
         await db.query('COMMIT');
         return undefined;
       }
+      const { notice: n, row } = claimed;
+      // Checked under the row lock: a notice of a closed or paid case never goes out.
+      const gone = withdrawalReason(row);
+      if (gone) {
+        await withdrawNotice(db, n.id, gone);
+        await db.query('COMMIT');
+        deps.log?.info({ noticeId: n.id, channel: n.channel, reason: gone }, 'notice withdrawn');
+        return { outcome: 'withdrawn', unreachable: false, answered: false };
+      }
       const base = { kind: n.kind, channel: n.channel, recipient: n.recipient, noticeId: n.id };
+      const told = { workflowId: n.workflowId, key: queueKeyOf(n.key), channel: n.channel };
       try {
         if (!validAddress(n)) throw new NoAddress(n.channel);
-        const response = await deliver(n);
-        await db.query(
-          `UPDATE "Notice" SET status = 'sent', "sentAt" = now(), attempts = attempts + 1, "lastError" = NULL WHERE id = $1`,
-          [n.id],
+        const response = await deliver(n, row);
+        const [marked] = await multi<{ at: Date }>(
+          db,
+          markSentSql(db, n, { ...base, response: response.slice(0, 200) }),
         );
-        await record(db, n, `notice:${n.id}:sent`, 'notice_delivered', n.subject, {
-          ...base,
-          response: response.slice(0, 200),
-        });
-        await db.query('COMMIT');
         deps.log?.info({ noticeId: n.id, channel: n.channel }, 'notice sent');
-        return { outcome: 'sent', unreachable: false };
+        return {
+          outcome: 'sent',
+          unreachable: false,
+          answered: n.channel === 'email',
+          report: { ...told, outcome: 'delivered', at: marked!.rows[0]!.at.toISOString() },
+        };
       } catch (err) {
         const missing = err instanceof NoAddress;
         const e = err instanceof MailError ? err : classifyMailError(err);
@@ -252,8 +386,9 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
           : attempts >= maxAttempts && e.type !== 'smtp_rejected'
             ? `${e.message} (${attempts} intentos)`
             : e.message;
-        await db.query(
-          `UPDATE "Notice" SET attempts = $2, "lastError" = $3, status = $4::"NoticeStatus" WHERE id = $1`,
+        const marked = await db.query<{ at: Date }>(
+          `UPDATE "Notice" SET attempts = $2, "lastError" = $3, status = $4::"NoticeStatus" WHERE id = $1
+           RETURNING date_trunc('milliseconds', clock_timestamp()) AS at`,
           [n.id, attempts, reason, final ? 'failed' : 'queued'],
         );
         if (final) {
@@ -280,9 +415,21 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
           },
           'notice not sent',
         );
+        const unreachable = !missing && e.type === 'smtp_unavailable';
         return {
           outcome: final ? 'failed' : 'retrying',
-          unreachable: e.type === 'smtp_unavailable',
+          unreachable,
+          answered: n.channel === 'email' && !missing && !unreachable,
+          ...(final
+            ? {
+                report: {
+                  ...told,
+                  outcome: 'failed' as const,
+                  at: marked.rows[0]!.at.toISOString(),
+                  reason,
+                },
+              }
+            : {}),
         };
       }
     } catch (err) {
@@ -294,20 +441,75 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
     }
   }
 
+  /** Tells the queuing workflow, without holding up the pass; never throws. */
+  function tell(report: NoticeOutcomeReport): void {
+    const sink = deps.onOutcome;
+    if (!sink) return;
+    if (pendingReports.size >= MAX_PENDING_REPORTS) {
+      // The sink is stuck (Temporal unreachable): the workflow reads the outbox on its own.
+      deps.log?.warn(
+        { channel: report.channel, outcome: report.outcome },
+        'notice outcome dropped',
+      );
+      return;
+    }
+    const p = (async () => {
+      try {
+        await sink(report);
+      } catch (err) {
+        // No workflow id or reason in the log: both can carry personal data.
+        deps.log?.warn(
+          { err: errorWithoutData(err), channel: report.channel, outcome: report.outcome },
+          'notice outcome not reported',
+        );
+      }
+    })();
+    pendingReports.add(p);
+    void p.finally(() => pendingReports.delete(p));
+  }
+
   return {
     /**
-     * One pass over the due notices. Stops early when the SMTP server cannot be reached, so an
-     * outage costs one attempt per pass instead of one per notice.
+     * One pass over the due notices (at most `batchSize`), up to `concurrency` at a time. It
+     * starts with one notice in flight and opens up once the SMTP server has answered; it stops
+     * claiming when the server cannot be reached, so an outage costs one attempt per pass
+     * instead of one per notice (or up to `concurrency` when the server goes away mid-pass).
      */
     async runOnce(): Promise<PassResult> {
-      const result: PassResult = { sent: 0, retrying: 0, failed: 0 };
-      for (let i = 0; i < batchSize; i++) {
-        const r = await handleOne();
-        if (!r) break;
-        result[r.outcome]++;
-        if (r.unreachable) break;
-      }
+      const result: PassResult = { sent: 0, retrying: 0, failed: 0, withdrawn: 0, backlog: false };
+      const due = await deps.pool.query<{ id: string }>(DUE_SQL, [DELIVERED, backoff, batchSize]);
+      const ids = due.rows.map((r) => r.id);
+      let next = 0;
+      let halt = false;
+      let failure: unknown;
+      const workers: Promise<void>[] = [];
+      const work = async (): Promise<void> => {
+        while (!halt && next < ids.length) {
+          const id = ids[next++]!;
+          try {
+            const r = await handleOne(id);
+            if (!r) continue; // taken by another dispatcher, or no longer due
+            result[r.outcome]++;
+            if (r.report) tell(r.report);
+            if (r.unreachable) halt = true;
+            else if (r.answered) while (workers.length < concurrency) workers.push(work());
+          } catch (err) {
+            halt = true;
+            failure ??= err;
+          }
+        }
+      };
+      workers.push(work());
+      // Workers are added while the first ones run.
+      for (let i = 0; i < workers.length; i++) await workers[i];
+      if (failure !== undefined) throw failure;
+      result.backlog = !halt && ids.length === batchSize;
       return result;
+    },
+
+    /** Waits for the outcome reports still in flight (before the process stops). */
+    async settle(): Promise<void> {
+      while (pendingReports.size > 0) await Promise.all([...pendingReports]);
     },
   };
 }
@@ -315,8 +517,9 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
 export type NoticeDispatcher = ReturnType<typeof createNoticeDispatcher>;
 
 /**
- * Runs `dispatcher.runOnce()` every `intervalSeconds` until stopped (passes never overlap).
- * Returns the function that stops it and waits for a pass in flight.
+ * Runs `dispatcher.runOnce()` until stopped (passes never overlap): the next pass starts at once
+ * while passes come back full (a backlog), `intervalSeconds` after one that was not. Returns the
+ * function that stops it and waits for a pass in flight and the outcome reports.
  */
 export function runDispatcherLoop(
   dispatcher: NoticeDispatcher,
@@ -327,17 +530,20 @@ export function runDispatcherLoop(
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   const tick = () => {
+    let again = false;
     inFlight = dispatcher
       .runOnce()
       .then(
         (r) => {
-          if (r.sent + r.failed + r.retrying > 0) log?.info(r, 'notice dispatcher pass');
+          again = r.backlog;
+          if (r.sent + r.failed + r.retrying + r.withdrawn > 0)
+            log?.info(r, 'notice dispatcher pass');
         },
         (err: unknown) =>
           log?.error({ err: errorWithoutData(err) }, 'notice dispatcher pass failed'),
       )
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalSeconds * 1000);
+        if (!stopped) timer = setTimeout(tick, again ? 0 : intervalSeconds * 1000);
       });
   };
   timer = setTimeout(tick, 1000);
@@ -345,5 +551,6 @@ export function runDispatcherLoop(
     stopped = true;
     clearTimeout(timer);
     await inFlight;
+    await dispatcher.settle();
   };
 }

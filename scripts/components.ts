@@ -11,7 +11,7 @@ import type { Client } from '@temporalio/client';
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
-import { createLogger } from '../api/logging.js';
+import { createLogger, errorWithoutData } from '../api/logging.js';
 import type { Logger } from 'pino';
 import { HttpBanksAdapter } from '../activities/banks.js';
 import { HttpBillingAdapter } from '../activities/billing/http.js';
@@ -24,6 +24,7 @@ import express from 'express';
 import { errorMapper } from '../api/errors.js';
 import { activityFailureInterceptor, metricsEndpoint, type Metrics } from '../api/metrics.js';
 import { ConfigError, loadConfig, ROOT_DIR, type Config } from '../config/index.js';
+import { temporalNoticeOutcomeSink } from '../notifications/delivery.js';
 import { createNoticeDispatcher, runDispatcherLoop } from '../notifications/dispatcher.js';
 import type { Mailer } from '../notifications/mailer.js';
 import { createFileSmsSender } from '../notifications/sms.js';
@@ -237,22 +238,36 @@ export async function serveWorkerHealth(
 
 /**
  * The notice dispatcher loop, unless CARTERA_NOTICE_INTERVAL=0. Several processes may run one
- * against the same outbox (SKIP LOCKED). Returns its stop function, or null when off.
+ * against the same outbox (SKIP LOCKED). With a Temporal `client`, each delivery or final
+ * failure is signalled to the workflow that queued the notice (notifications/delivery.ts).
+ * Returns its stop function, or null when off.
  */
 export function startNoticeDispatcher(
   config: Config,
-  deps: { pool: pg.Pool; mailer: Mailer; log: Logger; smsFile: string },
+  deps: { pool: pg.Pool; mailer: Mailer; log: Logger; smsFile: string; client?: Client },
 ): (() => Promise<void>) | null {
   if (config.notices.intervalSeconds <= 0) return null;
+  const log = deps.log;
   const dispatcher = createNoticeDispatcher({
     pool: deps.pool,
     mailer: deps.mailer,
     sms: createFileSmsSender(deps.smsFile),
     from: config.smtp.from,
-    log: deps.log,
+    log,
     maxAttempts: config.notices.maxAttempts,
+    ...(deps.client
+      ? {
+          onOutcome: temporalNoticeOutcomeSink(deps.client, (err, report) =>
+            // Not the workflow id: it carries the account number.
+            log.warn(
+              { err: errorWithoutData(err), channel: report.channel, outcome: report.outcome },
+              'notice outcome not signalled',
+            ),
+          ),
+        }
+      : {}),
   });
-  return runDispatcherLoop(dispatcher, config.notices.intervalSeconds, deps.log);
+  return runDispatcherLoop(dispatcher, config.notices.intervalSeconds, log);
 }
 
 /** Default SMS outbox file of a process (SMS are written to a file until a gateway exists). */

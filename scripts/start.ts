@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       say(`Informes programados creados: ${createdSchedules.join(', ')}`);
 
     const smsFile = smsFileOf(config);
-    const stopDispatcher = startNoticeDispatcher(config, { pool, mailer, log, smsFile });
+    const stopDispatcher = startNoticeDispatcher(config, { pool, mailer, log, smsFile, client });
     if (stopDispatcher) stops.push(stopDispatcher);
 
     const api = await startApi(config, {

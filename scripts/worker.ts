@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { createMetrics } from '../api/metrics.js';
 import { createSmtpMailer } from '../notifications/mailer.js';
-import { connectWorker } from '../temporal/connection.js';
+import { connectClient, connectWorker } from '../temporal/connection.js';
 import {
   installRuntime,
   outsideAdapters,
@@ -55,11 +55,15 @@ await runProcess(log, async (stops) => {
       }),
     );
   }
+  // The dispatcher signals each notice's outcome to the workflow that queued it.
+  const client = await connectClient(config, temporalAddress);
+  stops.push(() => client.connection.close());
   const stopDispatcher = startNoticeDispatcher(config, {
     pool,
     mailer,
     log,
     smsFile: smsFileOf(config),
+    client,
   });
   if (stopDispatcher) stops.push(stopDispatcher);
   log.info(

@@ -2,7 +2,8 @@
  * Delivery of queued notices to a real SMTP server (smtp-server, in process) over the real
  * PostgreSQL outbox: recipients, subject, attachment; SMTP down then up → exactly one delivery
  * per notice; two dispatchers at once never send a notice twice; SMS lines in the file; the
- * Spanish templates of every notice kind.
+ * delivery instant and the outcome told to the queuing workflow; several notices in flight and
+ * passes back to back while there is a backlog; the Spanish templates of every notice kind.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,11 +16,17 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NOTICE_KINDS, createNoticeActivities } from '../../activities/notices.js';
 import type { SmtpConfig } from '../../config/index.js';
-import { createNoticeDispatcher, type DispatcherDeps } from '../../notifications/dispatcher.js';
+import type { Logger } from 'pino';
+import type { NoticeOutcomeReport } from '../../notifications/delivery.js';
+import {
+  createNoticeDispatcher,
+  runDispatcherLoop,
+  type DispatcherDeps,
+} from '../../notifications/dispatcher.js';
 import { createSmtpMailer, noticeMessageId, type Mailer } from '../../notifications/mailer.js';
 import { createFileSmsSender } from '../../notifications/sms.js';
 import { DEFAULT_UTILITY, NOTICE_SUBJECTS, renderNotice } from '../../notifications/templates.js';
-import { freshDatabase, type TestDatabase } from '../support/env.js';
+import { eventually, freshDatabase, type TestDatabase } from '../support/env.js';
 import { seedCase } from '../support/workflow-env.js';
 
 const FROM = '"Aguas Machala EP" <cartera@aguasmachala.test>';
@@ -48,6 +55,9 @@ class TestSmtp {
       disabledCommands: ['STARTTLS'],
       allowInsecureAuth: true,
       logger: false,
+      // The mailer keeps pooled connections open: stopping answers them 421 and closes them
+      // after this long (30 s by default).
+      closeTimeout: 200,
       onAuth: (auth, _s, cb) =>
         auth.username === USER && auth.password === PASSWORD
           ? cb(null, { user: USER })
@@ -96,6 +106,9 @@ async function freePort(): Promise<number> {
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
 }
+
+/** A pass that found nothing to do. */
+const NOTHING = { sent: 0, retrying: 0, failed: 0, withdrawn: 0, backlog: false };
 
 const smtpConfig = (port: number): SmtpConfig => ({
   host: '127.0.0.1',
@@ -224,8 +237,8 @@ describe('notice delivery over SMTP', () => {
   it('delivers e-mail and SMS once, records them on the timeline and leaves letters for printing', async () => {
     const c = await queue('aviso_previo_suspension');
     const first = await dispatcher().runOnce();
-    expect(first).toEqual({ sent: 2, retrying: 0, failed: 0 });
-    expect(await dispatcher().runOnce()).toEqual({ sent: 0, retrying: 0, failed: 0 });
+    expect(first).toEqual({ sent: 2, retrying: 0, failed: 0, withdrawn: 0, backlog: false });
+    expect(await dispatcher().runOnce()).toEqual(NOTHING);
 
     const rows = await notices(c.caseId);
     expect(rows.map((n) => [n.channel, n.status, n.attempts])).toEqual([
@@ -311,7 +324,7 @@ describe('notice delivery over SMTP', () => {
 
     await smtp.start();
     await d.runOnce();
-    expect(await d.runOnce()).toEqual({ sent: 0, retrying: 0, failed: 0 });
+    expect(await d.runOnce()).toEqual(NOTHING);
 
     const emails = await db.prisma.notice.findMany({ where: { channel: 'email' } });
     expect(emails.map((n) => [n.status, n.attempts, n.lastError])).toEqual(
@@ -474,6 +487,150 @@ describe('notice delivery over SMTP', () => {
       expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
       expect(smtp.received).toHaveLength(before + 1);
     }
+  });
+
+  /** Every notice of the case as if queued by workflow `workflowId` (outside Temporal it is null). */
+  const queuedBy = (caseId: string, workflowId: string) =>
+    db.prisma.notice.updateMany({ where: { caseId }, data: { workflowId } });
+
+  it('sets deliveredAt with sentAt on acceptance and reports each delivery once, with the queue key', async () => {
+    const c = await queue();
+    await queuedBy(c.caseId, `case-${c.accountNumber}`);
+    const reports: NoticeOutcomeReport[] = [];
+    const d = dispatcher({ onOutcome: async (r) => void reports.push(r) });
+    expect(await d.runOnce()).toMatchObject({ sent: 2 });
+    await d.runOnce();
+    await d.settle();
+
+    const rows = await notices(c.caseId);
+    const sent = rows.filter((n) => n.channel !== 'letter');
+    for (const n of sent) {
+      expect(n.deliveredAt).toBeInstanceOf(Date);
+      expect(n.deliveredAt).toEqual(n.sentAt);
+      expect(Math.abs(n.deliveredAt!.getTime() - Date.now())).toBeLessThan(60_000);
+    }
+    expect(rows.find((n) => n.channel === 'letter')!.deliveredAt).toBeNull();
+    expect([...reports].sort((a, b) => a.channel.localeCompare(b.channel))).toEqual(
+      sent.map((n) => ({
+        workflowId: `case-${c.accountNumber}`,
+        key: `case-${c.caseId}:aviso_cobro`,
+        channel: n.channel,
+        outcome: 'delivered',
+        at: n.deliveredAt!.toISOString(),
+      })),
+    );
+  });
+
+  it('reports a final failure once, with its reason; a temporary one is not reported; neither sets deliveredAt', async () => {
+    const rejected = await queue();
+    const deferred = await queue();
+    smtp.rejects.add(rejected.email!);
+    smtp.deferrals.set(deferred.email!, 450);
+    const reports: NoticeOutcomeReport[] = [];
+    const d = dispatcher({
+      sms: { send: async () => undefined },
+      onOutcome: async (r) => void reports.push(r),
+    });
+    await d.runOnce();
+    await d.runOnce(); // the deferred one again (backoff 0): still deferred
+    await d.settle();
+
+    const failed = (await notices(rejected.caseId)).find((n) => n.channel === 'email')!;
+    const waiting = (await notices(deferred.caseId)).find((n) => n.channel === 'email')!;
+    expect(failed).toMatchObject({ status: 'failed', deliveredAt: null, sentAt: null });
+    expect(waiting).toMatchObject({ status: 'queued', attempts: 2, deliveredAt: null });
+    const emailReports = reports.filter((r) => r.channel === 'email');
+    expect(emailReports).toEqual([
+      {
+        workflowId: null,
+        key: `case-${rejected.caseId}:aviso_cobro`,
+        channel: 'email',
+        outcome: 'failed',
+        at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string,
+        reason: failed.lastError,
+      },
+    ]);
+    // The SMS of both cases went out, and were reported as such.
+    expect(reports.filter((r) => r.channel === 'sms').map((r) => r.outcome)).toEqual([
+      'delivered',
+      'delivered',
+    ]);
+  });
+
+  it('a report that fails or never ends neither breaks nor holds up the dispatcher', async () => {
+    const cases = [await queue(), await queue()];
+    const warnings: string[] = [];
+    const noop = () => undefined;
+    const log = {
+      info: noop,
+      error: noop,
+      warn: (_o: unknown, msg: string) => void warnings.push(msg),
+    } as unknown as Logger;
+    let calls = 0;
+    const d = dispatcher({
+      log,
+      sms: { send: async () => undefined },
+      onOutcome: (r) => {
+        calls++;
+        if (r.channel === 'sms') throw new Error('Temporal no responde'); // thrown at once
+        return new Promise<void>(() => undefined); // never settles
+      },
+    });
+    const pass = await Promise.race([
+      d.runOnce(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('pass held up')), 10_000)),
+    ]);
+    expect(pass).toMatchObject({ sent: 4, failed: 0 });
+    expect(calls).toBe(4);
+    expect(warnings.filter((w) => w === 'notice outcome not reported')).toHaveLength(2);
+    for (const c of cases)
+      expect((await notices(c.caseId)).map((n) => n.status)).toEqual(['sent', 'sent', 'queued']);
+  });
+
+  it('sends several notices at once, each exactly once', async () => {
+    for (let i = 0; i < 12; i++) await queue();
+    smtp.delayMs = 100;
+    let inFlight = 0;
+    let most = 0;
+    const counting: Mailer = {
+      async send(m) {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await mailer.send(m);
+        } finally {
+          inFlight--;
+        }
+      },
+      close: () => undefined,
+    };
+    const r = await dispatcher({
+      mailer: counting,
+      sms: { send: async () => undefined },
+      concurrency: 4,
+    }).runOnce();
+    expect(r).toMatchObject({ sent: 24, failed: 0, retrying: 0 });
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+    expect(smtp.received).toHaveLength(12);
+    expect(new Set(messageIdsOf()).size).toBe(12);
+  });
+
+  it('the loop runs passes back to back while they come back full, then waits the interval', async () => {
+    for (let i = 0; i < 3; i++) await queue();
+    const d = dispatcher({ sms: { send: async () => undefined }, batchSize: 2 });
+    // An hour between passes: only back-to-back passes can send the six notices in time.
+    const stop = runDispatcherLoop(d, 3600);
+    try {
+      const sent = await eventually(
+        () => db.prisma.notice.count({ where: { status: 'sent' } }),
+        (n) => n === 6,
+        15_000,
+      );
+      expect(sent).toBe(6);
+    } finally {
+      await stop();
+    }
+    expect(smtp.received).toHaveLength(3);
   });
 
   it('waits for the backoff before trying a failed notice again', async () => {
