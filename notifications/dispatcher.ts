@@ -107,7 +107,7 @@ const QUEUED_EVENT_KEY_SQL = `regexp_replace(n.key, ':[^:]*$', ':notice')`;
 
 /**
  * The due notices of a pass, oldest never-tried first, retried ones once their backoff has
- * passed. Read without locks: each one is then claimed on its own (CLAIM), which re-checks it.
+ * passed. Read without locks: each one is then claimed on its own (`claimSql`), which re-checks it.
  * One sort of the queue per pass instead of one per notice.
  */
 const DUE_SQL = `
@@ -362,20 +362,10 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
       }
       const base = { kind: n.kind, channel: n.channel, recipient: n.recipient, noticeId: n.id };
       const told = { workflowId: n.workflowId, key: queueKeyOf(n.key), channel: n.channel };
+      let response: string;
       try {
         if (!validAddress(n)) throw new NoAddress(n.channel);
-        const response = await deliver(n, row);
-        const [marked] = await multi<{ at: Date }>(
-          db,
-          markSentSql(db, n, { ...base, response: response.slice(0, 200) }),
-        );
-        deps.log?.info({ noticeId: n.id, channel: n.channel }, 'notice sent');
-        return {
-          outcome: 'sent',
-          unreachable: false,
-          answered: n.channel === 'email',
-          report: { ...told, outcome: 'delivered', at: marked!.rows[0]!.at.toISOString() },
-        };
+        response = await deliver(n, row);
       } catch (err) {
         const missing = err instanceof NoAddress;
         const e = err instanceof MailError ? err : classifyMailError(err);
@@ -432,6 +422,19 @@ export function createNoticeDispatcher(deps: DispatcherDeps) {
             : {}),
         };
       }
+      // Outside the catch above: a database error here is not the server's refusal. The pass
+      // fails, the notice stays queued and goes out again later with the same Message-ID.
+      const [marked] = await multi<{ at: Date }>(
+        db,
+        markSentSql(db, n, { ...base, response: response.slice(0, 200) }),
+      );
+      deps.log?.info({ noticeId: n.id, channel: n.channel }, 'notice sent');
+      return {
+        outcome: 'sent',
+        unreachable: false,
+        answered: n.channel === 'email',
+        report: { ...told, outcome: 'delivered', at: marked!.rows[0]!.at.toISOString() },
+      };
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw err;
