@@ -10,6 +10,7 @@ import type { AccountProtection, ServiceChargeKind } from '../domain/suspension.
 import type { Prisma, PrismaClient } from '../prisma/client.js';
 import { BillingRejectedError, type BillingAdapter } from './billing/port.js';
 import { produceFieldOrder } from './documents.js';
+import { currentPolicy } from './policy-store.js';
 import { FieldOpsRejectedError, type FieldOpsAdapter } from './field-ops.js';
 
 export interface SuspensionDeps {
@@ -78,6 +79,12 @@ export interface IrregularReconnectionFinding {
   /** Who reported it (user id). */
   actor: string;
   note: string;
+  /** What the field visit brought back (a photo, where it was taken, the broken seal). */
+  evidence?: {
+    photoUrl: string | null;
+    gps: { lat: number; lng: number } | null;
+    sealNumber: string | null;
+  };
 }
 
 /** Turns an outside system's refusal into a non-retryable failure; other errors retry. */
@@ -220,7 +227,14 @@ export function createSuspensionActivities({ prisma, billing, fieldOps }: Suspen
         where: { id: caseId },
         select: { protected: true, account: { select: { protection: true } } },
       });
-      return { protected: c.protected, protection: c.account.protection };
+      // The moratorium is read from the policy in force, not the case's: a decree reaches every case.
+      const inForce = await currentPolicy(prisma);
+      const moratorium = inForce?.policy.suspension.moratorium;
+      return {
+        protected: c.protected,
+        protection: c.account.protection,
+        ...(moratorium?.active ? { moratorium } : {}),
+      };
     },
 
     /** Orders the crew to cut service; records `suspension_ordered`. */
@@ -270,7 +284,7 @@ export function createSuspensionActivities({ prisma, billing, fieldOps }: Suspen
         actor: f.actor,
         reason: f.note,
         occurredAt: new Date(f.foundAt),
-        data: { foundAt: f.foundAt },
+        data: { foundAt: f.foundAt, ...(f.evidence ? { evidence: f.evidence } : {}) },
       });
       return postServiceCharge({
         key: f.key,

@@ -48,6 +48,29 @@ export interface Lifecycle {
   feesCents: number;
   /** Remission campaigns already applied (each applies once). */
   remissions?: string[];
+  /** Agreements broken in this case (promises are in `brokenCommitments` only). @default 0 */
+  brokenAgreements?: number;
+  /** The orden de pago inmediato once notified (its terms run from the day after). */
+  paymentOrder?: { number: string; notifiedAt: string } | null;
+  /** Excepciones before a court (COA art. 329): the coactiva waits while they are pending. */
+  exceptions?: {
+    filedOn: string;
+    court: string;
+    processNumber: string;
+    grounds: string;
+    status: 'pending' | 'upheld' | 'partially_upheld' | 'rejected';
+    ruledOn?: string;
+  } | null;
+  /**
+   * The limitation clock: the debt prescribes counting from exigibility, restarted by each
+   * interruption (notified título or orden de pago, agreement, acknowledgement, payment).
+   */
+  prescription?: {
+    interruptions: { on: string; ground: string }[];
+    /** True once the legal unit was warned; 'prescribed' stops collection until it decides. */
+    warned: boolean;
+    prescribed: boolean;
+  };
 }
 
 export function startLifecycle(openedAt: string): Lifecycle {
@@ -77,11 +100,13 @@ export function stageOf(life: Lifecycle, closed: boolean): CaseStage {
 
 /** What the case does now. */
 export type NextStep =
-  | { kind: 'paused'; why: 'hold' | 'dispute' }
+  | { kind: 'paused'; why: 'hold' | 'dispute' | 'prescribed' }
   | { kind: 'agreement' }
   | { kind: 'escalate'; step: Escalation };
 
 export function nextStep(life: Lifecycle): NextStep {
+  // A prescribed debt is never collected: only the legal unit's decision moves the case.
+  if (life.prescription?.prescribed) return { kind: 'paused', why: 'prescribed' };
   if (life.onHold) return { kind: 'paused', why: 'hold' };
   if (life.dispute) return { kind: 'paused', why: 'dispute' };
   // A proposed agreement pauses escalation too, except the credit-title term, which the

@@ -300,3 +300,13 @@ export function canonicalPolicyJson(policy: Policy): string {
         : v;
   return JSON.stringify(sort(policy));
 }
+
+/**
+ * A policy as a running case carries it, with the values added since it was recorded filled
+ * from their defaults (each new value's default keeps the behaviour from before it existed).
+ * Deterministic: safe in workflows, which call it on their input.
+ */
+export function withPolicyDefaults(policy: Policy): Policy {
+  const r = policySchema.safeParse(policy);
+  return r.success ? r.data : policy;
+}

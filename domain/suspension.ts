@@ -14,16 +14,23 @@ export interface AccountProtection {
   protection: Protection;
   /** The case row's flag (set at opening; a manager may also set it). */
   protected: boolean;
+  /** The policy in force's moratorium on cuts (absent in answers recorded before it existed). */
+  moratorium?: { active: boolean; decree: string };
 }
 
 export type CutDecision =
-  { allowed: true } | { allowed: false; reason: 'protected'; protection: Protection };
+  | { allowed: true }
+  | { allowed: false; reason: 'protected'; protection: Protection }
+  | { allowed: false; reason: 'moratorium'; decree: string };
 
 /**
  * Whether service may be cut. Protected users (vulnerable households, hospitals, schools, or a
  * case flagged protected) are never cut automatically: a manager decides instead.
  */
 export function mayCutService(account: AccountProtection): CutDecision {
+  if (account.moratorium?.active) {
+    return { allowed: false, reason: 'moratorium', decree: account.moratorium.decree };
+  }
   if (account.protection !== 'none' || account.protected) {
     return { allowed: false, reason: 'protected', protection: account.protection };
   }
@@ -40,6 +47,18 @@ const PROTECTION_LABELS: Record<Protection, string> = {
 /** Spanish reason for the timeline when a protected account is not cut. */
 export function protectionReason(protection: Protection): string {
   return `Usuario protegido (${PROTECTION_LABELS[protection]}): no se suspende automáticamente`;
+}
+
+/** Spanish reason for the timeline when a moratorium stops a cut. */
+export function moratoriumReason(decree: string): string {
+  return `Moratoria de cortes vigente${decree ? ` (${decree})` : ''}: no se ordena el corte; el proceso continúa`;
+}
+
+/** Why a cut was not made, for the timeline. */
+export function cutRefusalReason(decision: Exclude<CutDecision, { allowed: true }>): string {
+  return decision.reason === 'moratorium'
+    ? moratoriumReason(decision.decree)
+    : protectionReason(decision.protection);
 }
 
 type SuspensionPolicy = Pick<Policy, 'suspension' | 'calendar'>;

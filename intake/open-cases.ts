@@ -66,6 +66,7 @@ interface DebtRow {
   overdue_balance_cents: string;
   oldest_due_on: string;
   broken_commitments: number;
+  broken_agreements: number;
 }
 
 /**
@@ -76,7 +77,8 @@ interface DebtRow {
  */
 const DEBT_QUERY = `
   WITH broken AS (
-    SELECT c."accountId" AS account_id, count(*)::int AS n
+    SELECT c."accountId" AS account_id, count(*)::int AS n,
+           (count(*) FILTER (WHERE e.type = 'agreement_broken'))::int AS agreements
     FROM "CaseEvent" e JOIN "Case" c ON c.id = e."caseId"
     WHERE e.type IN ('promise_broken', 'agreement_broken')
       AND ($2::uuid[] IS NULL OR c."accountId" = ANY($2::uuid[]))
@@ -84,7 +86,8 @@ const DEBT_QUERY = `
   SELECT a.id AS account_id, a.number AS account_number, a.category, a.protection,
          count(*)::int AS overdue_invoices, sum(i."balanceCents")::bigint AS overdue_balance_cents,
          to_char(min(i."dueOn"), 'YYYY-MM-DD') AS oldest_due_on,
-         COALESCE(min(b.n), 0) AS broken_commitments
+         COALESCE(min(b.n), 0) AS broken_commitments,
+         COALESCE(min(b.agreements), 0) AS broken_agreements
   FROM "Account" a
   JOIN "Invoice" i ON i."accountId" = a.id AND i."balanceCents" > 0 AND i."dueOn" < $1::date
   LEFT JOIN broken b ON b.account_id = a.id
@@ -143,6 +146,7 @@ export async function selectCasesToOpen(
       overdueInvoices: r.overdue_invoices,
       oldestDueOn: r.oldest_due_on,
       openingReasons: decision.reasons,
+      brokenAgreementsBefore: r.broken_agreements,
       policyVersion: opts.policyVersion,
       // The case keeps the policy in force when it opened for its whole life.
       policy: opts.policy,

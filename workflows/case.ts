@@ -23,7 +23,7 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import { deadlineAfter, localDateToInstant } from '../domain/calendar.js';
+import { deadlineAfter, localDateToInstant, toLocalDate } from '../domain/calendar.js';
 import {
   applyBillingBalance,
   applyPayment,
@@ -35,6 +35,7 @@ import {
 import { planAgreement } from '../domain/agreement.js';
 import {
   advance,
+  checkPromise,
   interruptsEscalation,
   nextStep,
   promiseKept,
@@ -44,8 +45,9 @@ import {
   type Escalation,
   type Lifecycle,
 } from '../domain/lifecycle.js';
-import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
+import { DEFAULT_POLICY, withPolicyDefaults, type Policy } from '../domain/policy.js';
 import { toDecimalString } from '../domain/money.js';
+import { exigibleOn, prescriptionStatus } from '../domain/prescription.js';
 import type { CaseFacts, CaseStoreActivities } from '../activities/case-store.js';
 import type { NoticeActivities } from '../activities/notices.js';
 import type { SuspensionActivities } from '../activities/suspension.js';
@@ -58,7 +60,10 @@ import {
   agreementSignedSignal,
   billingBalanceChangedSignal,
   caseViewQuery,
+  acknowledgeDebtUpdate,
   closeCaseUpdate,
+  exceptionsPendingSignal,
+  fileExceptionsUpdate,
   holdCaseUpdate,
   openDisputeUpdate,
   paymentFacilitiesSignal,
@@ -66,14 +71,17 @@ import {
   proposeAgreementUpdate,
   reassignCaseUpdate,
   remissionAppliedSignal,
+  paymentOrderNotifiedSignal,
   reportIrregularReconnectionUpdate,
   resolveDisputeUpdate,
+  ruleExceptionsUpdate,
   resumeCaseUpdate,
   type Actor,
   type BillingBalanceChanged,
   type CaseView,
   type CaseWorkflowInput,
   type ChildContext,
+  type IrregularReconnectionInput,
   type PaymentReceived,
 } from './messages.js';
 import {
@@ -81,6 +89,7 @@ import {
   OUTSIDE_ACTIVITY_OPTIONS,
   STORE_ACTIVITY_OPTIONS,
 } from './options.js';
+import { failureFacts, outsideStep, type StepRecorder } from './outside.js';
 import { CarteraAccount, CarteraBalanceCents, CarteraStage } from './search-attributes.js';
 import { TaskBoard, type TaskBoardSnapshot } from './tasks.js';
 
@@ -97,6 +106,8 @@ interface Carried {
   life: Lifecycle;
   tasks: TaskBoardSnapshot;
   facts: CaseFacts;
+  /** Child workflows started so far (absent in runs continued before 'case-scoped-keys'). */
+  spawned?: number;
 }
 
 const nowIso = () => new Date().toISOString(); // workflow time: deterministic
@@ -111,7 +122,7 @@ function requireRole(actor: Actor, ...roles: Actor['role'][]): void {
 }
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> {
-  const policy: Policy = input.policy ?? DEFAULT_POLICY;
+  const policy: Policy = withPolicyDefaults(input.policy ?? DEFAULT_POLICY);
   const wfId = workflowInfo().workflowId;
   const carried = input.carried as Carried | undefined;
   let state: CaseState = carried?.state ?? openCaseState(input);
@@ -122,23 +133,39 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     closeRequest: { reason: CloseReason; by: string; note: string } | null;
     agreementChild: ChildWorkflowHandle<typeof agreementWorkflow> | null;
     creditTitleChild: ChildWorkflowHandle<typeof creditTitleWorkflow> | null;
+    coactivaChild: ChildWorkflowHandle<typeof coactivaWorkflow> | null;
     reconnection: Promise<void> | null;
+    /** Regularisation after an irregular reconnection: the fine and the re-cut. */
+    regularisation: { scope: CancellationScope; done: Promise<void> } | null;
     deadline: { what: string; at: string } | null;
   } = {
     closeRequest: null,
     agreementChild: null,
     creditTitleChild: null,
+    coactivaChild: null,
     reconnection: null,
+    regularisation: null,
     deadline: null,
   };
   let lastStage = stageOf(life, false);
   let seq = 0;
+  // Effect keys and child ids are per case: the account's next case reuses the workflow id
+  // (`case-<cuenta>`), and keys built from it alone deduplicated the second case's aviso,
+  // orders and fees away. Histories recorded before this patch keep their workflow-id keys.
+  const perCase = patched('case-scoped-keys');
+  const scope = perCase ? `${wfId}:${input.caseId}` : wfId;
+  /** Child workflows started by this case, carried across continue-as-new (ids never repeat). */
+  let spawned = carried?.spawned ?? 0;
+  const childSuffix = (kind: string) => (perCase ? `${kind}-${++spawned}` : `${kind}-${++seq}`);
   const inbox: Fact[] = [];
   const board = new TaskBoard(
     { caseId: input.caseId, policy, priority: input.priority, stage: () => state.stage },
     carried?.tasks,
   );
-  const key = (step: string) => `${wfId}:${step}`;
+  const key = (step: string) => `${scope}:${step}`;
+  /** A key for a one-off record of this run (a stage change, a reassignment). */
+  const runKey = (step: string) =>
+    perCase ? key(`${step}:${workflowInfo().runId}:${++seq}`) : key(`${step}:${++seq}`);
   // Intake starts cases with their search attributes; a case started without them (e.g. on a
   // test server that cannot register custom attributes) does not upsert them either.
   const indexed = workflowInfo().typedSearchAttributes.get(CarteraAccount) !== undefined;
@@ -161,6 +188,25 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       reason,
       ...(data ? { data } : {}),
     });
+  /** Timeline writer for outside steps and deliveries (keys unique per case and step). */
+  const steps: StepRecorder = (step, type, reason, data, actor) =>
+    store.recordEvent({
+      eventKey: key(`${step}:${workflowInfo().runId}:${++seq}`),
+      caseId: input.caseId,
+      type,
+      stage: state.stage,
+      occurredAt: nowIso(),
+      actor: actor ?? 'system',
+      reason,
+      data,
+    });
+  /** Runs a child workflow; a child that fails is a manager's task, never the case's end. */
+  const childStep = <T>(what: string, stepName: string, run: () => Promise<T>) =>
+    outsideStep(board, steps, { system: 'cartera', step: stepName, what, run });
+  /** Agreements the account broke, in earlier cases and in this one (the policy limits new ones). */
+  const agreementHistory = () => ({
+    brokenAgreements: (input.brokenAgreementsBefore ?? 0) + (life.brokenAgreements ?? 0),
+  });
   const settled = () => state.status === 'open' && state.balanceCents === 0;
   const finished = () => state.status === 'closed' || settled() || live.closeRequest !== null;
   const child = (): ChildContext => ({
@@ -172,7 +218,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     priority: input.priority,
   });
   const childOptions = (suffix: string) => ({
-    workflowId: `${wfId}/${suffix}`,
+    workflowId: perCase ? `${wfId}/${input.caseId}/${suffix}` : `${wfId}/${suffix}`,
     parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
   });
 
@@ -195,7 +241,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       at: nowIso(),
       actor: 'system',
       reason,
-      eventKey: key(`stage:${from}->${stage}:${++seq}`),
+      eventKey: runKey(`stage:${from}->${stage}`),
     });
   }
 
@@ -217,6 +263,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     agreementId: life.agreement?.id ?? null,
     openTasks: board.views(),
     nextDeadline: live.deadline,
+    prescribesOn: life.prescription ? prescription().prescribesOn : null,
+    exceptions: life.exceptions ?? null,
   });
   setHandler(caseViewQuery, view);
   setHandler(paymentReceivedSignal, (payment) => {
@@ -245,7 +293,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   setHandler(
     proposeAgreementUpdate,
     async ({ actor, terms }) => {
-      const check = planAgreement(terms, state.balanceCents, policy, new Date());
+      const check = planAgreement(
+        terms,
+        state.balanceCents,
+        policy,
+        new Date(),
+        agreementHistory(),
+      );
       if (!check.ok) reject(check.reason);
       const agreementId = uuid4();
       life = {
@@ -282,7 +336,15 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         if (life.onHold || life.dispute) reject('El caso está en espera o en reclamo');
         if (life.escalation === 'coactiva_done')
           reject('El caso ya está en ejecución coactiva con medidas registradas');
-        const check = planAgreement(terms, state.balanceCents, policy, new Date());
+        if (life.prescription?.prescribed)
+          reject('La deuda prescribió: corresponde la decisión de asesoría jurídica');
+        const check = planAgreement(
+          terms,
+          state.balanceCents,
+          policy,
+          new Date(),
+          agreementHistory(),
+        );
         if (!check.ok) reject(check.reason);
       },
     },
@@ -290,6 +352,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   setHandler(agreementSignedSignal, async ({ agreementId }) => {
     if (life.agreement?.id !== agreementId) return;
     life = { ...life, agreement: { id: agreementId, status: 'active' } };
+    interruptPrescription(toLocalDate(new Date()), 'convenio');
     await syncStage('convenio firmado');
     if (life.service === 'suspended' && !live.reconnection)
       live.reconnection = reconnect('agreement');
@@ -362,7 +425,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     {
       validator: ({ actor, reason, note }) => {
         open();
-        requireRole(actor, 'manager');
+        // Prescription is a legal decision (the legal unit declares it); the rest are managers'.
+        if (reason === 'prescribed') requireRole(actor, 'legal');
+        else requireRole(actor, 'manager');
         if (!['written_off', 'billing_error', 'prescribed', 'cancelled'].includes(reason))
           reject('Motivo de cierre no válido', 'InvalidForm');
         if (!note.trim()) reject('Indique el fundamento del cierre', 'InvalidForm');
@@ -378,35 +443,277 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         actor: actor.id,
         at: nowIso(),
         stage: state.stage,
-        eventKey: key(`reassign:${++seq}`),
+        eventKey: runKey('reassign'),
       });
     },
     { validator: ({ actor }) => (open(), requireRole(actor, 'manager')) },
   );
   setHandler(
     reportIrregularReconnectionUpdate,
-    async ({ actor, foundAt, note }) => {
-      const fine = policy.suspension.irregularReconnectionFineCents;
-      life = { ...life, feesCents: life.feesCents + fine };
-      await field.recordIrregularReconnection({
-        key: key(`irregular:${foundAt}`),
-        caseId: input.caseId,
-        accountNumber: input.accountNumber,
-        foundAt,
-        note,
-        actor: actor.id,
-        fineCents: fine,
-        stage: state.stage,
-      });
+    async (report) => {
+      // Histories recorded before this patch only posted the fine.
+      if (!patched('irregular-reconnection-recut')) {
+        const fine = policy.suspension.irregularReconnectionFineCents;
+        life = { ...life, feesCents: life.feesCents + fine };
+        await field.recordIrregularReconnection({
+          key: key(`irregular:${report.foundAt}`),
+          caseId: input.caseId,
+          accountNumber: input.accountNumber,
+          foundAt: report.foundAt,
+          note: report.note,
+          actor: report.actor.id,
+          fineCents: fine,
+          stage: state.stage,
+        });
+        return;
+      }
+      // Service is on again (without authorisation): the fine, then the crew cuts again.
+      life = { ...life, service: 'active' };
+      const scope = new CancellationScope();
+      live.regularisation = { scope, done: scope.run(() => regularise(report)) };
+      void live.regularisation.done.catch(() => undefined);
     },
     {
-      validator: ({ actor }) => {
+      validator: ({ actor, foundAt }) => {
         open();
         requireRole(actor, 'collector', 'manager');
         if (life.service !== 'suspended') reject('El servicio no consta como suspendido');
+        if (live.regularisation) reject('Ya hay una regularización en curso', 'Conflict');
+        if (Date.parse(foundAt) > Date.now() + 10 * 60_000)
+          reject('La fecha de la constatación no puede ser futura', 'InvalidForm');
       },
     },
   );
+
+  // ---- excepciones (COA art. 329) and the debtor's acknowledgement ------------------------
+  setHandler(
+    fileExceptionsUpdate,
+    async ({ actor, filedOn, court, processNumber, grounds }) => {
+      life = {
+        ...life,
+        exceptions: { filedOn, court, processNumber, grounds, status: 'pending' },
+      };
+      const late = exceptionsLate(filedOn);
+      await event('exceptions_filed', actor.id, grounds, {
+        filedOn,
+        court,
+        processNumber,
+        late,
+      });
+      await live.coactivaChild
+        ?.signal(exceptionsPendingSignal, { pending: true })
+        .catch(() => undefined);
+    },
+    {
+      validator: ({ actor, filedOn, court, processNumber, grounds }) => {
+        open();
+        requireRole(actor, 'legal');
+        if (life.escalation !== 'coactiva' && life.escalation !== 'coactiva_done')
+          reject('Las excepciones se presentan contra un procedimiento coactivo en curso');
+        if (!life.paymentOrder)
+          reject('La orden de pago inmediato aún no ha sido notificada', 'Conflict');
+        if (life.exceptions?.status === 'pending')
+          reject('Ya hay excepciones pendientes de resolución', 'Conflict');
+        if (!court.trim() || !processNumber.trim() || !grounds.trim())
+          reject('Indique juzgado, número de proceso y fundamentos', 'InvalidForm');
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(filedOn) || filedOn > toLocalDate(new Date()))
+          reject('Fecha de presentación inválida o futura', 'InvalidForm');
+        if (life.paymentOrder && filedOn < toLocalDate(new Date(life.paymentOrder.notifiedAt)))
+          reject(
+            'Las excepciones no pueden ser anteriores a la notificación de la orden de pago',
+            'InvalidForm',
+          );
+      },
+    },
+  );
+  setHandler(
+    ruleExceptionsUpdate,
+    async ({ actor, outcome, ruledOn, note, remainingBalanceCents }) => {
+      life = { ...life, exceptions: { ...life.exceptions!, status: outcome, ruledOn } };
+      await event('exceptions_ruled', actor.id, note, {
+        outcome,
+        ruledOn,
+        ...(remainingBalanceCents !== undefined ? { remainingBalanceCents } : {}),
+      });
+      if (outcome === 'upheld') {
+        live.closeRequest = { reason: 'exceptions_upheld', by: actor.id, note };
+      } else {
+        if (outcome === 'partially_upheld' && remainingBalanceCents !== undefined) {
+          await store.recordBalanceChange({
+            caseId: state.caseId,
+            stage: state.stage,
+            importId: `excepciones:${input.caseId}:${ruledOn}`,
+            balanceBeforeCents: state.balanceCents,
+            balanceAfterCents: remainingBalanceCents,
+            at: nowIso(),
+          });
+          state = { ...state, balanceCents: remainingBalanceCents };
+          index([{ key: CarteraBalanceCents, value: state.balanceCents }]);
+        }
+        await live.coactivaChild
+          ?.signal(exceptionsPendingSignal, { pending: false })
+          .catch(() => undefined);
+      }
+    },
+    {
+      validator: ({ actor, outcome, ruledOn, note, remainingBalanceCents }) => {
+        open();
+        requireRole(actor, 'legal');
+        if (life.exceptions?.status !== 'pending')
+          reject('No hay excepciones pendientes de resolución', 'Conflict');
+        if (!note.trim()) reject('Indique la resolución del juzgado', 'InvalidForm');
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(ruledOn) || ruledOn > toLocalDate(new Date()))
+          reject('Fecha de la resolución inválida o futura', 'InvalidForm');
+        if (outcome === 'partially_upheld') {
+          if (
+            remainingBalanceCents === undefined ||
+            !Number.isSafeInteger(remainingBalanceCents) ||
+            remainingBalanceCents <= 0 ||
+            remainingBalanceCents >= state.balanceCents
+          )
+            reject('Indique el saldo que queda, menor que la deuda actual', 'InvalidForm');
+        }
+      },
+    },
+  );
+  setHandler(
+    acknowledgeDebtUpdate,
+    async ({ actor, on, note }) => {
+      interruptPrescription(on, 'acknowledgement');
+      await event('debt_acknowledged', actor.id, note, { on });
+    },
+    {
+      validator: ({ actor, on, note }) => {
+        open();
+        requireRole(actor, 'collector', 'legal', 'manager');
+        if (!note.trim()) reject('Describa el reconocimiento (documento, fecha)', 'InvalidForm');
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(on) || on > toLocalDate(new Date()))
+          reject('Fecha inválida o futura', 'InvalidForm');
+        if (life.prescription?.prescribed)
+          reject(
+            'La deuda ya prescribió: corresponde la decisión de asesoría jurídica',
+            'Conflict',
+          );
+      },
+    },
+  );
+  setHandler(paymentOrderNotifiedSignal, ({ number, notifiedAt }) => {
+    life = { ...life, paymentOrder: { number, notifiedAt } };
+    interruptPrescription(toLocalDate(new Date(notifiedAt)), 'orden_pago_notificada');
+  });
+
+  /** Filed after the term the policy gives from the orden de pago's notification. */
+  function exceptionsLate(filedOn: string): boolean {
+    if (!life.paymentOrder) return false;
+    const deadline = deadlineAfter(
+      new Date(life.paymentOrder.notifiedAt),
+      policy.coactiva.exceptionsTerm,
+      policy.calendar,
+    );
+    return localDateToInstant(filedOn, 'start').getTime() > deadline.getTime();
+  }
+
+  // ---- prescription --------------------------------------------------------------------------
+  const prescription = () =>
+    prescriptionStatus(
+      new Date(),
+      {
+        exigibleOn: exigibleOn(input.oldestDueOn),
+        interruptions: life.prescription?.interruptions ?? [],
+      },
+      policy,
+    );
+  function interruptPrescription(on: string, ground: string): void {
+    if (!life.prescription || life.prescription.prescribed) return;
+    life = {
+      ...life,
+      prescription: {
+        ...life.prescription,
+        interruptions: [...life.prescription.interruptions, { on, ground }],
+        warned: false,
+      },
+    };
+  }
+
+  /**
+   * Follows the limitation clock: warns the legal unit `prescription.warnBefore` ahead (a task
+   * that outlives stage changes), and once the debt has prescribed stops collection until the
+   * legal unit declares it prescribed (the case closes) or records an interruption it missed.
+   */
+  async function watchPrescription(): Promise<void> {
+    while (!finished()) {
+      const clock = life.prescription!;
+      const changed = () => life.prescription !== clock || finished();
+      const p = prescription();
+      if (p.state !== 'running' && !clock.warned) {
+        life = { ...life, prescription: { ...clock, warned: true } };
+        void reviewPrescription().catch(() => undefined);
+        continue;
+      }
+      if (p.state === 'prescribed' && !clock.prescribed) {
+        life = { ...life, prescription: { ...clock, prescribed: true } };
+        await event('debt_prescribed', 'system', `La deuda prescribió el ${p.prescribesOn}`, {
+          prescribesOn: p.prescribesOn,
+          interruptions: clock.interruptions,
+        });
+        continue;
+      }
+      const next =
+        p.state === 'running' ? p.warnFrom : p.state === 'warning' ? p.prescribesOn : null;
+      if (next === null) await condition(changed);
+      else
+        await condition(
+          changed,
+          Math.max(1, localDateToInstant(next, 'start').getTime() - Date.now()),
+        );
+    }
+  }
+
+  async function reviewPrescription(): Promise<void> {
+    const p = prescription();
+    const outcome = await board.ask({
+      type: 'prescription_review',
+      sla: policy.coactiva.legalTaskSla,
+      title: `Prescripción: la deuda prescribe el ${p.prescribesOn}`,
+      persistent: true,
+      payload: {
+        prescribesOn: p.prescribesOn,
+        exigibleOn: exigibleOn(input.oldestDueOn),
+        interruptions: life.prescription?.interruptions ?? [],
+        balance: toDecimalString(state.balanceCents),
+      },
+      check: (form) => {
+        const now = prescription();
+        if (form.decision === 'declare_prescribed')
+          return now.state === 'prescribed'
+            ? null
+            : `La deuda aún no ha prescrito: prescribe el ${now.prescribesOn}`;
+        if (form.interruptedOn > toLocalDate(new Date()))
+          return 'La fecha de la interrupción no puede ser futura';
+        if (form.interruptedOn >= now.prescribesOn)
+          return `Una interrupción desde el ${now.prescribesOn} ya no evita la prescripción`;
+        return null;
+      },
+    });
+    if (!outcome) return; // withdrawn: the case closed or continued as new
+    const by = outcome.by.id;
+    if (outcome.form.decision === 'declare_prescribed') {
+      await event('prescription_declared', by, outcome.form.note, { prescribesOn: p.prescribesOn });
+      live.closeRequest = { reason: 'prescribed', by, note: outcome.form.note };
+      return;
+    }
+    const { interruptedOn, ground, note } = outcome.form;
+    const clock = life.prescription!;
+    life = {
+      ...life,
+      prescription: {
+        interruptions: [...clock.interruptions, { on: interruptedOn, ground }],
+        warned: false,
+        prescribed: false,
+      },
+    };
+    await event('prescription_interrupted', by, note, { interruptedOn, ground });
+  }
 
   // ---- payments and billing updates: applied in arrival order, whatever stage runs ---------
   async function applyFacts(): Promise<void> {
@@ -416,6 +723,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         const { state: next, outcome } = applyPayment(state, fact.payment);
         if (outcome.kind === 'duplicate') continue;
         state = next;
+        interruptPrescription(toLocalDate(new Date(fact.payment.paidAt)), 'pago');
         await store.recordPayment({
           caseId: state.caseId,
           accountId: state.accountId,
@@ -514,6 +822,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       sla: policy.reminder.contactTaskSla,
       title,
       payload: { balance: toDecimalString(state.balanceCents), remindersSent: life.remindersSent },
+      // A promise may be partial, but not beyond the policy's horizon: it cannot freeze a case.
+      check: (form) =>
+        form.outcome === 'promise_to_pay'
+          ? checkPromise(form.promisedOn, form.amount, state.balanceCents, new Date(), policy)
+          : null,
     });
     if (!outcome) return;
     const form = outcome.form;
@@ -599,20 +912,17 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         review?.form.note ?? 'cuenta protegida',
       );
     } else {
-      const result = await (
-        await startChild<typeof suspensionWorkflow>('suspensionWorkflow', {
-          ...childOptions(`suspension-${++seq}`),
-          args: [
-            {
-              ...child(),
-              holderName: facts.holderName,
-              address: facts.address,
-              balanceCents: state.balanceCents,
-            },
-          ],
-        })
-      ).result();
-      if (result.outcome === 'suspended') {
+      const { holderName, address } = facts;
+      const step = await childStep('Suspensión del servicio', 'suspension', async () =>
+        (
+          await startChild<typeof suspensionWorkflow>('suspensionWorkflow', {
+            ...childOptions(childSuffix('suspension')),
+            args: [{ ...child(), holderName, address, balanceCents: state.balanceCents }],
+          })
+        ).result(),
+      );
+      const result = step.done ? step.value : null;
+      if (result?.outcome === 'suspended') {
         life = {
           ...life,
           service: 'suspended',
@@ -629,53 +939,83 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     live.deadline = { what: 'emisión del título de crédito', at: due.toISOString() };
     await sleep(Math.max(1, due.getTime() - Date.now()));
     if (!facts) facts = await store.caseFacts({ caseId: input.caseId });
-    live.creditTitleChild = await startChild<typeof creditTitleWorkflow>('creditTitleWorkflow', {
-      ...childOptions(`credit-title-${++seq}`),
-      args: [
-        {
-          ...child(),
-          holderName: facts.holderName,
-          holderId: facts.holderId,
-          address: facts.address,
-          balanceCents: state.balanceCents,
-          interestFrom: facts.oldestDueOn,
-        },
-      ],
-    });
-    if (life.agreement?.status === 'proposed')
-      await live.creditTitleChild.signal(paymentFacilitiesSignal, { pending: true });
-    try {
-      const result = await live.creditTitleChild.result();
-      if (result.outcome === 'unpaid') {
-        life = { ...advance(life, 'credit_title'), titleNumber: result.titleNumber };
-      } else {
-        life = {
-          ...life,
-          onHold: { reason: `título ${result.titleNumber} sin notificar`, by: 'system' },
-        };
+    const f = facts;
+    const step = await childStep('Título de crédito', 'credit-title', async () => {
+      live.creditTitleChild = await startChild<typeof creditTitleWorkflow>('creditTitleWorkflow', {
+        ...childOptions(childSuffix('credit-title')),
+        args: [
+          {
+            ...child(),
+            holderName: f.holderName,
+            holderId: f.holderId,
+            address: f.address,
+            balanceCents: state.balanceCents,
+            interestFrom: f.oldestDueOn,
+          },
+        ],
+      });
+      try {
+        if (life.agreement?.status === 'proposed')
+          await live.creditTitleChild.signal(paymentFacilitiesSignal, { pending: true });
+        return await live.creditTitleChild.result();
+      } finally {
+        live.creditTitleChild = null;
       }
-    } finally {
-      live.creditTitleChild = null;
+    });
+    if (!step.done) {
+      life = { ...life, onHold: { reason: `título de crédito: ${step.reason}`, by: 'system' } };
+      return;
+    }
+    const result = step.value;
+    if (result.outcome === 'unpaid') {
+      life = { ...advance(life, 'credit_title'), titleNumber: result.titleNumber };
+      interruptPrescription(toLocalDate(new Date(result.notifiedAt)), 'titulo_notificado');
+    } else {
+      life = {
+        ...life,
+        onHold: { reason: `título ${result.titleNumber} sin notificar`, by: 'system' },
+      };
     }
   }
 
   async function coactivaStage(): Promise<void> {
     if (!facts) facts = await store.caseFacts({ caseId: input.caseId });
-    const result = await (
-      await startChild<typeof coactivaWorkflow>('coactivaWorkflow', {
-        ...childOptions(`coactiva-${++seq}`),
+    const f = facts;
+    const step = await childStep('Procedimiento coactivo', 'coactiva', async () => {
+      live.coactivaChild = await startChild<typeof coactivaWorkflow>('coactivaWorkflow', {
+        ...childOptions(childSuffix('coactiva')),
         args: [
           {
             ...child(),
-            holderName: facts.holderName,
-            holderId: facts.holderId,
+            holderName: f.holderName,
+            holderId: f.holderId,
             balanceCents: state.balanceCents,
             titleNumber: life.titleNumber ?? '',
           },
         ],
-      })
-    ).result();
-    if (result.outcome === 'uncollectible') {
+      });
+      try {
+        if (life.exceptions?.status === 'pending')
+          await live.coactivaChild.signal(exceptionsPendingSignal, { pending: true });
+        return await live.coactivaChild.result();
+      } finally {
+        live.coactivaChild = null;
+      }
+    });
+    if (!step.done) {
+      life = { ...life, onHold: { reason: `coactiva: ${step.reason}`, by: 'system' } };
+      return;
+    }
+    const result = step.value;
+    if (result.outcome === 'not_notified') {
+      life = {
+        ...life,
+        onHold: {
+          reason: `orden de pago ${result.paymentOrderNumber} sin notificar`,
+          by: 'system',
+        },
+      };
+    } else if (result.outcome === 'uncollectible') {
       live.closeRequest = { reason: 'written_off', by: 'system', note: result.reason };
     } else {
       life = advance(life, 'coactiva');
@@ -684,21 +1024,82 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
 
   async function reconnect(trigger: 'paid' | 'agreement'): Promise<void> {
     if (!facts) facts = await store.caseFacts({ caseId: input.caseId });
-    const result = await (
-      await startChild<typeof reconnectionWorkflow>('reconnectionWorkflow', {
-        ...childOptions(`reconnection-${++seq}`),
-        args: [{ ...child(), address: facts.address, trigger }],
-      })
-    ).result();
+    const { address } = facts;
+    const step = await childStep('Reconexión del servicio', 'reconnection', async () =>
+      (
+        await startChild<typeof reconnectionWorkflow>('reconnectionWorkflow', {
+          ...childOptions(childSuffix('reconnection')),
+          args: [{ ...child(), address, trigger }],
+        })
+      ).result(),
+    );
+    if (!step.done) return; // skipped by a manager, with the reason on the timeline
     life = {
       ...life,
       service: 'active',
       feesCents: life.feesCents + policy.suspension.reconnectionFeeCents,
     };
     await event('service_restored', 'system', trigger, {
-      performedAt: result.performedAt,
-      withinDeadline: result.withinDeadline,
+      performedAt: step.value.performedAt,
+      withinDeadline: step.value.withinDeadline,
     });
+  }
+
+  /**
+   * Regularisation (DOMAIN.md §4): service found reconnected without authorisation. The fine
+   * goes to billing and the crew cuts again at once (the prior notice was given before the
+   * first cut). A payment in full meanwhile withdraws the re-cut.
+   */
+  async function regularise(r: IrregularReconnectionInput): Promise<void> {
+    const fine = policy.suspension.irregularReconnectionFineCents;
+    const posted = await outsideStep(board, steps, {
+      system: 'billing',
+      step: `irregular-fine:${r.foundAt}`,
+      what: 'Multa por reconexión no autorizada',
+      run: () =>
+        field.recordIrregularReconnection({
+          key: key(`irregular:${r.foundAt}`),
+          caseId: input.caseId,
+          accountNumber: input.accountNumber,
+          foundAt: r.foundAt,
+          note: r.note,
+          actor: r.actor.id,
+          fineCents: fine,
+          stage: state.stage,
+          evidence: {
+            photoUrl: r.photoUrl ?? null,
+            gps: r.gps ?? null,
+            sealNumber: r.sealNumber ?? null,
+          },
+        }),
+    });
+    if (posted.done) life = { ...life, feesCents: life.feesCents + fine };
+    if (!facts) facts = await store.caseFacts({ caseId: input.caseId });
+    const { holderName, address } = facts;
+    const recut = await childStep('Nuevo corte por reconexión no autorizada', 'recut', async () =>
+      (
+        await startChild<typeof suspensionWorkflow>('suspensionWorkflow', {
+          ...childOptions(childSuffix('suspension')),
+          args: [
+            {
+              ...child(),
+              holderName,
+              address,
+              balanceCents: state.balanceCents,
+              recut: { foundAt: r.foundAt },
+            },
+          ],
+        })
+      ).result(),
+    );
+    if (recut.done && recut.value.outcome === 'suspended') {
+      life = {
+        ...life,
+        service: 'suspended',
+        feesCents: life.feesCents + policy.suspension.suspensionFeeCents,
+      };
+    }
+    live.regularisation = null;
   }
 
   async function agreementStage(): Promise<void> {
@@ -716,7 +1117,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     live.agreementChild = null;
     life = { ...life, agreement: null };
     if (result.outcome === 'broken')
-      life = { ...life, brokenCommitments: life.brokenCommitments + 1 };
+      life = {
+        ...life,
+        brokenCommitments: life.brokenCommitments + 1,
+        brokenAgreements: (life.brokenAgreements ?? 0) + 1,
+      };
     if (result.outcome === 'paid_off' && state.balanceCents > 0) {
       await event('agreement_paid_off_with_balance', 'system', null, {
         balanceCents: state.balanceCents,
@@ -787,20 +1192,29 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
 
   // ---- main loop ---------------------------------------------------------------------------
   if (!carried) {
-    const opened = await store.recordCaseOpened({
-      caseId: input.caseId,
-      workflowId: wfId,
-      accountId: input.accountId,
-      balanceCents: input.balanceCents,
-      priority: input.priority,
-      protected: input.protected,
-      overdueInvoices: input.overdueInvoices,
-      oldestDueOn: input.oldestDueOn,
-      openingReasons: input.openingReasons,
-      policyVersion: input.policyVersion,
-      openedAt: nowIso(),
-      openedBy: input.openedBy,
-    });
+    let opened: Awaited<ReturnType<typeof store.recordCaseOpened>>;
+    try {
+      opened = await store.recordCaseOpened({
+        caseId: input.caseId,
+        workflowId: wfId,
+        accountId: input.accountId,
+        balanceCents: input.balanceCents,
+        priority: input.priority,
+        protected: input.protected,
+        overdueInvoices: input.overdueInvoices,
+        oldestDueOn: input.oldestDueOn,
+        openingReasons: input.openingReasons,
+        policyVersion: input.policyVersion,
+        openedAt: nowIso(),
+        openedBy: input.openedBy,
+      });
+    } catch (err) {
+      // The account already has an open case (a second start raced the first): this one never
+      // existed, so it ends without a row rather than failing.
+      if (failureFacts(err).type !== 'CaseConflict') throw err;
+      state = closeCase(state, 'cancelled', nowIso());
+      return view();
+    }
     // Billing may have changed between the opener's query and the case row (BALANCE_LOCK_KEY).
     state = {
       ...state,
@@ -808,6 +1222,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       openingBalanceCents: opened.balanceCents,
     };
   }
+
+  // The limitation clock (histories recorded before this patch had none).
+  if (!life.prescription && patched('prescription-watch'))
+    life = { ...life, prescription: { interruptions: [], warned: false, prescribed: false } };
+  const prescription$ = life.prescription ? watchPrescription() : Promise.resolve();
 
   const facts$ = (async () => {
     while (state.status === 'open') {
@@ -842,16 +1261,20 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       !live.reconnection &&
       inbox.length === 0
     ) {
-      await board.cancelAll('continúa en una nueva ejecución');
+      await board.cancelAll('continúa en una nueva ejecución', true);
       await condition(allHandlersFinished);
       return continueAsNew<typeof caseWorkflow>({
         ...input,
         policy,
         carried: {
           state,
-          life,
+          // The new run asks the prescription review again if it is due.
+          life: life.prescription
+            ? { ...life, prescription: { ...life.prescription, warned: false } }
+            : life,
           tasks: board.snapshot(),
           facts,
+          spawned,
         } as unknown as CaseWorkflowInput['carried'],
       });
     }
@@ -860,11 +1283,17 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   // ---- closing -----------------------------------------------------------------------------
   await applyFacts();
   const reason: CloseReason = live.closeRequest?.reason ?? 'paid';
+  if (live.regularisation) {
+    // The case ends: a re-cut no longer applies (its order is withdrawn by the child).
+    live.regularisation.scope.cancel();
+    await live.regularisation.done.catch(() => undefined);
+    live.regularisation = null;
+  }
   if (reason === 'paid' && life.service === 'suspended' && !live.reconnection)
     live.reconnection = reconnect('paid');
   if (live.reconnection) await live.reconnection;
   if (live.agreementChild) await endAgreement(live.agreementChild, reason);
-  await board.cancelAll('caso cerrado');
+  await board.cancelAll('caso cerrado', true);
   state = closeCase(state, reason, nowIso());
   if (live.closeRequest)
     await event('case_close_requested', live.closeRequest.by, live.closeRequest.note, { reason });
@@ -876,5 +1305,6 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   });
   await syncStage('caso cerrado');
   await facts$;
+  await prescription$;
   return view();
 }

@@ -9,8 +9,11 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
+  setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -24,12 +27,20 @@ import {
   type RetentionSummary,
 } from '../domain/coactiva.js';
 import type { CaseStage } from '../domain/case.js';
+import { withPolicyDefaults } from '../domain/policy.js';
 import { formatUsd } from '../domain/money.js';
 import type { CaseStoreActivities } from '../activities/case-store.js';
 import type { CoactivaActivities } from '../activities/coactiva.js';
 import type { NoticeActivities } from '../activities/notices.js';
-import type { CoactivaOutcome, CoactivaWorkflowInput } from './messages.js';
+import {
+  exceptionsPendingSignal,
+  paymentOrderNotifiedSignal,
+  type CoactivaOutcome,
+  type CoactivaWorkflowInput,
+} from './messages.js';
+import { notifyDocument } from './notification.js';
 import { OUTSIDE_ACTIVITY_OPTIONS, STORE_ACTIVITY_OPTIONS } from './options.js';
+import { outsideStep } from './outside.js';
 import { TaskBoard } from './tasks.js';
 
 const store = proxyActivities<CaseStoreActivities>(STORE_ACTIVITY_OPTIONS);
@@ -66,7 +77,8 @@ function retentionFacts(summary: RetentionSummary) {
 
 /** Runs a coactiva until remate or uncollectible; cancelled by the parent otherwise. */
 export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<CoactivaOutcome> {
-  const { caseId, policy } = input;
+  const { caseId } = input;
+  const policy = withPolicyDefaults(input.policy);
   const workflowId = workflowInfo().workflowId;
   const board = new TaskBoard({ caseId, policy, priority: input.priority, stage: () => STAGE });
   const record = (
@@ -85,6 +97,30 @@ export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<Co
       data: e.data ?? {},
     });
   const debt = formatUsd(input.balanceCents, 'es-EC');
+  // Histories recorded before this patch started the orden de pago's term at its issue.
+  const fromNotification = patched('payment-order-notified');
+  // Excepciones before a court (COA art. 329) pause the medidas and the executor's decisions.
+  let exceptionsPending = false;
+  setHandler(exceptionsPendingSignal, ({ pending }) => void (exceptionsPending = pending));
+  let pauses = 0;
+  const whileExceptionsPending = async () => {
+    if (!exceptionsPending) return;
+    pauses += 1;
+    await record(`exceptions-pause:${pauses}`, 'coactiva_paused', {
+      reason: 'Excepciones pendientes ante el juzgado: se suspenden las medidas y decisiones',
+    });
+    await condition(() => !exceptionsPending);
+    await record(`exceptions-resume:${pauses}`, 'coactiva_resumed', {
+      reason: 'Excepciones resueltas: continúa el procedimiento',
+    });
+  };
+  const steps = (
+    step: string,
+    type: string,
+    reason: string,
+    data: Record<string, unknown>,
+    actor?: string,
+  ) => record(step, type, { reason, data, ...(actor ? { actor } : {}) });
 
   try {
     await record('opened', 'coactiva_opened', {
@@ -130,43 +166,117 @@ export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<Co
       break;
     }
 
-    // 2. Orden de pago inmediato (COA art. 279), notified with the notice; its término runs
-    //    from the day after.
+    // 2. Orden de pago inmediato (COA art. 279), notified to the debtor; its término runs from
+    //    the day after the notification.
     const issuedAt = new Date();
     const order = await documents.issuePaymentOrderNumber({
       key: `${workflowId}:orden-pago`,
       at: issuedAt.toISOString(),
     });
-    const term = paymentOrderTerm(issuedAt, policy);
-    await notices.queueNotice({
-      key: `${workflowId}:orden-pago`,
-      caseId,
-      kind: 'orden_pago_inmediato',
-      stage: STAGE,
-      facts: {
-        'Orden de pago inmediato': order.number,
-        'Título de crédito': input.titleNumber,
-        'Valor adeudado': debt,
-        Plazo: `${term.termText} para pagar o dimitir bienes (COA art. 279)`,
-        Vence: term.deadlineOn,
-      },
-    });
-    await record('orden-pago', 'orden_pago_issued', {
-      at: issuedAt,
-      reason: `Orden de pago inmediato ${order.number}: ${term.termText}`,
-      data: {
-        paymentOrderNumber: order.number,
-        titleNumber: input.titleNumber,
-        balanceCents: input.balanceCents,
-        deadline: term.deadline.toISOString(),
-        deadlineOn: term.deadlineOn,
-        term: policy.coactiva.paymentOrderTerm,
-      },
-    });
-    await sleep(Math.max(1, term.deadline.getTime() - Date.now()));
+    if (!fromNotification) {
+      const term = paymentOrderTerm(issuedAt, policy);
+      await notices.queueNotice({
+        key: `${workflowId}:orden-pago`,
+        caseId,
+        kind: 'orden_pago_inmediato',
+        stage: STAGE,
+        facts: {
+          'Orden de pago inmediato': order.number,
+          'Título de crédito': input.titleNumber,
+          'Valor adeudado': debt,
+          Plazo: `${term.termText} para pagar o dimitir bienes (COA art. 279)`,
+          Vence: term.deadlineOn,
+        },
+      });
+      await record('orden-pago', 'orden_pago_issued', {
+        at: issuedAt,
+        reason: `Orden de pago inmediato ${order.number}: ${term.termText}`,
+        data: {
+          paymentOrderNumber: order.number,
+          titleNumber: input.titleNumber,
+          balanceCents: input.balanceCents,
+          deadline: term.deadline.toISOString(),
+          deadlineOn: term.deadlineOn,
+          term: policy.coactiva.paymentOrderTerm,
+        },
+      });
+      await sleep(Math.max(1, term.deadline.getTime() - Date.now()));
+    } else {
+      const termText = paymentOrderTerm(issuedAt, policy).termText;
+      await notices.queueNotice({
+        key: `${workflowId}:orden-pago`,
+        caseId,
+        kind: 'orden_pago_inmediato',
+        stage: STAGE,
+        facts: {
+          'Orden de pago inmediato': order.number,
+          'Título de crédito': input.titleNumber,
+          'Valor adeudado': debt,
+          Plazo: `${termText} desde el día siguiente a su notificación, para pagar o dimitir bienes (COA art. 279)`,
+        },
+      });
+      await record('orden-pago', 'orden_pago_issued', {
+        at: issuedAt,
+        reason: `Orden de pago inmediato ${order.number}: se notifica al deudor`,
+        data: {
+          paymentOrderNumber: order.number,
+          titleNumber: input.titleNumber,
+          balanceCents: input.balanceCents,
+          term: policy.coactiva.paymentOrderTerm,
+        },
+      });
+      const notification = await notifyDocument(
+        board,
+        (step, type, { at, ...e }) =>
+          record(step, type, { ...e, ...(at ? { at: new Date(at) } : {}) }),
+        {
+          task: 'notify_payment_order',
+          sla: policy.coactiva.legalTaskSla,
+          title: (attempt) =>
+            `Notificar orden de pago inmediato ${order.number} (intento ${attempt})`,
+          payload: {
+            paymentOrderNumber: order.number,
+            titleNumber: input.titleNumber,
+            holderName: input.holderName,
+            holderId: input.holderId,
+            balanceCents: input.balanceCents,
+          },
+          number: order.number,
+          events: {
+            notified: { step: 'orden-pago:notified', type: 'orden_pago_notified' },
+            exhausted: { step: 'orden-pago:not-notified', type: 'orden_pago_not_notified' },
+            rejected: { step: 'orden-pago:rejected', type: 'notification_attempt_rejected' },
+            attempt: { step: 'orden-pago:attempt', type: 'notification_attempt' },
+          },
+        },
+      );
+      if (!notification.notified) {
+        await updatesAnswered();
+        return { outcome: 'not_notified', paymentOrderNumber: order.number };
+      }
+      const term = paymentOrderTerm(new Date(notification.at), policy);
+      await getExternalWorkflowHandle(input.parentWorkflowId)
+        .signal(paymentOrderNotifiedSignal, {
+          number: order.number,
+          notifiedAt: notification.at,
+          method: notification.method,
+        })
+        .catch(() => undefined); // the parent is gone only if the case ended (then so do we)
+      await record('orden-pago:term', 'orden_pago_term_started', {
+        reason: `Término de ${term.termText} desde el día siguiente a la notificación: vence el ${term.deadlineOn}`,
+        data: {
+          paymentOrderNumber: order.number,
+          notifiedAt: notification.at,
+          deadline: term.deadline.toISOString(),
+          deadlineOn: term.deadlineOn,
+          term: policy.coactiva.paymentOrderTerm,
+        },
+      });
+      await sleep(Math.max(1, term.deadline.getTime() - Date.now()));
+    }
     await record('orden-pago:expired', 'orden_pago_term_expired', {
       reason: `Venció el término de la orden ${order.number} sin pago`,
-      data: { paymentOrderNumber: order.number, deadline: term.deadline.toISOString() },
+      data: { paymentOrderNumber: order.number },
     });
 
     // 3. Medidas cautelares (art. 281): one retention order to every institution; exempt
@@ -177,6 +287,7 @@ export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<Co
       debtCents: input.balanceCents,
     });
     const retentionKey = `${workflowId}:retenciones`;
+    if (fromNotification) await whileExceptionsPending();
     await record('retenciones:ordered', 'retention_ordered', {
       reason: 'Medidas cautelares: retención de cuentas (excepto sueldos, pensiones y alimentos)',
       data: {
@@ -185,8 +296,18 @@ export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<Co
         exemptFundKinds: retention.exemptFundKinds,
       },
     });
-    const answer = await banks.requestRetentions({ ...retention, key: retentionKey });
-    const summary = assessRetentions(answer.responses, input.balanceCents);
+    const answer = fromNotification
+      ? await outsideStep(board, steps, {
+          system: 'banks',
+          step: 'retenciones',
+          what: 'Orden de retención a las instituciones financieras',
+          run: () => banks.requestRetentions({ ...retention, key: retentionKey }),
+        })
+      : {
+          done: true as const,
+          value: await banks.requestRetentions({ ...retention, key: retentionKey }),
+        };
+    const summary = assessRetentions(answer.done ? answer.value.responses : [], input.balanceCents);
     for (const [i, a] of summary.assessed.entries()) {
       const step = `retenciones:${i}`;
       await record(step, 'retention_response', {
@@ -206,18 +327,22 @@ export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<Co
     // 4. The executor decides, as often as needed, until remate or uncollectible.
     const progress = { embargoRecorded: false };
     for (let round = 1; ; round++) {
-      const decision = await board.ask({
-        type: 'coactiva_decision',
-        sla: policy.coactiva.legalTaskSla,
-        title: `Decidir coactiva: orden ${order.number} (${debt})`,
-        payload: {
-          titleNumber: input.titleNumber,
-          paymentOrderNumber: order.number,
-          balanceCents: input.balanceCents,
-          embargoRecorded: progress.embargoRecorded,
-          ...retentionFacts(summary),
+      if (fromNotification) await whileExceptionsPending();
+      const decision = await board.ask(
+        {
+          type: 'coactiva_decision',
+          sla: policy.coactiva.legalTaskSla,
+          title: `Decidir coactiva: orden ${order.number} (${debt})`,
+          payload: {
+            titleNumber: input.titleNumber,
+            paymentOrderNumber: order.number,
+            balanceCents: input.balanceCents,
+            embargoRecorded: progress.embargoRecorded,
+            ...retentionFacts(summary),
+          },
         },
-      });
+        fromNotification ? () => exceptionsPending : undefined,
+      );
       if (!decision) continue;
       const by = decision.by.id;
       const note = 'note' in decision.form ? (decision.form.note ?? null) : null;

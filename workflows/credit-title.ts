@@ -17,20 +17,18 @@ import {
 } from '@temporalio/workflow';
 import { describeWaitingPeriod, toLocalDate } from '../domain/calendar.js';
 import type { CaseStage } from '../domain/case.js';
+import { withPolicyDefaults } from '../domain/policy.js';
 import {
   buildCreditTitle,
-  checkNotificationAttempt,
   correctCreditTitle,
   creditTitleDefects,
   CREDIT_TITLE_SERIES,
   MAX_NOTIFICATION_ATTEMPTS,
-  notificationStatus,
   pauseVoluntaryTerm,
   resumeVoluntaryTerm,
   startVoluntaryTerm,
   type CreditTitle,
   type CreditTitleFacts,
-  type NotificationAttempt,
   type VoluntaryTerm,
 } from '../domain/credit-title.js';
 import type { TaskType } from '../domain/tasks.js';
@@ -42,6 +40,7 @@ import {
   type CreditTitleOutcome,
   type CreditTitleWorkflowInput,
 } from './messages.js';
+import { notifyDocument } from './notification.js';
 import { STORE_ACTIVITY_OPTIONS } from './options.js';
 import { TaskBoard, type OpenTaskSpec, type TaskOutcome } from './tasks.js';
 
@@ -58,7 +57,8 @@ function nowIso(): string {
 export async function creditTitleWorkflow(
   input: CreditTitleWorkflowInput,
 ): Promise<CreditTitleOutcome> {
-  const { caseId, policy } = input;
+  const { caseId } = input;
+  const policy = withPolicyDefaults(input.policy);
   // Idempotency keys: workflow id + first run id (a later case may reuse the workflow id; a
   // retry, replay or reset keeps both) + step.
   const { workflowId, firstExecutionRunId } = workflowInfo();
@@ -194,66 +194,22 @@ export async function creditTitleWorkflow(
         'Plazo para el pago voluntario': `${describeWaitingPeriod(policy.creditTitle.voluntaryPaymentTerm, 'es-EC')} desde el día siguiente a la notificación`,
       },
     });
-    const attempts: NotificationAttempt[] = [];
-    let rejection: string | null = null;
-    let rejections = 0;
-    let notifiedAt: string;
-    for (;;) {
-      const status = notificationStatus(attempts);
-      if (status.status === 'notified') {
-        notifiedAt = status.at;
-        await record('title-notified', 'credit_title_notified', {
-          at: status.at,
-          data: { number: title.number, method: status.method, attempts: attempts.length },
-        });
-        break;
-      }
-      if (status.status === 'exhausted') {
-        await record('title-not-notified', 'credit_title_not_notified', {
-          reason: `Sin notificar tras ${status.attempts} intentos`,
-          data: { number: title.number, attempts },
-        });
-        return { outcome: 'not_notified', titleNumber: title.number };
-      }
-      const report = await ask({
-        type: 'notify_credit_title',
-        sla: policy.creditTitle.validationTaskSla,
-        title: `Notificar título de crédito ${title.number} (intento ${status.attempt} de ${MAX_NOTIFICATION_ATTEMPTS})`,
-        payload: {
-          creditTitle: title,
-          attempt: status.attempt,
-          maxAttempts: MAX_NOTIFICATION_ATTEMPTS,
-          allowedMethods: status.allowedMethods,
-          previousAttempts: attempts,
-          ...(rejection ? { rejection } : {}),
-        },
-      });
-      const form = report.form;
-      const check = checkNotificationAttempt(attempts, form, new Date());
-      if (!check.ok) {
-        rejection = `Intento rechazado: ${check.reason}`;
-        rejections += 1;
-        await record(`notification-rejected:${rejections}`, 'notification_attempt_rejected', {
-          actor: report.by.id,
-          reason: check.reason,
-          data: { number: title.number, method: form.method, result: form.result, at: form.at },
-        });
-        continue;
-      }
-      rejection = null;
-      const attempt: NotificationAttempt = {
-        method: form.method,
-        result: form.result,
-        at: new Date(form.at).toISOString(),
-      };
-      attempts.push(attempt);
-      await record(`notification-attempt:${attempts.length}`, 'notification_attempt', {
-        at: attempt.at,
-        actor: report.by.id,
-        reason: form.note,
-        data: { number: title.number, attempt: attempts.length, ...attempt },
-      });
-    }
+    const notification = await notifyDocument(board, record, {
+      task: 'notify_credit_title',
+      sla: policy.creditTitle.validationTaskSla,
+      title: (attempt) =>
+        `Notificar título de crédito ${title.number} (intento ${attempt} de ${MAX_NOTIFICATION_ATTEMPTS})`,
+      payload: { creditTitle: title },
+      number: title.number,
+      events: {
+        notified: { step: 'title-notified', type: 'credit_title_notified' },
+        exhausted: { step: 'title-not-notified', type: 'credit_title_not_notified' },
+        rejected: { step: 'notification-rejected', type: 'notification_attempt_rejected' },
+        attempt: { step: 'notification-attempt', type: 'notification_attempt' },
+      },
+    });
+    if (!notification.notified) return { outcome: 'not_notified', titleNumber: title.number };
+    const notifiedAt = notification.at;
 
     // 4. Voluntary payment term, paused while a payment-facilities request is pending.
     const started = startVoluntaryTerm(new Date(notifiedAt), policy);

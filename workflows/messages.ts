@@ -27,6 +27,8 @@ export interface CaseWorkflowInput {
   oldestDueOn: string;
   /** Why the case opened (domain OpeningReason values). */
   openingReasons: string[];
+  /** Agreements the account broke in its earlier cases (the policy limits new ones). @default 0 */
+  brokenAgreementsBefore?: number;
   policyVersion: number;
   /** The policy in force when the case opened; the case keeps it for its whole life. */
   policy?: Policy;
@@ -316,9 +318,12 @@ export interface SuspensionWorkflowInput extends ChildContext {
   holderName: string;
   address: string;
   balanceCents: number;
+  /** Regularisation: service was found reconnected without authorisation; cut again at once. */
+  recut?: { foundAt: string };
 }
 export type SuspensionOutcome =
   | { outcome: 'suspended'; performedAt: string; sealNumber: string }
+  /** reason: the crew's, or 'protected', 'moratorium', 'notice_not_delivered', 'not_ordered'. */
   | { outcome: 'not_done'; reason: string };
 
 export interface ReconnectionWorkflowInput extends ChildContext {
@@ -348,6 +353,10 @@ export type CreditTitleOutcome =
   | { outcome: 'unpaid'; titleNumber: string; notifiedAt: string }
   | { outcome: 'not_notified'; titleNumber: string };
 
+/** A coactiva child tells its parent that the orden de pago was notified (terms run from it). */
+export const paymentOrderNotifiedSignal =
+  defineSignal<[{ number: string; notifiedAt: string; method: string }]>('paymentOrderNotified');
+
 /** The parent tells a coactiva child that excepciones are pending before a court (pause) or ruled. */
 export const exceptionsPendingSignal = defineSignal<[{ pending: boolean }]>('exceptionsPending');
 
@@ -362,5 +371,7 @@ export interface CoactivaWorkflowInput extends ChildContext {
 }
 export type CoactivaOutcome =
   | { outcome: 'uncollectible'; reason: string }
+  /** The orden de pago could not be notified: nothing runs against the debtor. */
+  | { outcome: 'not_notified'; paymentOrderNumber: string }
   | { outcome: 'embargo_recorded' }
   | { outcome: 'remate_recorded' };

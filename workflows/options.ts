@@ -4,14 +4,18 @@
  */
 import { CancellationScope, type ActivityOptions } from '@temporalio/workflow';
 
-/** Case store, tasks, notices: our own PostgreSQL. Retries for up to ~1 hour of outage. */
+/**
+ * Case store, tasks, notices: our own PostgreSQL. Retried until it answers (every minute once
+ * backed off): these writes are idempotent, and a case must outlive any database outage rather
+ * than fail when a retry budget runs out. A write that keeps failing shows as a pending
+ * activity with its attempt count (Temporal UI, /metrics).
+ */
 export const STORE_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
-    maximumAttempts: 60,
     nonRetryableErrorTypes: ['CaseConflict'],
   },
 };

@@ -30,6 +30,9 @@ interface OpenTask {
   escalated: boolean;
 }
 
+/** A business check of a completed form beyond its schema; returns the refusal, or null. */
+export type FormCheck<T extends TaskType = TaskType> = (form: TaskForm<T>) => string | null;
+
 /** A completed task's form, with who completed it and when. */
 export interface TaskOutcome<T extends TaskType> {
   form: TaskForm<T>;
@@ -59,11 +62,24 @@ export interface OpenTaskSpec {
   /** Assign to this user; default: the case's collector for collector tasks, the role's inbox otherwise. */
   assigneeId?: string | null;
   title: string;
+  /**
+   * Refuses a form the schema accepts but the case cannot (a promise beyond the policy's
+   * horizon, a reconnection before its order): the caller gets a 400 with the reason. Not
+   * carried across continue-as-new (tasks are withdrawn before it).
+   */
+  check?: FormCheck;
+  /**
+   * Survives `cancelAll` when a stage ends (a review that belongs to the case, not the stage);
+   * withdrawn only by `cancelAll(reason, true)` (the case closes or continues as new).
+   */
+  persistent?: boolean;
 }
 
 export class TaskBoard {
   private readonly open = new Map<string, OpenTask>();
   private readonly done = new Map<string, TaskOutcome<TaskType>>();
+  private readonly checks = new Map<string, FormCheck>();
+  private readonly persistent = new Set<string>();
 
   constructor(
     private readonly ctx: TaskBoardContext,
@@ -109,6 +125,9 @@ export class TaskBoard {
           }
           const parsed = parseTaskForm(task.type, form);
           if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'InvalidForm');
+          // Business checks run in the validator only: an accepted update is replayed as it was.
+          const refusal = this.checks.get(taskId)?.(parsed.form);
+          if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'InvalidForm');
         },
       },
     );
@@ -128,10 +147,14 @@ export class TaskBoard {
   }
 
   /** Opens a task in the inbox (idempotent: the id is fixed before the activity runs). */
-  async create(spec: OpenTaskSpec): Promise<string> {
+  async create<T extends TaskType>(
+    spec: Omit<OpenTaskSpec, 'check'> & { type: T; check?: FormCheck<T> },
+  ): Promise<string> {
     const taskId = uuid4();
     const dueAt = deadlineAfter(new Date(), spec.sla, this.ctx.policy.calendar);
     this.open.set(taskId, { taskId, type: spec.type, dueAt: dueAt.getTime(), escalated: false });
+    if (spec.check) this.checks.set(taskId, spec.check as FormCheck);
+    if (spec.persistent) this.persistent.add(taskId);
     await acts.createTask({
       taskId,
       caseId: this.ctx.caseId,
@@ -181,12 +204,13 @@ export class TaskBoard {
     const outcome = this.done.get(taskId);
     if (!outcome) return null;
     this.done.delete(taskId);
+    this.checks.delete(taskId);
     return outcome as TaskOutcome<T>;
   }
 
   /** Creates a task and waits for it. */
   async ask<T extends TaskType>(
-    spec: OpenTaskSpec & { type: T },
+    spec: Omit<OpenTaskSpec, 'check'> & { type: T; check?: FormCheck<T> },
     interrupt?: () => boolean,
   ): Promise<TaskOutcome<T> | null> {
     const id = await this.create(spec);
@@ -197,6 +221,8 @@ export class TaskBoard {
 
   /** Withdraws an open task (the case moved on). */
   async cancel(taskId: string, reason: string): Promise<void> {
+    this.checks.delete(taskId);
+    this.persistent.delete(taskId);
     if (!this.open.delete(taskId)) return;
     await acts.closeTask({
       taskId,
@@ -209,8 +235,9 @@ export class TaskBoard {
     });
   }
 
-  /** Withdraws every open task (case closed or stage abandoned). */
-  async cancelAll(reason: string): Promise<void> {
-    for (const id of [...this.open.keys()]) await this.cancel(id, reason);
+  /** Withdraws every open task (stage abandoned), persistent ones too with `everything`. */
+  async cancelAll(reason: string, everything = false): Promise<void> {
+    for (const id of [...this.open.keys()])
+      if (everything || !this.persistent.has(id)) await this.cancel(id, reason);
   }
 }

@@ -16,12 +16,10 @@ const channelSchema = z.enum(['email', 'sms', 'letter']);
 const statusSchema = z.enum(['queued', 'printed', 'sent', 'failed', 'withdrawn']);
 
 export const noticeQuerySchema = z.object({
-  status: statusSchema
-    .optional()
-    .meta({
-      description:
-        'queued: en cola; printed: carta impresa, en reparto; sent: entregado; failed: fallido; withdrawn: retirado (el caso se cerró o se pagó antes del envío)',
-    }),
+  status: statusSchema.optional().meta({
+    description:
+      'queued: en cola; printed: carta impresa, en reparto; sent: entregado; failed: fallido; withdrawn: retirado (el caso se cerró o se pagó antes del envío)',
+  }),
   caseId: z.uuid().optional(),
   channel: channelSchema.optional(),
   page: pageSchema,
@@ -42,12 +40,10 @@ export const noticeViewSchema = z.object({
   lastError: z.string().nullable(),
   createdAt: instantSchema,
   sentAt: instantSchema.nullable(),
-  deliveredAt: instantSchema
-    .nullable()
-    .meta({
-      description:
-        'Entrega efectiva: aceptado por el servidor SMTP o el proveedor SMS, o carta entregada y confirmada',
-    }),
+  deliveredAt: instantSchema.nullable().meta({
+    description:
+      'Entrega efectiva: aceptado por el servidor SMTP o el proveedor SMS, o carta entregada y confirmada',
+  }),
 });
 export type NoticeView = z.infer<typeof noticeViewSchema>;
 

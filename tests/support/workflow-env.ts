@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { loadConfig } from '../../config/index.js';
 import { makeCedula } from '../../domain/ecuador-id.js';
@@ -12,7 +13,7 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { WORKFLOWS_PATH } from '../../temporal/bundle.js';
 import type { PortfolioRow } from '../../domain/portfolio-row.js';
 import type { PrismaClient } from '../../prisma/client.js';
-import type { CaseWorkflowInput } from '../../workflows/messages.js';
+import { noticeOutcomeSignal, type CaseWorkflowInput } from '../../workflows/messages.js';
 
 /**
  * Waits until no activity of the workflow is running, before a test cancels or terminates it.
@@ -218,4 +219,42 @@ export async function billingRowsFor(
     balanceCents: i.balanceCents,
     protection: a.protection,
   }));
+}
+
+/**
+ * Stands for the notice dispatcher in workflow tests: the case's queued e-mails of `kind` are
+ * accepted by the SMTP server at `at` (the test server's time), and the workflow that queued
+ * each is told, as notifications/delivery.ts does. Returns how many were delivered.
+ */
+export async function deliverEmails(
+  prisma: PrismaClient,
+  client: Client,
+  caseId: string,
+  kind: string,
+  at: Date,
+): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  let queued = await prisma.notice.findMany({
+    where: { caseId, kind, channel: 'email', status: 'queued' },
+  });
+  while (queued.length === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    queued = await prisma.notice.findMany({
+      where: { caseId, kind, channel: 'email', status: 'queued' },
+    });
+  }
+  for (const n of queued) {
+    await prisma.notice.update({
+      where: { id: n.id },
+      data: { status: 'sent', sentAt: at, deliveredAt: at },
+    });
+    if (n.workflowId)
+      await client.workflow.getHandle(n.workflowId).signal(noticeOutcomeSignal, {
+        key: n.key.slice(0, n.key.lastIndexOf(':')),
+        channel: 'email',
+        outcome: 'delivered',
+        at: at.toISOString(),
+      });
+  }
+  return queued.length;
 }

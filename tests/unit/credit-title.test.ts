@@ -249,7 +249,11 @@ describe('voluntary payment term (COA art. 271)', () => {
   });
 
   it('follows the calendar overrides of the policy', () => {
-    const worked = { extraHolidays: [], removedHolidays: ['2026-11-02', '2026-11-03'], localHolidays: [] };
+    const worked = {
+      extraHolidays: [],
+      removedHolidays: ['2026-11-02', '2026-11-03'],
+      localHolidays: [],
+    };
     expect(
       voluntaryPaymentDeadline(notifiedAt, { ...DEFAULT_POLICY, calendar: worked }).toISOString(),
     ).toBe(endOf('2026-11-13'));

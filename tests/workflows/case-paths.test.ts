@@ -37,6 +37,7 @@ import {
 import { eventually, freshDatabase, type TestDatabase } from '../support/env.js';
 import {
   caseInput,
+  deliverEmails,
   seedCase,
   testWorker,
   timeSkippingEnv,
@@ -157,12 +158,21 @@ describe('case workflow across its child stages (time-skipping, default policy)'
     return task;
   }
 
-  /** Completes the open task of `type` on the workflow that owns it (parent or child). */
-  async function complete(caseId: string, type: TaskType, actor: Actor, form: unknown) {
+  /**
+   * Completes the open task of `type` on the workflow that owns it (parent or child); a form
+   * given as a function is built once the task is open (a crew reports after its order).
+   */
+  async function complete(
+    caseId: string,
+    type: TaskType,
+    actor: Actor,
+    form: unknown | (() => Promise<unknown>),
+  ) {
     const task = await openTask(caseId, type);
+    const body = typeof form === 'function' ? await (form as () => Promise<unknown>)() : form;
     await env.client.workflow
       .getHandle(task.workflowId)
-      .executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, form }] });
+      .executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, form: body }] });
     return task;
   }
 
@@ -195,20 +205,32 @@ describe('case workflow across its child stages (time-skipping, default policy)'
     if (ms > 0) await env.sleep(ms);
   }
 
-  /** Reminder (30 calendar days) passes; the suspension child sends its prior notice. */
+  /**
+   * Reminder (30 calendar days) passes; the suspension child sends its prior notice, and the
+   * SMTP server accepts it (the dispatcher's part).
+   */
   async function passReminder(caseId: string): Promise<void> {
     await env.sleep('31 days');
     await eventOf(caseId, 'suspension_notice_sent');
+    await deliverEmails(
+      db.prisma,
+      env.client,
+      caseId,
+      'aviso_previo_suspension',
+      new Date(await env.currentTimeMs()),
+    );
+    await eventOf(caseId, 'suspension_notice_delivered');
   }
 
-  /** Past the prior notice, the crew reports the suspension order. */
+  /** Past the prior notice's term from its delivery, the crew reports the suspension order. */
   async function reportSuspension(s: SeededCase, done: boolean): Promise<void> {
-    const notice = await eventOf(s.caseId, 'suspension_notice_sent');
+    const notice = await eventOf(s.caseId, 'suspension_notice_delivered');
     await sleepPast((notice.data as { earliestCutAt: string }).earliestCutAt);
-    const form = done
-      ? { outcome: 'done', performedAt: await serverNow(), sealNumber: 'SELLO-004512' }
-      : { outcome: 'not_done', reason: 'address_not_found', note: 'predio cerrado' };
-    await complete(s.caseId, 'suspension_field', collector(s), form);
+    await complete(s.caseId, 'suspension_field', collector(s), async () =>
+      done
+        ? { outcome: 'done', performedAt: await serverNow(), sealNumber: 'SELLO-004512' }
+        : { outcome: 'not_done', reason: 'address_not_found', note: 'predio cerrado' },
+    );
   }
 
   /** Past policy.creditTitle.afterSuspensionFor the título is issued, validated and notified. */
@@ -444,13 +466,15 @@ describe('case workflow across its child stages (time-skipping, default policy)'
     const paidAt = await serverNow();
     await pay(handle, `P-${s.caseId}`, 12_000, paidAt);
     const order = await openTask(s.caseId, 'reconnection_field');
-    expect(order.workflowId).toMatch(new RegExp(`^${handle.workflowId}/reconnection-\\d+$`));
+    expect(order.workflowId).toMatch(
+      new RegExp(`^${handle.workflowId}/${s.caseId}/reconnection-\\d+$`),
+    );
     await env.sleep('3 hours');
-    await complete(s.caseId, 'reconnection_field', collector(s), {
+    await complete(s.caseId, 'reconnection_field', collector(s), async () => ({
       outcome: 'done',
       performedAt: await serverNow(),
       note: 'Medidor reabierto',
-    });
+    }));
     await childrenSettled(handle);
     const view = await handle.result();
     expect(view).toMatchObject({
@@ -493,7 +517,9 @@ describe('case workflow across its child stages (time-skipping, default policy)'
 
     await env.sleep('31 days');
     const validate = await openTask(s.caseId, 'validate_credit_title');
-    expect(validate.workflowId).toMatch(new RegExp(`^${handle.workflowId}/credit-title-\\d+$`));
+    expect(validate.workflowId).toMatch(
+      new RegExp(`^${handle.workflowId}/${s.caseId}/credit-title-\\d+$`),
+    );
     expect(sims.fieldOps.effects()).toHaveLength(0);
     expect(sims.billing.effects()).toHaveLength(0);
     const types = (await events(s.caseId)).map((e) => e.type);
@@ -525,8 +551,17 @@ describe('case workflow across its child stages (time-skipping, default policy)'
 
     await complete(s.caseId, 'coactiva_intake', LEGAL, { handledBy: 'in_house' });
     expect(await viewWhen(handle, (v) => v.stage === 'coactiva')).toMatchObject({ status: 'open' });
-    const order = await eventOf(s.caseId, 'orden_pago_issued');
-    await sleepPast((order.data as { deadline: string }).deadline, HOUR);
+    await eventOf(s.caseId, 'orden_pago_issued');
+    // Its término runs from the day after the orden de pago is notified, not from its issue.
+    await env.sleep('2 days');
+    expect(await events(s.caseId, 'orden_pago_term_expired')).toHaveLength(0);
+    await complete(s.caseId, 'notify_payment_order', LEGAL, async () => ({
+      method: 'in_person',
+      result: 'notified',
+      at: await serverNow(),
+    }));
+    const orderTerm = await eventOf(s.caseId, 'orden_pago_term_started');
+    await sleepPast((orderTerm.data as { deadline: string }).deadline, HOUR);
     await eventOf(s.caseId, 'orden_pago_term_expired');
     await complete(s.caseId, 'coactiva_decision', LEGAL, {
       decision: 'uncollectible',
@@ -550,6 +585,8 @@ describe('case workflow across its child stages (time-skipping, default policy)'
         'voluntary_term_expired',
         'coactiva_opened',
         'orden_pago_issued',
+        'orden_pago_notified',
+        'orden_pago_term_started',
         'retention_ordered',
         'coactiva_uncollectible',
         'case_closed',

@@ -273,10 +273,16 @@ describe('case workflow (time-skipping)', () => {
     });
     await env.sleep('60 days');
     expect(await handle.query(caseViewQuery)).toMatchObject({ stage: 'reminder', onHold: true });
+    // Prescription is the legal unit's decision, not a manager's.
+    await expect(
+      handle.executeUpdate(closeCaseUpdate, {
+        args: [{ actor: manager(s), reason: 'prescribed', note: 'acción prescrita' }],
+      }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await handle.executeUpdate(closeCaseUpdate, {
-      args: [{ actor: manager(s), reason: 'prescribed', note: 'acción prescrita' }],
+      args: [{ actor: manager(s), reason: 'written_off', note: 'incobrable según catastro' }],
     });
-    expect(await handle.result()).toMatchObject({ status: 'closed', closeReason: 'prescribed' });
+    expect(await handle.result()).toMatchObject({ status: 'closed', closeReason: 'written_off' });
     const tasks = await db.prisma.task.findMany({ where: { caseId: s.caseId } });
     expect(tasks.every((t) => t.status !== 'open')).toBe(true);
   });

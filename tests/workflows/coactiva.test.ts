@@ -145,6 +145,17 @@ const events = (caseId: string, type?: string) =>
 const eventOf = (caseId: string, type: string) =>
   poll(() => db.prisma.caseEvent.findFirst({ where: { caseId, type } }), type);
 
+/** The legal unit notifies the orden de pago in person now; its term's event. */
+async function notifyOrder(handle: Handle, caseId: string) {
+  await openTask(caseId, 'notify_payment_order');
+  await complete(handle, caseId, 'notify_payment_order', {
+    method: 'in_person',
+    result: 'notified',
+    at: new Date(await env.currentTimeMs()).toISOString(),
+  });
+  return eventOf(caseId, 'orden_pago_term_started');
+}
+
 /** Skips the test server's clock forward to 10:00 (Guayaquil) on the next Thursday. */
 async function skipToThursdayMorning(): Promise<void> {
   const now = await env.currentTimeMs();
@@ -178,15 +189,19 @@ describe('coactiva workflow', () => {
       });
 
       const issued = await eventOf(caseId, 'orden_pago_issued');
-      const data = issued.data as {
-        paymentOrderNumber: string;
-        deadline: string;
-        deadlineOn: string;
+      // Nothing runs against the debtor until the orden de pago is notified.
+      await env.sleep(3 * 3_600_000);
+      expect(await events(caseId, 'orden_pago_term_started')).toHaveLength(0);
+      const started = await notifyOrder(handle, caseId);
+      const data = {
+        ...(issued.data as { paymentOrderNumber: string }),
+        ...(started.data as { deadline: string; deadlineOn: string; notifiedAt: string }),
       };
-      const issuedOn = toLocalDate(issued.occurredAt);
-      expect(dayOfWeek(issuedOn)).toBe(4);
-      expect(data.deadlineOn).toBe(addBusinessDays(issuedOn, 3, DEFAULT_POLICY.calendar));
-      expect(calendarDaysBetween(issuedOn, data.deadlineOn)).toBeGreaterThanOrEqual(5); // Sat+Sun skipped
+      const notifiedOn = toLocalDate(new Date(data.notifiedAt));
+      expect(dayOfWeek(notifiedOn)).toBe(4);
+      // Three business days from the day after the notification.
+      expect(data.deadlineOn).toBe(addBusinessDays(notifiedOn, 3, DEFAULT_POLICY.calendar));
+      expect(calendarDaysBetween(notifiedOn, data.deadlineOn)).toBeGreaterThanOrEqual(5); // Sat+Sun skipped
       expect([6, 0]).not.toContain(dayOfWeek(data.deadlineOn));
       expect(data.deadline).toBe(localDateToInstant(data.deadlineOn, 'end').toISOString());
       expect(data.paymentOrderNumber).toMatch(/^OPI-\d{4}-\d{6}$/);
@@ -239,6 +254,9 @@ describe('coactiva workflow', () => {
         'coactiva_assigned',
         'notice_queued',
         'orden_pago_issued',
+        'notification_attempt',
+        'orden_pago_notified',
+        'orden_pago_term_started',
         'orden_pago_term_expired',
         'retention_ordered',
         'coactiva_uncollectible',
@@ -249,6 +267,7 @@ describe('coactiva workflow', () => {
       });
       expect(tasks.map((t) => [t.type, t.role, t.status])).toEqual([
         ['coactiva_intake', 'legal', 'done'],
+        ['notify_payment_order', 'legal', 'done'],
         ['coactiva_decision', 'legal', 'done'],
       ]);
     });
@@ -260,6 +279,7 @@ describe('coactiva workflow', () => {
       const { handle, caseId } = await start(taskQueue, policy);
       await complete(handle, caseId, 'coactiva_intake', { handledBy: 'in_house' });
       await eventOf(caseId, 'orden_pago_issued');
+      await notifyOrder(handle, caseId);
       await env.sleep(25_000); // training term: 20 seconds
 
       await complete(handle, caseId, 'coactiva_decision', { decision: 'remate' });
@@ -327,6 +347,7 @@ describe('coactiva workflow', () => {
       banks.script(input.holderId, scripted);
       await complete(handle, caseId, 'coactiva_intake', { handledBy: 'in_house' });
       await eventOf(caseId, 'orden_pago_issued');
+      await notifyOrder(handle, caseId);
       await env.sleep(25_000);
 
       const task = await openTask(caseId, 'coactiva_decision');
@@ -383,6 +404,7 @@ describe('coactiva workflow', () => {
       const second = await start(taskQueue, policy);
       await complete(second.handle, second.caseId, 'coactiva_intake', { handledBy: 'in_house' });
       await eventOf(second.caseId, 'orden_pago_issued');
+      await notifyOrder(second.handle, second.caseId);
       await untilNoActivityRunning(second.handle); // see its doc
       await second.handle.cancel();
       await expect(second.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);

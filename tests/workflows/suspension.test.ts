@@ -18,10 +18,12 @@ import { createTaskActivities } from '../../activities/tasks.js';
 import { FieldOpsSimulator } from '../../activities/field-ops.js';
 import type { BillingAdapter, PostFee } from '../../activities/billing/port.js';
 import { BillingSimulator } from '../../activities/billing/simulator.js';
+import { savePolicy } from '../../activities/policy-store.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { reconnectionWorkflow, suspensionWorkflow } from '../../workflows/suspension.js';
 import {
   completeTaskUpdate,
+  noticeOutcomeSignal,
   type ReconnectionWorkflowInput,
   type SuspensionWorkflowInput,
 } from '../../workflows/messages.js';
@@ -29,6 +31,7 @@ import { eventually, freshDatabase, type TestDatabase } from '../support/env.js'
 import {
   seedCase,
   timeSkippingEnv,
+  deliverEmails,
   untilNoActivityRunning,
   type SeededCase,
 } from '../support/workflow-env.js';
@@ -173,6 +176,18 @@ describe('suspension and reconnection workflows (time-skipping)', () => {
 
   const now = async () => new Date(await env.currentTimeMs()).toISOString();
 
+  /** The dispatcher's part: the prior notice's e-mail is accepted by the SMTP server now. */
+  const deliverPriorNotice = async (s: SeededCase) =>
+    expect(
+      await deliverEmails(
+        db.prisma,
+        env.client,
+        s.caseId,
+        'aviso_previo_suspension',
+        new Date(await env.currentTimeMs()),
+      ),
+    ).toBe(1);
+
   it('cuts after the prior notice with the crew evidence, and posts the fee once', async () => {
     const s = await seed();
     const handle = await startSuspension(s);
@@ -183,6 +198,7 @@ describe('suspension and reconnection workflows (time-skipping)', () => {
     expect(await db.prisma.task.count({ where: { caseId: s.caseId } })).toBe(0);
     expect(orders(s.accountNumber)).toHaveLength(0);
 
+    await deliverPriorNotice(s);
     billing.loseFeeAnswers = 1; // the first posting reaches billing, its answer does not come back
     await env.sleep(48 * HOUR + 60_000);
     const task = await openTask(s.caseId, 'suspension_field');
@@ -208,11 +224,11 @@ describe('suspension and reconnection workflows (time-skipping)', () => {
       sealNumber: 'S-004512',
     });
 
-    const [notice] = await events(s.caseId, 'suspension_notice_sent');
+    const [notice] = await events(s.caseId, 'suspension_notice_delivered');
     const [ordered] = await events(s.caseId, 'suspension_ordered');
-    expect(ordered!.occurredAt.getTime() - notice!.occurredAt.getTime()).toBeGreaterThanOrEqual(
-      48 * HOUR,
-    );
+    // The prior notice's term runs from its delivery, not from when it was queued.
+    const deliveredAt = Date.parse((notice!.data as { deliveredAt: string }).deliveredAt);
+    expect(ordered!.occurredAt.getTime() - deliveredAt).toBeGreaterThanOrEqual(48 * HOUR);
     expect(orders(s.accountNumber)).toMatchObject([
       { kind: 'suspension', key: `${handle.workflowId}:suspension-order` },
     ]);
@@ -251,6 +267,7 @@ describe('suspension and reconnection workflows (time-skipping)', () => {
   it('records a cut not done with its reason and charges nothing', async () => {
     const s = await seed();
     const handle = await startSuspension(s);
+    await deliverPriorNotice(s);
     await env.sleep(48 * HOUR + 60_000);
     const task = await openTask(s.caseId, 'suspension_field');
     await handle.executeUpdate(completeTaskUpdate, {
@@ -292,6 +309,7 @@ describe('suspension and reconnection workflows (time-skipping)', () => {
   it('withdraws the task and the field order when cancelled after the order', async () => {
     const s = await seed();
     const handle = await startSuspension(s);
+    await deliverPriorNotice(s);
     await env.sleep(48 * HOUR + 60_000);
     const task = await openTask(s.caseId, 'suspension_field');
     await untilNoActivityRunning(handle);
@@ -404,5 +422,200 @@ describe('suspension and reconnection workflows (time-skipping)', () => {
     ]);
     expect(await events(s.caseId, 'irregular_reconnection')).toHaveLength(1);
     expect(await events(s.caseId, 'fee_posted')).toHaveLength(1);
+  });
+
+  // ---- the prior notice counts only once delivered (issue 12 §2) ----------------------------
+
+  /** The prior notice's rows of every channel, for the case. */
+  const priorNoticeRows = (s: SeededCase) =>
+    db.prisma.notice.findMany({ where: { caseId: s.caseId, kind: 'aviso_previo_suspension' } });
+
+  /** Marks a notice row as the outbox would, and tells its workflow. */
+  async function outcome(
+    row: { id: string; key: string; workflowId: string | null; channel: string },
+    result: 'delivered' | 'failed',
+    at: Date,
+  ) {
+    await db.prisma.notice.update({
+      where: { id: row.id },
+      data:
+        result === 'delivered'
+          ? { status: 'sent', sentAt: at, deliveredAt: at }
+          : { status: 'failed', lastError: 'Destinatario rechazado' },
+    });
+    await env.client.workflow.getHandle(row.workflowId!).signal(noticeOutcomeSignal, {
+      key: row.key.slice(0, row.key.lastIndexOf(':')),
+      channel: row.channel as 'email' | 'sms' | 'letter',
+      outcome: result,
+      at: at.toISOString(),
+    });
+  }
+
+  it('orders no cut while the prior notice is only queued; undelivered, a person is asked', async () => {
+    const s = await seed();
+    const handle = await startSuspension(s);
+    await eventually(priorNoticeRows.bind(null, s), (rows) => rows.length >= 2);
+    // Ten days pass with the notice still queued on every channel: nothing is ordered.
+    await env.sleep(10 * 24 * HOUR);
+    expect(orders(s.accountNumber)).toHaveLength(0);
+    expect(await events(s.caseId, 'suspension_notice_delivered')).toHaveLength(0);
+    // After policy.notices.deliveryTaskAfter (5 business days) the collector is asked.
+    const task = await openTask(s.caseId, 'deliver_notice');
+    expect(task.payload).toMatchObject({ label: 'Aviso previo de suspensión' });
+    expect(await events(s.caseId, 'notice_undelivered')).toHaveLength(1);
+    await handle.executeUpdate(completeTaskUpdate, {
+      args: [
+        {
+          taskId: task.id,
+          actor: { id: s.collectorId, role: 'collector' },
+          form: { outcome: 'not_delivered', reason: 'Predio deshabitado' },
+        },
+      ],
+    });
+    expect(await handle.result()).toEqual({ outcome: 'not_done', reason: 'notice_not_delivered' });
+    expect(orders(s.accountNumber)).toHaveLength(0);
+    expect(fees(s.accountNumber)).toHaveLength(0);
+    const [notDone] = await events(s.caseId, 'suspension_not_done');
+    expect(notDone!.data).toMatchObject({ reason: 'notice_not_delivered' });
+  });
+
+  it('orders no cut on a failed notice; delivered by hand, the term runs from that delivery', async () => {
+    const s = await seed();
+    const handle = await startSuspension(s);
+    const rows = await eventually(priorNoticeRows.bind(null, s), (r) => r.length >= 2);
+    const failedAt = new Date(await env.currentTimeMs());
+    for (const row of rows) await outcome(row, 'failed', failedAt);
+    // Every channel failed: the collector is asked at once, not after five business days.
+    const task = await openTask(s.caseId, 'deliver_notice');
+    expect(orders(s.accountNumber)).toHaveLength(0);
+    await env.sleep(3 * 24 * HOUR);
+    expect(orders(s.accountNumber)).toHaveLength(0);
+    const deliveredAt = await now();
+    // A delivery dated in the future is refused.
+    await expect(
+      handle.executeUpdate(completeTaskUpdate, {
+        args: [
+          {
+            taskId: task.id,
+            actor: { id: s.collectorId, role: 'collector' },
+            form: {
+              outcome: 'delivered',
+              method: 'in_person',
+              deliveredAt: new Date(Date.parse(deliveredAt) + 48 * HOUR).toISOString(),
+            },
+          },
+        ],
+      }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/futura/) } });
+    await handle.executeUpdate(completeTaskUpdate, {
+      args: [
+        {
+          taskId: task.id,
+          actor: { id: s.collectorId, role: 'collector' },
+          form: { outcome: 'delivered', method: 'in_person', deliveredAt },
+        },
+      ],
+    });
+    const [delivered] = await eventually(
+      () => events(s.caseId, 'suspension_notice_delivered'),
+      (r) => r.length === 1,
+    );
+    expect(delivered!.data).toMatchObject({ channel: 'in_person', deliveredAt });
+    const cutFrom = (delivered!.data as { earliestCutAt: string }).earliestCutAt;
+    expect(Date.parse(cutFrom) - Date.parse(deliveredAt)).toBe(48 * HOUR);
+    await env.sleep(47 * HOUR);
+    expect(orders(s.accountNumber)).toHaveLength(0);
+    await env.sleep(2 * HOUR);
+    await openTask(s.caseId, 'suspension_field');
+    expect(orders(s.accountNumber)).toMatchObject([{ kind: 'suspension' }]);
+    await untilNoActivityRunning(handle);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+  });
+
+  it('starts the term when a printed letter is confirmed delivered', async () => {
+    const s = await seed();
+    const handle = await startSuspension(s);
+    const rows = await eventually(priorNoticeRows.bind(null, s), (r) => r.length >= 2);
+    const email = rows.find((r) => r.channel === 'email')!;
+    const letter = rows.find((r) => r.channel === 'letter')!;
+    await outcome(email, 'failed', new Date(await env.currentTimeMs()));
+    await env.sleep(2 * 24 * HOUR);
+    expect(await events(s.caseId, 'suspension_notice_delivered')).toHaveLength(0);
+    // The notifier confirms the letter, delivered the day before the route sheet came back.
+    const deliveredAt = new Date((await env.currentTimeMs()) - 24 * HOUR);
+    await outcome(letter, 'delivered', deliveredAt);
+    const [delivered] = await eventually(
+      () => events(s.caseId, 'suspension_notice_delivered'),
+      (r) => r.length === 1,
+    );
+    expect(delivered!.data).toMatchObject({
+      channel: 'letter',
+      deliveredAt: deliveredAt.toISOString(),
+      earliestCutAt: new Date(deliveredAt.getTime() + 48 * HOUR).toISOString(),
+    });
+    expect(
+      await db.prisma.task.count({ where: { caseId: s.caseId, type: 'deliver_notice' } }),
+    ).toBe(0);
+    await env.sleep(25 * HOUR);
+    await openTask(s.caseId, 'suspension_field');
+    const [ordered] = await events(s.caseId, 'suspension_ordered');
+    expect(ordered!.occurredAt.getTime() - deliveredAt.getTime()).toBeGreaterThanOrEqual(48 * HOUR);
+    await untilNoActivityRunning(handle);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+  });
+
+  it('orders no cut while a moratorium is in force, and says so', async () => {
+    const s = await seed();
+    const meta = { source: 'test', reason: 'moratoria', createdBy: 'test' };
+    await savePolicy(
+      db.prisma,
+      {
+        ...DEFAULT_POLICY,
+        suspension: {
+          ...DEFAULT_POLICY.suspension,
+          moratorium: { active: true, decree: 'Decreto Ejecutivo 123' },
+        },
+      },
+      meta,
+    );
+    try {
+      const handle = await startSuspension(s);
+      expect(await handle.result()).toEqual({ outcome: 'not_done', reason: 'moratorium' });
+      expect(orders(s.accountNumber)).toHaveLength(0);
+      expect(await db.prisma.notice.count({ where: { caseId: s.caseId } })).toBe(0);
+      const [refused] = await events(s.caseId, 'suspension_not_done');
+      expect(refused!.reason).toMatch(/Moratoria.*Decreto Ejecutivo 123/);
+      expect(refused!.data).toMatchObject({ reason: 'moratorium' });
+    } finally {
+      await savePolicy(db.prisma, DEFAULT_POLICY, meta);
+    }
+  });
+
+  it('refuses a crew report dated before its order', async () => {
+    const s = await seed();
+    const handle = await startReconnection(s);
+    const task = await openTask(s.caseId, 'reconnection_field');
+    const before = new Date((await env.currentTimeMs()) - HOUR).toISOString();
+    await expect(
+      handle.executeUpdate(completeTaskUpdate, {
+        args: [
+          {
+            taskId: task.id,
+            actor: { id: s.collectorId, role: 'collector' },
+            form: { outcome: 'done', performedAt: before },
+          },
+        ],
+      }),
+    ).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/anterior a la orden/) },
+    });
+    expect(await db.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({
+      status: 'open',
+    });
+    await untilNoActivityRunning(handle);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
   });
 });
