@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { ROLES, type Role } from '../../api/auth.js';
 import type { Route } from '../../api/route-table.js';
+import { toLocalDate } from '../../domain/calendar.js';
 import { seedCase } from '../support/workflow-env.js';
 import {
   TEST_API_KEY,
@@ -79,6 +80,31 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
     params: { id: ctx.caseId },
     json: { outcome: 'rejected', note: 'matriz' },
   }),
+  // The case as its workflow answers it: the seeded case has no running workflow (409).
+  'get /api/cases/:id/view': (ctx) => ({ params: { id: ctx.caseId } }),
+  // The lawful steps, each with a valid body, on the same case: 409 (no running workflow) or
+  // 404 (out of the caller's scope), nothing is recorded.
+  'post /api/cases/:id/irregular-reconnection': (ctx) => ({
+    params: { id: ctx.caseId },
+    json: { foundAt: new Date().toISOString(), note: 'matriz' },
+  }),
+  'post /api/cases/:id/exceptions': (ctx) => ({
+    params: { id: ctx.caseId },
+    json: {
+      filedOn: toLocalDate(new Date()),
+      court: 'Unidad Judicial de Machala',
+      processNumber: '07333-2026-00001',
+      grounds: 'matriz',
+    },
+  }),
+  'post /api/cases/:id/exceptions/ruling': (ctx) => ({
+    params: { id: ctx.caseId },
+    json: { outcome: 'rejected', ruledOn: toLocalDate(new Date()), note: 'matriz' },
+  }),
+  'post /api/cases/:id/acknowledgement': (ctx) => ({
+    params: { id: ctx.caseId },
+    json: { on: toLocalDate(new Date()), note: 'matriz' },
+  }),
   'post /api/agreements/simulate': (ctx) => ({
     json: { caseId: ctx.caseId, downPayment: '30.00', instalments: 3 },
   }),
@@ -143,6 +169,21 @@ const FIXTURES: Record<string, (ctx: Ctx) => Fixture> = {
   'get /api/reports/:name.csv': () => ({
     params: { name: 'recuperacion' },
     query: { from: '2026-01-01', to: '2026-03-31' },
+  }),
+  'get /api/letters/pending': () => ({ query: { sector: 'Matriz' } }),
+  // A sector with no letters in the queue: 422 from the handler, no batch is printed.
+  'post /api/letters/batches': () => ({ json: { sector: 'Matriz sin cartas' } }),
+  'get /api/letters/batches': () => ({ query: { status: 'open' } }),
+  // No such batch: a 404 from the handler after authorisation, nothing is confirmed.
+  'get /api/letters/batches/:id': () => ({ params: { id: randomUUID() } }),
+  'get /api/letters/batches/:id/pdf': () => ({ params: { id: randomUUID() } }),
+  'post /api/letters/batches/:id/confirmation': () => ({
+    params: { id: randomUUID() },
+    json: {
+      notifier: 'Notificador de la matriz',
+      deliveredAt: new Date().toISOString(),
+      letters: [{ noticeId: randomUUID(), outcome: 'delivered' }],
+    },
   }),
   'get /api/schedules': () => ({}),
   // No such schedule on this API's task queue: a 404 from the handler, nothing changes.
