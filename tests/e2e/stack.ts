@@ -2,7 +2,11 @@
  * The whole system for browser tests: the web app built by Vite and served by the real API
  * (`createApp`), a real worker with the production activities (outside systems simulated), the
  * test run's Temporal dev server and a fresh PostgreSQL database, driven by Debian's Chromium
- * through playwright-core. Screenshots go to test-results/screenshots/ (not committed).
+ * through playwright-core. Notices go out as under `npm start`: the notice dispatcher
+ * (scripts/components.ts `startNoticeDispatcher`, with the Temporal client, so the workflow that
+ * queued a notice is told of its delivery) sends e-mail over SMTP to a MailDev catcher and SMS
+ * to a file; letters wait for the print batch. Screenshots go to test-results/screenshots/
+ * (not committed).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +20,7 @@ import { ROOT_DIR, loadConfig } from '../../config/index.js';
 import { DEFAULT_POLICY, resolvePolicy } from '../../domain/policy.js';
 import { createSimulators } from '../../activities/simulators.js';
 import { withWorker } from '../support/env.js';
+import { startNoticeOutbox, type CaughtMail } from '../support/notice-outbox.js';
 import { billingRowsFor } from '../support/workflow-env.js';
 import { passwordOf, startTestApi, type TestApi } from '../api/support.js';
 
@@ -26,6 +31,8 @@ export const SCREENSHOT_DIR = path.join(ROOT_DIR, 'test-results', 'screenshots')
 export interface Stack {
   api: TestApi;
   browser: Browser;
+  /** The e-mails the SMTP catcher has accepted so far, oldest first. */
+  caughtMail(): Promise<CaughtMail[]>;
   /**
    * The billing simulator learns the accounts imported so far, as the real commercial system
    * knows the accounts it exported (it refuses to post agreements or fees on unknown ones).
@@ -95,6 +102,14 @@ export async function startStack(): Promise<Stack> {
       await worker;
     });
 
+    // Notices: the dispatcher of `npm start`, a pass every second, over SMTP to MailDev.
+    const outbox = await startNoticeOutbox({
+      pool: api.db.pool,
+      client: api.temporal,
+      log: api.deps.log,
+    });
+    stops.push(() => outbox.stop());
+
     const browser = await chromium.launch({
       executablePath: chromiumPath,
       args: [
@@ -113,6 +128,7 @@ export async function startStack(): Promise<Stack> {
     return {
       api,
       browser,
+      caughtMail: () => outbox.caughtMail(),
       async billingKnowsImportedAccounts() {
         for (const { id } of await prisma.account.findMany({ select: { id: true } }))
           simulators.billing.load(await billingRowsFor(prisma, id));

@@ -1,9 +1,11 @@
 /**
  * The web app end to end, in a real Chromium, against the real stack (tests/e2e/stack.ts):
  * each role signs in; a manager imports a billing export with bad rows; a collector records a
- * contact and proposes an agreement; a manager approves it and reads the case timeline; a legal
- * advisor validates a título de crédito. Screenshots of the main pages are saved in
- * test-results/screenshots/ for a reviewer.
+ * contact and proposes an agreement; a manager approves it and reads the case timeline; a case
+ * whose prior notice the dispatcher e-mailed (so its cut is lawful) reaches the título de
+ * crédito, which a legal advisor validates, and then the coactiva, whose orden de pago the legal
+ * advisor notifies. Screenshots of the main pages are saved in test-results/screenshots/ for a
+ * reviewer.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -18,7 +20,10 @@ import { startStack, type Stack } from './stack.js';
 
 const SECTOR = 'Puerto Bolívar';
 
-/** A billing export line (intake/read.ts columns) of one overdue bill. */
+/**
+ * A billing export line (intake/read.ts columns) of one overdue bill; the account's mobile phone
+ * and e-mail are where its notices go.
+ */
 function line(
   account: string,
   id: string,
@@ -26,18 +31,27 @@ function line(
   bill: string,
   dueOn: string,
   amount: string,
+  contact: { phone?: string; email?: string } = { phone: '0991234567' },
 ) {
-  return `${account},${id},${holder},Av. Bolívar y 9 de Mayo,${SECTOR},R-PB-01,residencial,0991234567,,${bill},2026-06-01,${dueOn},${amount},${amount},`;
+  return `${account},${id},${holder},Av. Bolívar y 9 de Mayo,${SECTOR},R-PB-01,residencial,${contact.phone ?? ''},${contact.email ?? ''},${bill},2026-06-01,${dueOn},${amount},${amount},`;
 }
 
-/** Waiting periods of seconds, so a case reaches the título de crédito in a few seconds. */
-const FAST_TO_CREDIT_TITLE = {
+/**
+ * Waiting periods of seconds, so a case reaches the título de crédito and then the coactiva in
+ * a few seconds once each human step is done. The prior notice's term still runs from its
+ * delivery.
+ */
+const FAST_TO_COACTIVA = {
   reminder: { notices: 1, interval: { amount: 1, unit: 'seconds' } },
   suspension: {
     afterReminderFor: { amount: 2, unit: 'seconds' },
     priorNotice: { amount: 1, unit: 'seconds' },
   },
-  creditTitle: { afterSuspensionFor: { amount: 2, unit: 'seconds' } },
+  creditTitle: {
+    afterSuspensionFor: { amount: 2, unit: 'seconds' },
+    voluntaryPaymentTerm: { amount: 2, unit: 'seconds' },
+  },
+  notices: { deliveryCheckInterval: { amount: 5, unit: 'seconds' } },
 };
 
 describe('the web app in Chromium', () => {
@@ -263,14 +277,25 @@ describe('the web app in Chromium', () => {
     await page.context().close();
   }, 120_000);
 
-  it('a legal advisor validates a título de crédito from the legal inbox', async () => {
+  it('a legal advisor validates a título de crédito and notifies the orden de pago', async () => {
     // A case under a policy of seconds, taken by the API to the título (steps not under test).
-    await stack.usePolicy(FAST_TO_CREDIT_TITLE, 'browser test: fast to the título');
+    // Its holder has an e-mail address and no mobile phone: the prior notice is e-mailed (and
+    // printed as a letter, which waits for a print batch).
+    await stack.usePolicy(FAST_TO_COACTIVA, 'browser test: fast to the coactiva');
+    const email = 'rosa.aguilar@example.ec';
     const r = await stack.api.call<{ id: string }>('post', '/api/imports/portfolio', {
       token: stack.api.tokens.manager,
       form: csvFile('legal.csv', [
         EXPORT_HEADER,
-        line('E2E010', makeCedula(7, '100010'), 'Rosa Aguilar', 'F-E2E-10', '2026-06-30', '230.00'),
+        line(
+          'E2E010',
+          makeCedula(7, '100010'),
+          'Rosa Aguilar',
+          'F-E2E-10',
+          '2026-06-30',
+          '230.00',
+          { email },
+        ),
       ]),
     });
     expect(r.status).toBe(202);
@@ -285,7 +310,38 @@ describe('the web app in Chromium', () => {
     await stack.billingKnowsImportedAccounts();
     const contact = await openTask('E2E010', 'contact_debtor');
     await completeByApi(contact.id, 'collector', { outcome: 'contacted', note: 'no puede pagar' });
+
+    // The cut waits for the prior notice's delivery: the dispatcher e-mails it, the SMTP server
+    // (MailDev) accepts it, and the suspension step is told; the cut's term runs from then.
+    const delivered = await eventually(
+      () =>
+        prisma().caseEvent.findFirst({
+          where: { type: 'suspension_notice_delivered', case: { account: { number: 'E2E010' } } },
+        }),
+      (e) => e !== null,
+      60_000,
+    );
+    expect(delivered, 'the prior notice was never delivered').not.toBeNull();
+    const notice = await prisma().notice.findFirstOrThrow({
+      where: { kind: 'aviso_previo_suspension', channel: 'email', caseId: delivered!.caseId },
+    });
+    expect(notice).toMatchObject({ status: 'sent', recipient: email });
+    const facts = delivered!.data as {
+      deliveredAt: string;
+      channel: string;
+      earliestCutAt: string;
+    };
+    expect(facts.channel).toBe('email');
+    expect(facts.deliveredAt).toBe(notice.deliveredAt!.toISOString());
+    expect(Date.parse(facts.earliestCutAt)).toBeGreaterThan(Date.parse(facts.deliveredAt));
+    const mail = (await stack.caughtMail()).filter((m) => m.to.some((to) => to.address === email));
+    expect(mail.map((m) => m.subject)).toContainEqual(notice.subject);
     const cut = await openTask('E2E010', 'suspension_field');
+    // The crew was ordered once the prior notice's term had run from its delivery.
+    const ordered = await prisma().caseEvent.findFirstOrThrow({
+      where: { type: 'suspension_ordered', case: { account: { number: 'E2E010' } } },
+    });
+    expect(ordered.occurredAt.getTime()).toBeGreaterThanOrEqual(Date.parse(facts.earliestCutAt));
     await completeByApi(cut.id, 'collector', {
       outcome: 'done',
       performedAt: new Date().toISOString(),
@@ -333,8 +389,58 @@ describe('the web app in Chromium', () => {
     });
     expect(createHash('sha256').update(pdf).digest('hex')).toBe(stored.sha256);
     await stack.screenshot(page, 'legal-case-documents');
+
+    // The título is notified and its voluntary term runs out (seconds here): the coactiva, which
+    // the legal unit takes in house (steps not under test).
+    const notifyTitle = await openTask('E2E010', 'notify_credit_title');
+    await completeByApi(notifyTitle.id, 'collector', {
+      method: 'in_person',
+      result: 'notified',
+      at: new Date().toISOString(),
+    });
+    const intake = await openTask('E2E010', 'coactiva_intake');
+    await completeByApi(intake.id, 'legal', { handledBy: 'in_house' });
+
+    // The orden de pago inmediato is notified like the título, from the legal inbox; its term
+    // runs from the notification.
+    const notifyOrder = await openTask('E2E010', 'notify_payment_order');
+    expect(notifyOrder.role).toBe('legal');
+    const issued = await prisma().caseEvent.findFirstOrThrow({
+      where: { type: 'orden_pago_issued', case: { account: { number: 'E2E010' } } },
+    });
+    expect(issued.data).not.toHaveProperty('deadline');
+    await page.getByRole('navigation').getByRole('link', { name: 'Bandeja jurídica' }).click();
+    await heading(page, 'Bandeja jurídica');
+    await legalTasks
+      .getByRole('button', { name: /^Abrir tarea Notificar orden de pago .* de la cuenta E2E010$/ })
+      .click();
+    await page.getByLabel('Medio de notificación').selectOption({ label: 'En persona' });
+    await page.getByLabel('Resultado de la notificación').selectOption({ label: 'Notificado' });
+    await stack.screenshot(page, 'legal-notify-payment-order');
+    await page.getByRole('button', { name: 'Completar tarea' }).click();
+    await page.getByText(/^Tarea completada: .*\(cuenta E2E010\)\.$/).waitFor();
+    const termStarted = await eventually(
+      () =>
+        prisma().caseEvent.findFirst({
+          where: { type: 'orden_pago_term_started', case: { account: { number: 'E2E010' } } },
+        }),
+      (e) => e !== null,
+    );
+    const [attempt, notified] = await Promise.all(
+      ['notification_attempt', 'orden_pago_notified'].map((type) =>
+        prisma().caseEvent.findFirstOrThrow({
+          where: { type, stage: 'coactiva', case: { account: { number: 'E2E010' } } },
+        }),
+      ),
+    );
+    expect(attempt!.actor).toBe(stack.api.users.legal.id);
+    expect(attempt!.data).toMatchObject({ method: 'in_person', result: 'notified' });
+    expect(notified!.data).toMatchObject({ method: 'in_person', attempts: 1 });
+    const term = termStarted!.data as { notifiedAt: string; deadline: string };
+    expect(term.notifiedAt).toBe(notified!.occurredAt.toISOString());
+    expect(Date.parse(term.deadline)).toBeGreaterThan(Date.parse(term.notifiedAt));
     await page.context().close();
-  }, 180_000);
+  }, 240_000);
   it('a manager changes a policy value and hands a sector to another collector', async () => {
     const page = await stack.signIn('manager');
     await page.getByRole('navigation').getByRole('link', { name: 'Política' }).click();
