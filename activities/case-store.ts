@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { toLocalDate } from '../domain/calendar.js';
 import type { CaseStage, CloseReason } from '../domain/case.js';
 import { isUniqueViolation, type Prisma, type PrismaClient } from '../prisma/client.js';
+import { withdrawQueuedNotices } from '../notifications/withdraw.js';
 import { produceDocumentForEvent } from './documents.js';
 
 export interface RecordCaseOpened {
@@ -412,6 +413,13 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
           reason: c.reason,
           data: { balanceCents: c.balanceCents },
         });
+        // Notices still waiting (e-mail retries, letters for the print batch) must not go out
+        // once the case has ended: withdrawn in the same transaction that closes it.
+        await withdrawQueuedNotices(
+          tx,
+          c.caseId,
+          c.reason === 'paid' ? 'debt_paid' : 'case_closed',
+        );
       });
     },
   };

@@ -605,3 +605,26 @@ export function describeWaitingPeriod(period: WaitingPeriod, locale: 'es-EC' | '
   const [singular, plural] = UNIT_WORDS[locale][period.unit];
   return `${period.amount} ${period.amount === 1 ? singular : plural}`;
 }
+
+/**
+ * A running término recounted under a new calendar (a holiday decreed, or revoked, after the
+ * term started). The business days already run up to `now`'s local date stay counted; the days
+ * still to count after it are counted again under `next`, so a holiday decreed inside the rest
+ * of the term moves its end by one business day. Terms in other units do not depend on holidays
+ * and are returned unchanged.
+ *
+ * @param deadline the term's end under `previous` (the end of a local day).
+ * @throws RangeError on an invalid Date.
+ */
+export function recountDeadline(
+  deadline: Date,
+  unit: WaitingPeriod['unit'],
+  now: Date,
+  previous?: CalendarOverrides,
+  next?: CalendarOverrides,
+): Date {
+  if (unit !== 'businessDays' || deadline.getTime() <= now.getTime()) return deadline;
+  const today = toLocalDate(now);
+  const left = businessDaysBetween(today, toLocalDate(deadline), previous);
+  return localDateToInstant(addBusinessDays(today, left, next), 'end');
+}

@@ -16,7 +16,6 @@ import {
   patched,
   proxyActivities,
   setHandler,
-  sleep,
   startChild,
   upsertSearchAttributes,
   uuid4,
@@ -89,6 +88,7 @@ import {
   OUTSIDE_ACTIVITY_OPTIONS,
   STORE_ACTIVITY_OPTIONS,
 } from './options.js';
+import { LegalClock, type TermMovedRecorder } from './clock.js';
 import { failureFacts, outsideStep, type StepRecorder } from './outside.js';
 import { CarteraAccount, CarteraBalanceCents, CarteraStage } from './search-attributes.js';
 import { TaskBoard, type TaskBoardSnapshot } from './tasks.js';
@@ -122,7 +122,9 @@ function requireRole(actor: Actor, ...roles: Actor['role'][]): void {
 }
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> {
-  const policy: Policy = withPolicyDefaults(input.policy ?? DEFAULT_POLICY);
+  let policy: Policy = withPolicyDefaults(input.policy ?? DEFAULT_POLICY);
+  // The case keeps its policy for life, except the calendar in force (holidays decreed later).
+  const clock = new LegalClock(policy.calendar, (calendar) => (policy = { ...policy, calendar }));
   const wfId = workflowInfo().workflowId;
   const carried = input.carried as Carried | undefined;
   let state: CaseState = carried?.state ?? openCaseState(input);
@@ -200,6 +202,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       reason,
       data,
     });
+  /** A term moved by a change of calendar, on the timeline. */
+  const termMoved: TermMovedRecorder = (m) =>
+    event(
+      'term_recomputed',
+      'system',
+      `Cambio de calendario (política v${m.policyVersion}): ${m.what} pasa al ${m.to.slice(0, 10)}`,
+      m,
+    );
   /** Runs a child workflow; a child that fails is a manager's task, never the case's end. */
   const childStep = <T>(what: string, stepName: string, run: () => Promise<T>) =>
     outsideStep(board, steps, { system: 'cartera', step: stepName, what, run });
@@ -802,10 +812,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       policy.calendar,
     );
     live.deadline = { what: 'promesa de pago', at: due.toISOString() };
-    await condition(
-      () => promiseKept(p, state.paidCents) || finished(),
-      Math.max(1, due.getTime() - Date.now()),
-    );
+    await clock.until(due, policy.reminder.promiseGrace.unit, {
+      what: 'el plazo de la promesa de pago',
+      moved: termMoved,
+      interrupt: () => promiseKept(p, state.paidCents) || finished(),
+    });
     const kept = promiseKept(p, state.paidCents) || settled();
     if (!kept) life = { ...life, brokenCommitments: life.brokenCommitments + 1 };
     life = { ...life, promise: null };
@@ -869,12 +880,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       });
       life = { ...life, remindersSent: level };
       if (level < policy.reminder.notices)
-        await sleep(
-          Math.max(
-            1,
-            deadlineAfter(new Date(), policy.reminder.interval, policy.calendar).getTime() -
-              Date.now(),
-          ),
+        await clock.until(
+          deadlineAfter(new Date(), policy.reminder.interval, policy.calendar),
+          policy.reminder.interval.unit,
+          { what: 'el próximo recordatorio', moved: termMoved },
         );
     }
     const escalateAt = deadlineAfter(
@@ -883,7 +892,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       policy.calendar,
     );
     live.deadline = { what: 'inicio de suspensión', at: escalateAt.toISOString() };
-    await sleep(Math.max(1, escalateAt.getTime() - Date.now()));
+    await clock.until(escalateAt, policy.suspension.afterReminderFor.unit, {
+      what: 'el inicio de la suspensión',
+      moved: termMoved,
+    });
     await condition(() => life.promise === null); // a promise being watched delays escalation
     contactScope.cancel();
     await contact.catch((err: unknown) => {
@@ -937,7 +949,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   async function creditTitleStage(): Promise<void> {
     const due = new Date(life.creditTitleDueAt ?? nowIso());
     live.deadline = { what: 'emisión del título de crédito', at: due.toISOString() };
-    await sleep(Math.max(1, due.getTime() - Date.now()));
+    await clock.until(due, policy.creditTitle.afterSuspensionFor.unit, {
+      what: 'la emisión del título de crédito',
+      moved: termMoved,
+    });
     if (!facts) facts = await store.caseFacts({ caseId: input.caseId });
     const f = facts;
     const step = await childStep('Título de crédito', 'credit-title', async () => {

@@ -38,6 +38,7 @@ import {
   type CoactivaOutcome,
   type CoactivaWorkflowInput,
 } from './messages.js';
+import { LegalClock } from './clock.js';
 import { notifyDocument } from './notification.js';
 import { OUTSIDE_ACTIVITY_OPTIONS, STORE_ACTIVITY_OPTIONS } from './options.js';
 import { outsideStep } from './outside.js';
@@ -78,7 +79,8 @@ function retentionFacts(summary: RetentionSummary) {
 /** Runs a coactiva until remate or uncollectible; cancelled by the parent otherwise. */
 export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<CoactivaOutcome> {
   const { caseId } = input;
-  const policy = withPolicyDefaults(input.policy);
+  let policy = withPolicyDefaults(input.policy);
+  const clock = new LegalClock(policy.calendar, (calendar) => (policy = { ...policy, calendar }));
   const workflowId = workflowInfo().workflowId;
   const board = new TaskBoard({ caseId, policy, priority: input.priority, stage: () => STAGE });
   const record = (
@@ -97,6 +99,12 @@ export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<Co
       data: e.data ?? {},
     });
   const debt = formatUsd(input.balanceCents, 'es-EC');
+  let moves = 0;
+  const termMoved = (m: { what: string; from: string; to: string; policyVersion: number }) =>
+    record(`term-recomputed:${++moves}`, 'term_recomputed', {
+      reason: `Cambio de calendario (política v${m.policyVersion}): ${m.what} vence ahora el ${m.to.slice(0, 10)}`,
+      data: m,
+    });
   // Histories recorded before this patch started the orden de pago's term at its issue.
   const fromNotification = patched('payment-order-notified');
   // Excepciones before a court (COA art. 329) pause the medidas and the executor's decisions.
@@ -200,7 +208,10 @@ export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<Co
           term: policy.coactiva.paymentOrderTerm,
         },
       });
-      await sleep(Math.max(1, term.deadline.getTime() - Date.now()));
+      await clock.until(term.deadline, policy.coactiva.paymentOrderTerm.unit, {
+        what: `el término de la orden de pago ${order.number}`,
+        moved: termMoved,
+      });
     } else {
       const termText = paymentOrderTerm(issuedAt, policy).termText;
       await notices.queueNotice({
@@ -272,7 +283,10 @@ export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<Co
           term: policy.coactiva.paymentOrderTerm,
         },
       });
-      await sleep(Math.max(1, term.deadline.getTime() - Date.now()));
+      await clock.until(term.deadline, policy.coactiva.paymentOrderTerm.unit, {
+        what: `el término de la orden de pago ${order.number}`,
+        moved: termMoved,
+      });
     }
     await record('orden-pago:expired', 'orden_pago_term_expired', {
       reason: `Venció el término de la orden ${order.number} sin pago`,

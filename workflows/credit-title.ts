@@ -40,6 +40,7 @@ import {
   type CreditTitleOutcome,
   type CreditTitleWorkflowInput,
 } from './messages.js';
+import { LegalClock } from './clock.js';
 import { notifyDocument } from './notification.js';
 import { STORE_ACTIVITY_OPTIONS } from './options.js';
 import { TaskBoard, type OpenTaskSpec, type TaskOutcome } from './tasks.js';
@@ -58,7 +59,8 @@ export async function creditTitleWorkflow(
   input: CreditTitleWorkflowInput,
 ): Promise<CreditTitleOutcome> {
   const { caseId } = input;
-  const policy = withPolicyDefaults(input.policy);
+  let policy = withPolicyDefaults(input.policy);
+  const clock = new LegalClock(policy.calendar, (calendar) => (policy = { ...policy, calendar }));
   // Idempotency keys: workflow id + first run id (a later case may reuse the workflow id; a
   // retry, replay or reset keeps both) + step.
   const { workflowId, firstExecutionRunId } = workflowInfo();
@@ -223,13 +225,39 @@ export async function creditTitleWorkflow(
       },
     });
     let pauses = 0;
+    let moves = 0;
     let deadline: string;
     for (;;) {
       if (term.status === 'running') {
         deadline = term.deadline;
         const left = Date.parse(deadline) - Date.now();
         if (left <= 0) break;
-        if (!facilitiesPending && !(await condition(() => facilitiesPending, left))) break;
+        const seen = clock.version;
+        const countedWith = clock.calendar;
+        if (
+          !facilitiesPending &&
+          !(await condition(() => facilitiesPending || clock.version !== seen, left))
+        )
+          break;
+        if (!facilitiesPending) {
+          // A holiday decreed (or revoked) while the term runs: the days still to count move.
+          const unit = policy.creditTitle.voluntaryPaymentTerm.unit;
+          const next = clock.recount(new Date(deadline), unit, countedWith).toISOString();
+          if (next !== deadline) {
+            moves += 1;
+            await record(`term-recomputed:${moves}`, 'term_recomputed', {
+              reason: `Cambio de calendario: el plazo de pago voluntario vence ahora el ${next.slice(0, 10)}`,
+              data: {
+                number: title.number,
+                what: 'plazo de pago voluntario',
+                from: deadline,
+                to: next,
+              },
+            });
+            term = { ...term, deadline: next };
+          }
+          continue;
+        }
         pauses += 1;
         term = pauseVoluntaryTerm(term, new Date(), policy);
         await record(`term-paused:${pauses}`, 'voluntary_term_paused', {

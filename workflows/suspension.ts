@@ -14,7 +14,6 @@ import {
   isCancellation,
   patched,
   proxyActivities,
-  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseStage } from '../domain/case.js';
@@ -39,6 +38,7 @@ import type {
   SuspensionOutcome,
   SuspensionWorkflowInput,
 } from './messages.js';
+import { LegalClock } from './clock.js';
 import { awaitDelivery, NoticeWatch } from './notice-delivery.js';
 import { OUTSIDE_ACTIVITY_OPTIONS, STORE_ACTIVITY_OPTIONS } from './options.js';
 import { outsideStep, type StepRecorder } from './outside.js';
@@ -109,7 +109,8 @@ export async function suspensionWorkflow(
   input: SuspensionWorkflowInput,
 ): Promise<SuspensionOutcome> {
   const stage: CaseStage = 'suspension';
-  const policy = withPolicyDefaults(input.policy);
+  let policy = withPolicyDefaults(input.policy);
+  const clock = new LegalClock(policy.calendar, (calendar) => (policy = { ...policy, calendar }));
   const record = timeline(input, stage);
   const board = new TaskBoard({
     caseId: input.caseId,
@@ -171,7 +172,16 @@ export async function suspensionWorkflow(
           reason: 'Aviso previo de suspensión enviado',
           data: { earliestCutAt: cutFrom.toISOString(), balanceCents: input.balanceCents },
         });
-        await sleep(Math.max(0, cutFrom.getTime() - Date.now()));
+        await clock.until(cutFrom, policy.suspension.priorNotice.unit, {
+          what: 'el plazo del aviso previo',
+          moved: (m) =>
+            record(`term-recomputed:${m.to}`, {
+              type: 'term_recomputed',
+              reason: `Cambio de calendario: el corte procede desde ${m.to}`,
+              data: m,
+            }),
+          minMs: 0,
+        });
       } else {
         await record('prior-notice-sent', {
           type: 'suspension_notice_sent',
@@ -203,7 +213,16 @@ export async function suspensionWorkflow(
             earliestCutAt: cutFrom.toISOString(),
           },
         });
-        await sleep(Math.max(0, cutFrom.getTime() - Date.now()));
+        await clock.until(cutFrom, policy.suspension.priorNotice.unit, {
+          what: 'el plazo del aviso previo',
+          moved: (m) =>
+            record(`term-recomputed:${m.to}`, {
+              type: 'term_recomputed',
+              reason: `Cambio de calendario: el corte procede desde ${m.to}`,
+              data: m,
+            }),
+          minMs: 0,
+        });
       }
 
       const refusedLater = await refuseIfProtected('protected-before-order');

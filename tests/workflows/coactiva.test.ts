@@ -32,7 +32,9 @@ import { DEFAULT_POLICY, resolvePolicy, type Policy } from '../../domain/policy.
 import type { TaskType } from '../../domain/tasks.js';
 import training from '../../policies/training.json' with { type: 'json' };
 import {
+  calendarChangedSignal,
   completeTaskUpdate,
+  exceptionsPendingSignal,
   type Actor,
   type CoactivaOutcome,
   type CoactivaWorkflowInput,
@@ -270,6 +272,101 @@ describe('coactiva workflow', () => {
         ['notify_payment_order', 'legal', 'done'],
         ['coactiva_decision', 'legal', 'done'],
       ]);
+    });
+  });
+
+  it('orden de pago: its término runs from the notification, skips a holiday in it, and moves when a holiday is decreed later', async () => {
+    await withWorker(new BanksSimulator(), async (taskQueue) => {
+      await skipToThursdayMorning();
+      const thursday = toLocalDate(new Date(await env.currentTimeMs()));
+      const friday = addCalendarDays(thursday, 1);
+      const monday = addCalendarDays(thursday, 4);
+      // A holiday already decreed for the Friday after the notification.
+      const policy: Policy = {
+        ...DEFAULT_POLICY,
+        calendar: { ...DEFAULT_POLICY.calendar, extraHolidays: [friday] },
+      };
+      const { handle, caseId } = await start(taskQueue, policy);
+      await complete(handle, caseId, 'coactiva_intake', { handledBy: 'in_house' });
+      const started = await notifyOrder(handle, caseId);
+      const term = started.data as { deadlineOn: string; notifiedAt: string };
+      expect(toLocalDate(new Date(term.notifiedAt))).toBe(thursday);
+      // Friday is a holiday: Monday, Tuesday, Wednesday.
+      expect(term.deadlineOn).toBe(addCalendarDays(thursday, 6));
+
+      // On Saturday a holiday is decreed for Monday: the running término now ends on Thursday.
+      await env.sleep(2 * 24 * 3_600_000);
+      await handle.signal(calendarChangedSignal, {
+        policyVersion: 7,
+        calendar: { ...policy.calendar, extraHolidays: [friday, monday] },
+        changedAt: new Date(await env.currentTimeMs()).toISOString(),
+        by: 'supervisora',
+      });
+      const moved = await eventOf(caseId, 'term_recomputed');
+      // Three business days from Friday's morrow with both holidays (and any national one).
+      const next = addBusinessDays(thursday, 3, {
+        ...policy.calendar,
+        extraHolidays: [friday, monday],
+      });
+      expect(next > term.deadlineOn).toBe(true);
+      expect(moved.data).toMatchObject({
+        from: localDateToInstant(term.deadlineOn, 'end').toISOString(),
+        to: localDateToInstant(next, 'end').toISOString(),
+        policyVersion: 7,
+      });
+      // The old end passes without the term expiring; the new one expires it.
+      await env.sleep(
+        localDateToInstant(term.deadlineOn, 'end').getTime() +
+          3_600_000 -
+          (await env.currentTimeMs()),
+      );
+      expect(await events(caseId, 'orden_pago_term_expired')).toHaveLength(0);
+      await env.sleep(
+        localDateToInstant(next, 'end').getTime() + 3_600_000 - (await env.currentTimeMs()),
+      );
+      const expired = await eventOf(caseId, 'orden_pago_term_expired');
+      expect(expired.occurredAt.getTime()).toBeGreaterThanOrEqual(
+        localDateToInstant(next, 'end').getTime(),
+      );
+      await untilNoActivityRunning(handle);
+      await handle.cancel();
+      await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    });
+  });
+
+  it('excepciones pause the medidas cautelares until the court rules', async () => {
+    const banks = new BanksSimulator();
+    await withWorker(banks, async (taskQueue) => {
+      const { handle, caseId } = await start(taskQueue, DEFAULT_POLICY);
+      await complete(handle, caseId, 'coactiva_intake', { handledBy: 'in_house' });
+      const started = await notifyOrder(handle, caseId);
+      await handle.signal(exceptionsPendingSignal, { pending: true });
+      const deadline = Date.parse((started.data as { deadline: string }).deadline);
+      await env.sleep(deadline + 10 * 24 * 3_600_000 - (await env.currentTimeMs()));
+      await eventOf(caseId, 'orden_pago_term_expired');
+      await eventOf(caseId, 'coactiva_paused');
+      // While the court decides: no retention ordered, no decision asked.
+      expect(banks.effects()).toHaveLength(0);
+      expect(await events(caseId, 'retention_ordered')).toHaveLength(0);
+      expect(await db.prisma.task.count({ where: { caseId, status: 'open' } })).toBe(0);
+      await handle.signal(exceptionsPendingSignal, { pending: false });
+      await eventOf(caseId, 'coactiva_resumed');
+      await openTask(caseId, 'coactiva_decision');
+      expect(banks.effects()).toHaveLength(1);
+      // Filed again while the executor's decision is open: the task is withdrawn meanwhile.
+      await handle.signal(exceptionsPendingSignal, { pending: true });
+      await poll(
+        async () =>
+          (await db.prisma.task.count({ where: { caseId, status: 'open' } })) === 0 || null,
+        'the decision task withdrawn',
+      );
+      await handle.signal(exceptionsPendingSignal, { pending: false });
+      await complete(handle, caseId, 'coactiva_decision', {
+        decision: 'uncollectible',
+        reason: 'Sin bienes',
+      });
+      expect(await handle.result()).toMatchObject({ outcome: 'uncollectible' });
+      expect(await events(caseId, 'coactiva_paused')).toHaveLength(2);
     });
   });
 
