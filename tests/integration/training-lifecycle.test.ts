@@ -1,8 +1,10 @@
 /**
  * The training policy on the real dev server, in real time: one case goes from reminder to
  * coactiva and closes as uncollectible in a few minutes, with every human step completed as a
- * person would (through the task's update on the workflow that owns it). This is the check
- * behind `CARTERA_POLICY=policies/training.json npm start`.
+ * person would (through the task's update on the workflow that owns it). Notices go out as
+ * under `npm start`: the dispatcher e-mails them to a MailDev catcher (and SMS to a file) and
+ * tells the case, so the cut waits for the prior notice's delivery. This is the check behind
+ * `CARTERA_POLICY=policies/training.json npm start`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +23,7 @@ import {
   withWorker,
   type TestDatabase,
 } from '../support/env.js';
+import { startNoticeOutbox, type NoticeOutbox } from '../support/notice-outbox.js';
 import { caseInput, billingRowsFor, seedCase } from '../support/workflow-env.js';
 
 function trainingPolicy(): Policy {
@@ -46,6 +49,7 @@ function formFor(type: TaskType): unknown {
     case 'validate_credit_title':
       return { decision: 'approve' };
     case 'notify_credit_title':
+    case 'notify_payment_order':
       return { method: 'in_person', result: 'notified', at: now };
     case 'coactiva_intake':
       return { handledBy: 'in_house' };
@@ -59,11 +63,15 @@ function formFor(type: TaskType): unknown {
 describe('training policy, real time', () => {
   let db: TestDatabase;
   let client: Client;
+  let outbox: NoticeOutbox;
   beforeAll(async () => {
     db = await freshDatabase();
     client = await temporalClient();
+    // npm start's pass interval (CARTERA_NOTICE_INTERVAL's default), so the timing is its own.
+    outbox = await startNoticeOutbox({ pool: db.pool, client, intervalSeconds: 15 });
   });
   afterAll(async () => {
+    await outbox?.stop();
     await db.close();
     await client.connection.close();
   });
@@ -123,9 +131,33 @@ describe('training policy, real time', () => {
             'validate_credit_title',
             'notify_credit_title',
             'coactiva_intake',
+            'notify_payment_order',
             'coactiva_decision',
           ]),
         );
+        // The dispatcher delivered the prior notice (no one had to deliver it by hand) and the
+        // crew was ordered only once its term had run from that delivery.
+        expect(completed).not.toContain('deliver_notice');
+        const event = (type: string) =>
+          db.prisma.caseEvent.findFirstOrThrow({ where: { caseId: s.caseId, type } });
+        const delivered = (await event('suspension_notice_delivered')).data as {
+          deliveredAt: string;
+          channel: string;
+          earliestCutAt: string;
+        };
+        expect(['email', 'sms']).toContain(delivered.channel);
+        expect((await event('suspension_ordered')).occurredAt.getTime()).toBeGreaterThanOrEqual(
+          Date.parse(delivered.earliestCutAt),
+        );
+        const priorNotice = await db.prisma.notice.findFirstOrThrow({
+          where: { caseId: s.caseId, kind: 'aviso_previo_suspension', channel: 'email' },
+        });
+        expect(priorNotice.status).toBe('sent');
+        expect((await outbox.caughtMail()).map((m) => m.subject)).toContain(priorNotice.subject);
+        // The orden de pago's term ran from its notification.
+        const notified = await event('orden_pago_notified');
+        const term = (await event('orden_pago_term_started')).data as { notifiedAt: string };
+        expect(term.notifiedAt).toBe(notified.occurredAt.toISOString());
         const stages = (
           await db.prisma.caseEvent.findMany({
             where: { caseId: s.caseId, type: 'stage_changed' },
