@@ -49,6 +49,13 @@ const WORKFLOW_FAILURES: Record<string, { status: number; code: string }> = {
 const named = (err: unknown, name: string) =>
   typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
 
+/**
+ * How the SDK's workflow side refuses an update it has no handler for (a worker still on code
+ * older than the update): an ApplicationFailure of type `Error` with this message
+ * (@temporalio/workflow `rejectBufferedUpdates`).
+ */
+const NO_UPDATE_HANDLER = /^No registered handler for update: /;
+
 /** The ApiError for a Temporal client error, or null when it is not one we can explain. */
 export function fromTemporal(err: unknown): ApiError | null {
   if (named(err, 'WorkflowUpdateFailedError')) {
@@ -56,6 +63,14 @@ export function fromTemporal(err: unknown): ApiError | null {
     const known = typeof cause?.type === 'string' ? WORKFLOW_FAILURES[cause.type] : undefined;
     if (known && typeof cause?.message === 'string')
       return new ApiError(known.status, known.code, cause.message);
+    // During a rolling deployment a worker on the previous version may run the case: the action
+    // works once the new version takes it, so this is temporary, not the caller's fault.
+    if (typeof cause?.message === 'string' && NO_UPDATE_HANDLER.test(cause.message))
+      return new ApiError(
+        503,
+        'unavailable',
+        'El caso lo atiende ahora una versión anterior del sistema, que aún no admite esta acción; intente de nuevo en unos minutos',
+      );
     return null;
   }
   // The database knew the case but its workflow is gone: it finished in the meantime.
