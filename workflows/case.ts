@@ -1125,10 +1125,22 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     }
     // The child was started by the update handler, so cancelling this stage does not reach
     // it: stop waiting when the stage is cancelled (hold, dispute, case finished).
-    const result = await Promise.race([
-      handle.result(),
-      CancellationScope.current().cancelRequested,
-    ]);
+    let result: Awaited<ReturnType<typeof handle.result>>;
+    try {
+      result = await Promise.race([handle.result(), CancellationScope.current().cancelRequested]);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // The agreement's workflow failed (an outside system past its retries): the case goes on
+      // without it, and says why; the failed run is on the managers' dashboard.
+      live.agreementChild = null;
+      life = { ...life, agreement: null };
+      const f = failureFacts(err);
+      await event('step_failed', 'system', `Convenio de pago: el paso falló (${f.message})`, {
+        step: 'agreement',
+        failureType: f.type,
+      });
+      return;
+    }
     live.agreementChild = null;
     life = { ...life, agreement: null };
     if (result.outcome === 'broken')

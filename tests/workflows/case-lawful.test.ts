@@ -14,9 +14,15 @@ import { createSimulators, type OutsideSimulators } from '../../activities/simul
 import type { TaskType } from '../../domain/tasks.js';
 import { activitiesFor } from '../../temporal/worker.js';
 import type { caseWorkflow } from '../../workflows/case.js';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   caseViewQuery,
+  closeCaseUpdate,
   completeTaskUpdate,
+  fileExceptionsUpdate,
+  proposeAgreementUpdate,
+  reportIrregularReconnectionUpdate,
+  ruleExceptionsUpdate,
   paymentReceivedSignal,
   type Actor,
   type CaseView,
@@ -73,10 +79,15 @@ describe('a lawful case (time-skipping)', () => {
 
   const collector = (s: SeededCase): Actor => ({ id: s.collectorId, role: 'collector' });
 
-  async function start(s: SeededCase, extra: Partial<CaseWorkflowInput> = {}) {
+  /** Starts the case; billing knows its account unless `unknownToBilling`. */
+  async function start(
+    s: SeededCase,
+    extra: Partial<CaseWorkflowInput> = {},
+    unknownToBilling = false,
+  ) {
     // A seeded case row stands in for intake's; the workflow records it itself.
     await db.prisma.case.deleteMany({ where: { id: s.caseId } });
-    sims.billing.load(await billingRowsFor(db.prisma, s.accountId));
+    if (!unknownToBilling) sims.billing.load(await billingRowsFor(db.prisma, s.accountId));
     return env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
       taskQueue: TASK_QUEUE,
       workflowId: `case-${s.accountNumber}`,
@@ -253,5 +264,291 @@ describe('a lawful case (time-skipping)', () => {
       return a ? [a.workflowId ?? ''] : [];
     });
     expect(children?.every((id) => id.includes(again.caseId))).toBe(true);
+  });
+
+  // ---- 1b. A case never dies ------------------------------------------------------------------
+
+  const manager = (s: SeededCase): Actor => ({ id: s.supervisorId, role: 'manager' });
+  const legal: Actor = { id: 'legal-ana', role: 'legal' };
+
+  it('survives every outside refusal: each becomes a manager task, retried or skipped', async () => {
+    const s = await seedCase(db.prisma);
+    const handle = await start(s, {}, true);
+    // Field operations refuses the account: the cut order cannot be placed.
+    sims.fieldOps.faults.rejectAccounts = [s.accountNumber];
+    await env.sleep('31 days');
+    await deliverEmails(s.caseId, 'aviso_previo_suspension');
+    const notice = await eventOf(s.caseId, 'suspension_notice_delivered');
+    await sleepPast((notice.data as { earliestCutAt: string }).earliestCutAt);
+    const refused = await eventOf(s.caseId, 'outside_refused');
+    expect(refused.data).toMatchObject({ system: 'field_ops', step: 'suspension-order' });
+    const task = await openTask(s.caseId, 'outside_failure');
+    expect(task.role).toBe('manager');
+    expect(task.payload).toMatchObject({ system: 'field_ops', refused: true });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+
+    // The manager has the account added to the crews' system and retries: the order goes out.
+    sims.fieldOps.faults.rejectAccounts = [];
+    await complete(s.caseId, 'outside_failure', manager(s), {
+      decision: 'retry',
+      note: 'Cuenta registrada en operaciones',
+    });
+    await complete(s.caseId, 'suspension_field', collector(s), async () => ({
+      outcome: 'done',
+      performedAt: await serverNow(),
+      sealNumber: 'S-1',
+    }));
+
+    // Billing does not know the account: the suspension fee is refused; skipped with a reason.
+    await eventOf(s.caseId, 'outside_refused', 2);
+    const feeTask = await openTask(s.caseId, 'outside_failure');
+    expect(feeTask.payload).toMatchObject({ system: 'billing', step: 'suspension-fee' });
+    await complete(s.caseId, 'outside_failure', manager(s), {
+      decision: 'skip',
+      reason: 'Cuenta dada de baja en facturación; se cobra por convenio',
+    });
+    await eventOf(s.caseId, 'outside_step_skipped');
+    const cut = await view(handle, (v) => v.service === 'suspended');
+    expect(cut.status).toBe('open');
+    expect(sims.fieldOps.effects().filter((e) => e.kind === 'suspension')).toHaveLength(1);
+    expect(sims.billing.effects().filter((e) => e.kind === 'fee')).toHaveLength(0);
+
+    // A payment still reaches the case: it closes as paid (the reconnection is ordered).
+    sims.billing.load(await billingRowsFor(db.prisma, s.accountId));
+    await pay(handle, `P-${s.caseId}`, 12_000);
+    await reconnected(s);
+    expect(await ended(handle)).toMatchObject({ status: 'closed', closeReason: 'paid' });
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+
+  // ---- 3. What the procedure was missing ------------------------------------------------------
+
+  it('refuses a promise to pay beyond the policy horizon; a partial one within it is watched', async () => {
+    const s = await seedCase(db.prisma);
+    const handle = await start(s);
+    const task = await openTask(s.caseId, 'contact_debtor');
+    const today = new Date(await env.currentTimeMs());
+    const inDays = (n: number) =>
+      new Date(today.getTime() + n * 86_400_000).toISOString().slice(0, 10);
+    const promise = (promisedOn: string, amount: string) =>
+      env.client.workflow.getHandle(task.workflowId).executeUpdate(completeTaskUpdate, {
+        args: [
+          {
+            taskId: task.id,
+            actor: collector(s),
+            form: { outcome: 'promise_to_pay', promisedOn, amount },
+          },
+        ],
+      });
+    await expect(promise(inDays(90), '40.00')).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/no puede pasar del .*30 días calendario/) },
+    });
+    await expect(promise(inDays(5), '500.00')).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/supera el saldo/) },
+    });
+    expect((await db.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe(
+      'open',
+    );
+    await promise(inDays(10), '40.00'); // partial: USD 40 of 120
+    const recorded = await eventOf(s.caseId, 'contact_recorded');
+    expect(recorded.reason).toBe('promise_to_pay');
+    await pay(handle, `P-${s.caseId}`, 4_000);
+    await eventOf(s.caseId, 'promise_kept');
+    expect((await handle.query(caseViewQuery)).status).toBe('open');
+  });
+
+  it('regularisation: an irregular reconnection posts its fine and puts the case back to a cut', async () => {
+    const s = await seedCase(db.prisma);
+    const handle = await start(s);
+    await cut(s);
+    await view(handle, (v) => v.service === 'suspended');
+    const foundAt = await serverNow();
+    await handle.executeUpdate(reportIrregularReconnectionUpdate, {
+      args: [
+        {
+          actor: collector(s),
+          foundAt,
+          note: 'Sello roto, servicio activo',
+          sealNumber: `SELLO-${s.caseId.slice(0, 6)}`,
+          gps: { lat: -3.2581, lng: -79.9553 },
+        },
+      ],
+    });
+    const found = await eventOf(s.caseId, 'irregular_reconnection');
+    expect(found.data).toMatchObject({ evidence: { gps: { lat: -3.2581, lng: -79.9553 } } });
+    // The fine, once; then a new cut order at once (no second prior notice).
+    await eventOf(s.caseId, 'suspension_recut');
+    const fines = () =>
+      sims.billing
+        .effects()
+        .filter((e) => (e.detail as { kind?: string }).kind === 'irregular_reconnection_fine');
+    expect(fines()).toHaveLength(1);
+    await complete(s.caseId, 'suspension_field', collector(s), async () => ({
+      outcome: 'done',
+      performedAt: await serverNow(),
+      sealNumber: 'SELLO-2',
+    }));
+    await view(handle, (v) => v.service === 'suspended');
+    expect(sims.fieldOps.effects().filter((e) => e.kind === 'suspension')).toHaveLength(2);
+    expect(
+      await db.prisma.notice.count({
+        where: { caseId: s.caseId, kind: 'aviso_previo_suspension', channel: 'email' },
+      }),
+    ).toBe(1);
+    // A second report while the first is being handled is refused; the service is cut again now.
+    expect(fines()).toHaveLength(1);
+    await pay(handle, `P-${s.caseId}`, 30_000);
+    await reconnected(s);
+    expect(await ended(handle)).toMatchObject({ status: 'closed', closeReason: 'paid' });
+  });
+
+  it('excepciones filed in coactiva pause it; upheld, the case closes as exceptions_upheld', async () => {
+    const s = await seedCase(db.prisma);
+    const handle = await start(s);
+    await cut(s);
+    await view(handle, (v) => v.stage === 'credit_title');
+    await env.sleep('31 days');
+    await complete(s.caseId, 'validate_credit_title', legal, { decision: 'approve' });
+    await complete(s.caseId, 'notify_credit_title', collector(s), async () => ({
+      method: 'in_person',
+      result: 'notified',
+      at: await serverNow(),
+    }));
+    const term = await eventOf(s.caseId, 'voluntary_term_started');
+    await sleepPast((term.data as { deadline: string }).deadline);
+    await complete(s.caseId, 'coactiva_intake', legal, { handledBy: 'in_house' });
+    // Filing before the orden de pago is notified is refused.
+    const file = (filedOn: string) =>
+      handle.executeUpdate(fileExceptionsUpdate, {
+        args: [
+          {
+            actor: legal,
+            filedOn,
+            court: 'Unidad Judicial Civil de Machala',
+            processNumber: '07333-2027-00123',
+            grounds: 'Prescripción de la acción y error en el monto',
+          },
+        ],
+      });
+    await expect(file((await serverNow()).slice(0, 10))).rejects.toBeInstanceOf(
+      WorkflowUpdateFailedError,
+    );
+    await complete(s.caseId, 'notify_payment_order', legal, async () => ({
+      method: 'in_person',
+      result: 'notified',
+      at: await serverNow(),
+    }));
+    await view(handle, (v) => v.stage === 'coactiva' && (v.prescribesOn ?? '') > '2030');
+    await eventually(
+      async () => (await handle.query(caseViewQuery)).prescribesOn,
+      (p) => p !== null,
+      30_000,
+    );
+    // The collector may not file them; the legal unit does.
+    await expect(
+      handle.executeUpdate(fileExceptionsUpdate, {
+        args: [
+          {
+            actor: collector(s),
+            filedOn: (await serverNow()).slice(0, 10),
+            court: 'x',
+            processNumber: 'x',
+            grounds: 'x',
+          },
+        ],
+      }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await eventually(
+      async () => {
+        try {
+          await file((await serverNow()).slice(0, 10));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      (ok) => ok,
+      30_000,
+    );
+    const filed = await eventOf(s.caseId, 'exceptions_filed');
+    expect(filed.data).toMatchObject({ court: 'Unidad Judicial Civil de Machala', late: false });
+    expect((await handle.query(caseViewQuery)).exceptions).toMatchObject({ status: 'pending' });
+    // Past the orden de pago's term nothing is retained while the court decides.
+    await env.sleep('10 days');
+    await eventOf(s.caseId, 'coactiva_paused');
+    expect(
+      await db.prisma.caseEvent.count({ where: { caseId: s.caseId, type: 'retention_ordered' } }),
+    ).toBe(0);
+    await handle.executeUpdate(ruleExceptionsUpdate, {
+      args: [
+        {
+          actor: legal,
+          outcome: 'upheld',
+          ruledOn: (await serverNow()).slice(0, 10),
+          note: 'El juzgado acepta las excepciones',
+        },
+      ],
+    });
+    expect(await ended(handle)).toMatchObject({
+      status: 'closed',
+      closeReason: 'exceptions_upheld',
+    });
+  });
+
+  it('warns the legal unit before a debt prescribes, stops collecting once it has, and closes it only on a legal decision', async () => {
+    const s = await seedCase(db.prisma);
+    // Invoices due five years ago less a month: the debt prescribes in about a month.
+    const now = new Date(await env.currentTimeMs());
+    const oldest = new Date(now.getTime() - (5 * 365 - 30) * 86_400_000).toISOString().slice(0, 10);
+    const handle = await start(s, { oldestDueOn: oldest });
+    const review = await openTask(s.caseId, 'prescription_review');
+    expect(review.role).toBe('legal');
+    const prescribesOn = (review.payload as { prescribesOn: string }).prescribesOn;
+    expect((await handle.query(caseViewQuery)).prescribesOn).toBe(prescribesOn);
+    // Declaring it before it has prescribed is refused.
+    await expect(
+      env.client.workflow.getHandle(review.workflowId).executeUpdate(completeTaskUpdate, {
+        args: [
+          { taskId: review.id, actor: legal, form: { decision: 'declare_prescribed', note: 'x' } },
+        ],
+      }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    // The review outlives the reminder stage; once the date passes, collection stops.
+    await env.sleep('45 days');
+    await eventOf(s.caseId, 'debt_prescribed');
+    const stopped = await handle.query(caseViewQuery);
+    expect(stopped.status).toBe('open');
+    // Nothing more is sent or ordered against a prescribed debt.
+    const noticesBefore = await db.prisma.notice.count({ where: { caseId: s.caseId } });
+    const ordersBefore = sims.fieldOps.effects().length;
+    await env.sleep('40 days');
+    expect(await db.prisma.notice.count({ where: { caseId: s.caseId } })).toBe(noticesBefore);
+    expect(sims.fieldOps.effects().length).toBe(ordersBefore);
+    expect((await handle.query(caseViewQuery)).stage).toBe(stopped.stage);
+    expect((await db.prisma.task.findUniqueOrThrow({ where: { id: review.id } })).status).toBe(
+      'open',
+    );
+    // A manager cannot close it as prescribed; the legal unit declares it.
+    await expect(
+      handle.executeUpdate(closeCaseUpdate, {
+        args: [{ actor: manager(s), reason: 'prescribed', note: 'prescrita' }],
+      }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await complete(s.caseId, 'prescription_review', legal, {
+      decision: 'declare_prescribed',
+      note: 'Transcurrieron cinco años desde la exigibilidad sin interrupción',
+    });
+    expect(await ended(handle)).toMatchObject({ status: 'closed', closeReason: 'prescribed' });
+  });
+
+  it('limits a new agreement after the account broke one before', async () => {
+    const s = await seedCase(db.prisma);
+    const handle = await start(s, { brokenAgreementsBefore: 2 });
+    await openTask(s.caseId, 'contact_debtor');
+    await expect(
+      handle.executeUpdate(proposeAgreementUpdate, {
+        args: [{ actor: collector(s), terms: { downPaymentCents: 6_000, instalments: 3 } }],
+      }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/incumplidos/) } });
   });
 });
