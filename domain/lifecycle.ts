@@ -27,6 +27,21 @@ export const ESCALATION = [
 ] as const;
 export type Escalation = (typeof ESCALATION)[number];
 
+/** The court's ruling on excepciones, or pending while it decides. */
+export const EXCEPTIONS_STATUSES = ['pending', 'upheld', 'partially_upheld', 'rejected'] as const;
+
+/** Excepciones filed before a court against the coactiva (COA art. 329). */
+export interface Exceptions {
+  /** LocalDate the debtor filed them. */
+  filedOn: string;
+  court: string;
+  processNumber: string;
+  grounds: string;
+  status: (typeof EXCEPTIONS_STATUSES)[number];
+  /** LocalDate of the ruling, once ruled. */
+  ruledOn?: string;
+}
+
 export interface Lifecycle {
   escalation: Escalation;
   /** ISO instant the reminder stage started (the suspension clock counts from it). */
@@ -53,14 +68,7 @@ export interface Lifecycle {
   /** The orden de pago inmediato once notified (its terms run from the day after). */
   paymentOrder?: { number: string; notifiedAt: string } | null;
   /** Excepciones before a court (COA art. 329): the coactiva waits while they are pending. */
-  exceptions?: {
-    filedOn: string;
-    court: string;
-    processNumber: string;
-    grounds: string;
-    status: 'pending' | 'upheld' | 'partially_upheld' | 'rejected';
-    ruledOn?: string;
-  } | null;
+  exceptions?: Exceptions | null;
   /**
    * The limitation clock: the debt prescribes counting from exigibility, restarted by each
    * interruption (notified título or orden de pago, agreement, acknowledgement, payment).

@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CaseStage, CaseState, CloseReason } from '../domain/case.js';
 import type { AgreementTerms } from '../domain/agreement.js';
+import type { Exceptions } from '../domain/lifecycle.js';
 import type { Policy } from '../domain/policy.js';
 import type { TaskRole, TaskType } from '../domain/tasks.js';
 
@@ -79,16 +80,7 @@ export interface CaseView {
 }
 
 /** Excepciones as the case reports them. */
-export interface ExceptionsView {
-  /** LocalDate. */
-  filedOn: string;
-  court: string;
-  processNumber: string;
-  grounds: string;
-  status: 'pending' | 'upheld' | 'partially_upheld' | 'rejected';
-  /** LocalDate of the ruling, once ruled. */
-  ruledOn?: string;
-}
+export type ExceptionsView = Exceptions;
 
 /** A payment confirmed by billing or treasury. Idempotent by `reference`. */
 export interface PaymentReceived {
