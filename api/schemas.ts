@@ -1,5 +1,9 @@
-/** zod schemas shared by many routes: money, dates, ids, the error body, the signed-in user. */
+/**
+ * zod schemas shared by many routes: money, dates, ids, typed text, the error body, the
+ * signed-in user, and the parts of a case view that several answers show.
+ */
 import { z } from 'zod';
+import type { ExceptionsView } from '../workflows/messages.js';
 import { ROLES } from './auth.js';
 
 /** Money as sent in JSON: dollars with a dot and exactly two decimals (`"125.40"`). */
@@ -27,6 +31,24 @@ export const roleSchema = z.enum(ROLES);
  */
 export const pageSchema = z.coerce.number().int().min(1).max(1_000_000).default(1);
 
+/** Control characters (C0 and DEL): no person types them, and PostgreSQL refuses NUL in text. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it refuses
+export const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]/;
+
+/**
+ * Text as people type it (a query filter, a name, a note), trimmed, between `min` and `max`
+ * characters, without control characters: a 400 names the field instead of a NUL reaching
+ * PostgreSQL as a 500.
+ * @param min shortest length after trimming. @default 1
+ */
+export const typedTextSchema = (max: number, min = 1) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((v) => !CONTROL_CHARACTERS.test(v), 'no se admiten caracteres de control');
+
 /** Path parameters of routes addressed by a UUID. */
 export const idParamsSchema = z.object({ id: z.uuid() });
 
@@ -52,3 +74,36 @@ export const userSchema = z.object({
   displayName: z.string(),
   role: roleSchema,
 });
+
+/** Where excepciones stand: before the court (`pending`) or how it ruled. */
+export const EXCEPTIONS_STATUSES = ['pending', 'upheld', 'partially_upheld', 'rejected'] as const;
+
+/** Excepciones filed before a court (COA art. 329), as a case view shows them. */
+export const caseExceptionsSchema = z
+  .object({
+    filedOn: localDateSchema,
+    court: z.string(),
+    processNumber: z.string(),
+    grounds: z.string(),
+    status: z.enum(EXCEPTIONS_STATUSES).meta({
+      description: 'pending: el juez no ha resuelto; las medidas de la coactiva están en pausa',
+    }),
+    ruledOn: localDateSchema.nullable(),
+  })
+  .meta({ description: 'Excepciones presentadas ante un juez (COA art. 329)' });
+export type CaseExceptionsBody = z.infer<typeof caseExceptionsSchema>;
+
+/** The workflow's excepciones (optional in older runs' answers) as the API sends them. */
+export function caseExceptionsBody(
+  v: ExceptionsView | null | undefined,
+): CaseExceptionsBody | null {
+  if (!v) return null;
+  return {
+    filedOn: v.filedOn,
+    court: v.court,
+    processNumber: v.processNumber,
+    grounds: v.grounds,
+    status: v.status,
+    ruledOn: v.ruledOn ?? null,
+  };
+}

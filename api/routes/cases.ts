@@ -12,12 +12,15 @@ import { notFound } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';
 import { timelinePage } from '../timeline.js';
 import {
+  caseExceptionsBody,
+  caseExceptionsSchema,
   errorBodySchema,
   idParamsSchema,
   instantSchema,
   localDateSchema,
   moneySchema,
   pageSchema,
+  typedTextSchema,
 } from '../schemas.js';
 
 /** What people do to a case (the routes of api/routes/case-actions.ts and agreements.ts). */
@@ -71,8 +74,8 @@ export const caseListQuerySchema = z
   .object({
     status: z.enum(['open', 'closed', 'all']).default('open'),
     stage: z.enum(CASE_STAGES).optional(),
-    sector: z.string().trim().min(1).max(100).optional(),
-    q: z.string().trim().min(1).max(100).optional().meta({
+    sector: typedTextSchema(100).optional(),
+    q: typedTextSchema(100).optional().meta({
       description: 'Comienzo de la cuenta o la cédula/RUC, o parte del nombre del titular',
     }),
     collectorId: z
@@ -219,6 +222,12 @@ export const caseDetailSchema = z.object({
       status: z.enum(['open', 'closed']),
       balance: moneySchema,
       paymentsApplied: z.int(),
+      service: z.enum(['active', 'suspended']),
+      prescribesOn: localDateSchema.nullable().meta({
+        description:
+          'Fecha en que prescribe la deuda, contando las interrupciones registradas; null si no se sigue',
+      }),
+      exceptions: caseExceptionsSchema.nullable().meta({ description: 'null si no hay' }),
     })
     .nullable()
     .meta({
@@ -388,6 +397,10 @@ export function caseRoutes(deps: AppDeps): Route[] {
             status: view.status,
             balance: toDecimalString(view.balanceCents),
             paymentsApplied: view.paymentsApplied,
+            // Optional in the answers of older runs.
+            service: view.service ?? 'active',
+            prescribesOn: view.prescribesOn ?? null,
+            exceptions: caseExceptionsBody(view.exceptions),
           };
         } catch (err) {
           // Logs carry no case or account identifiers; the request id correlates.

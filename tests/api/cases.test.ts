@@ -187,6 +187,30 @@ describe('case detail: Temporal link and allowed actions', () => {
     await api?.close();
   });
 
+  it('carries the workflow’s service, prescription and excepciones (as /view does)', async () => {
+    const r = await api.call<{ workflow: Record<string, unknown> | null }>(
+      'get',
+      `/api/cases/${s.caseId}`,
+      { token: api.tokens.collector },
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const view = await api.call<{ case: Record<string, unknown> }>(
+      'get',
+      `/api/cases/${s.caseId}/view`,
+      { token: api.tokens.collector },
+    );
+    expect(view.status, JSON.stringify(view.body)).toBe(200);
+    expect(r.body.workflow).toEqual({
+      stage: 'reminder',
+      status: 'open',
+      balance: view.body.case.balance,
+      paymentsApplied: 0,
+      service: 'active',
+      prescribesOn: view.body.case.prescribesOn,
+      exceptions: null,
+    });
+  });
+
   it('links to the case workflow in the Temporal UI', async () => {
     expect((await detail('manager')).links.temporal).toBe(
       `http://127.0.0.1:8233/namespaces/default/workflows/case-${s.accountNumber}`,

@@ -94,6 +94,29 @@ describe('requests the fuzzing turned into 500s', () => {
     expect(pay.body.error.fields.amount).toBe('monto fuera de rango');
   });
 
+  it('control characters in the case list’s text filters are a 400 naming the field', async () => {
+    const token = api.tokens.manager;
+    for (const [name, value] of [
+      ['sector', '\u0000'],
+      ['sector', 'Puerto\u0000Bolívar'],
+      ['q', 'ROMERO\u0007'],
+      ['q', '\u007f'],
+    ] as const) {
+      const r = await api.call<{ error: { fields: Record<string, string> } }>('get', '/api/cases', {
+        token,
+        query: { [name]: value },
+      });
+      expect(r.status, `${name}=${JSON.stringify(value)}`).toBe(400);
+      expect(r.body.error.fields[`query.${name}`]).toBe('no se admiten caracteres de control');
+    }
+    // Text as people type it still filters.
+    const ok = await api.call('get', '/api/cases', {
+      token,
+      query: { sector: 'Puerto Bolívar', q: 'ROMERO AGUILAR' },
+    });
+    expect(ok.status).toBe(200);
+  });
+
   it('a malformed multipart upload is a 400 and leaves no file behind', async () => {
     const token = api.tokens.manager;
     const post = (contentType: string, body: string) =>
