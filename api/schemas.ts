@@ -3,7 +3,7 @@
  * signed-in user, and the parts of a case view that several answers show.
  */
 import { z } from 'zod';
-import type { ExceptionsView } from '../workflows/messages.js';
+import { EXCEPTIONS_STATUSES, type Exceptions } from '../domain/lifecycle.js';
 import { ROLES } from './auth.js';
 
 /** Money as sent in JSON: dollars with a dot and exactly two decimals (`"125.40"`). */
@@ -75,9 +75,6 @@ export const userSchema = z.object({
   role: roleSchema,
 });
 
-/** Where excepciones stand: before the court (`pending`) or how it ruled. */
-export const EXCEPTIONS_STATUSES = ['pending', 'upheld', 'partially_upheld', 'rejected'] as const;
-
 /** Excepciones filed before a court (COA art. 329), as a case view shows them. */
 export const caseExceptionsSchema = z
   .object({
@@ -94,9 +91,7 @@ export const caseExceptionsSchema = z
 export type CaseExceptionsBody = z.infer<typeof caseExceptionsSchema>;
 
 /** The workflow's excepciones (optional in older runs' answers) as the API sends them. */
-export function caseExceptionsBody(
-  v: ExceptionsView | null | undefined,
-): CaseExceptionsBody | null {
+export function caseExceptionsBody(v: Exceptions | null | undefined): CaseExceptionsBody | null {
   if (!v) return null;
   return {
     filedOn: v.filedOn,
