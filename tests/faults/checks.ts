@@ -1,7 +1,10 @@
 /**
  * The invariants checked after a fault run, from three independent sources: PostgreSQL (case
  * rows, timeline, tasks, outbox, document numbers), Temporal (executions, histories, the
- * `caseView` query) and the outside systems' own records (simulators, SMTP sink, SMS file).
+ * `caseView` query) and the outside systems' own records (simulators, SMTP sink, SMS file):
+ * (a) no case lost, (b) none stuck — every running case waits on an open human task or a
+ * timer, (c) stages agree, (d) each outside effect once, (e) every cut lawful — the crew is
+ * ordered only once the prior notice was delivered and its term had run.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
@@ -12,7 +15,7 @@ import { caseViewQuery, type CaseView } from '../../workflows/messages.js';
 import type { ReceivedMail } from './infra.js';
 
 export interface Violation {
-  check: 'a-lost' | 'b-stuck' | 'c-stage' | 'd-effects';
+  check: 'a-lost' | 'b-stuck' | 'c-stage' | 'd-effects' | 'e-lawful';
   caseId?: string;
   detail: string;
 }
@@ -59,7 +62,7 @@ const count = <T>(xs: T[], key: (x: T) => string): Map<string, number> => {
 const tally = (xs: string[]): Record<string, number> =>
   Object.fromEntries([...count(xs, (x) => x).entries()].sort());
 
-/** Case workflow id of any execution of the case (`case-X`, `case-X/suspension-3`). */
+/** Case workflow id of any execution of the case (`case-X`, `case-X/<caseId>/suspension-3`). */
 const caseWorkflowOf = (workflowId: string) => workflowId.split('/')[0]!;
 
 interface CaseRow {
@@ -74,6 +77,7 @@ interface EventRow {
   case_id: string;
   type: string;
   event_key: string;
+  occurred_at: Date;
   data: Record<string, unknown> | null;
 }
 
@@ -97,7 +101,7 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
         `SELECT id, "workflowId" AS workflow_id, status, stage, "closeReason" AS close_reason FROM "Case"`,
       ),
       events: await read<EventRow>(
-        `SELECT "caseId" AS case_id, type, "eventKey" AS event_key, data FROM "CaseEvent" ORDER BY "occurredAt", CASE WHEN type = 'stage_changed' THEN substring("eventKey" from ':([0-9]+)$')::int END NULLS LAST, id`,
+        `SELECT "caseId" AS case_id, type, "eventKey" AS event_key, "occurredAt" AS occurred_at, data FROM "CaseEvent" ORDER BY "occurredAt", CASE WHEN type = 'stage_changed' THEN substring("eventKey" from ':([0-9]+)$')::int END NULLS LAST, id`,
       ),
       openTasks: await read<{ case_id: string; workflow_id: string; type: string }>(
         `SELECT "caseId" AS case_id, "workflowId" AS workflow_id, type FROM "Task" WHERE status = 'open'`,
@@ -192,11 +196,9 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
       st.workflowTaskAttempt = d.raw.pendingWorkflowTask
         ? Math.max(1, d.raw.pendingWorkflowTask.attempt ?? 1)
         : 0;
-      // Timers matter only where nothing else explains the wait: skip the history otherwise.
+      // Timers matter only where no open human task explains the wait: skip the history then.
       const explained =
-        (tasksByCase.get(caseByWf.get(caseWorkflowOf(r.workflowId))?.id ?? '') ?? 0) > 0 ||
-        st.activities.length > 0 ||
-        st.workflowTaskAttempt > 0;
+        (tasksByCase.get(caseByWf.get(caseWorkflowOf(r.workflowId))?.id ?? '') ?? 0) > 0;
       if (explained) {
         exec.set(r.workflowId, st);
         return;
@@ -345,23 +347,31 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
           v('b-stuck', `${wf}: timer overdue by ${Math.round((now - t) / 1000)} s`, c.id);
       for (const a of st.activities) pendingActivities.push(`${a.type}#${a.attempt}`);
     }
+    // A case never dies and never waits on nobody: a refusal or an outage past the retries is
+    // a task for a person, so a running case waits on an open human task or a timer. Anything
+    // else (an activity still retrying, work queued for the worker, a hold with no task) is
+    // stuck once it outlasts the second check pass; a step caught in flight is not reported.
     const view = views.get(c.id);
     if ((tasksByCase.get(c.id) ?? 0) > 0) why = 'open human task';
     else if (states.some(([, st]) => st && st.timers.some((t) => t >= now - 60_000))) why = 'timer';
-    else if (states.some(([, st]) => st && st.activities.length > 0)) why = 'activity running';
-    else if (states.some(([, st]) => st && st.workflowTaskAttempt > 0))
-      why = 'workflow task queued for the worker';
-    else if (view?.onHold) why = 'on hold (manager)';
-    else if (view?.disputed) why = 'dispute (manager)';
-    else if (view?.stage === 'coactiva' && mine.length === 1)
-      why = 'coactiva measures taken: waiting for payment';
     if (why) waits.push(why);
-    else
+    else {
+      const instead = [
+        ...new Set(
+          states.flatMap(([, st]) => [
+            ...(st?.activities ?? []).map((a) => `activity ${a.type}`),
+            ...(st && st.workflowTaskAttempt > 0 ? ['workflow task queued'] : []),
+          ]),
+        ),
+        ...(view?.onHold ? ['on hold'] : []),
+        ...(view?.disputed ? ['disputed'] : []),
+      ];
       v(
         'b-stuck',
-        `${c.workflow_id}: running in ${c.stage} with no open task, timer, activity or documented wait (executions: ${mine.map((m) => m.workflowId).join(', ')})`,
+        `${c.workflow_id}: running in ${c.stage} with no open human task or timer (${instead.join(', ') || 'nothing pending'}; executions: ${mine.map((m) => m.workflowId).join(', ')})`,
         c.id,
       );
+    }
   }
   figures.runningCasesWaitingOn = tally(waits);
   figures.pendingActivitiesAtEnd = tally(pendingActivities);
@@ -556,6 +566,57 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
     ),
   );
   figures.effects = effectsFig;
+
+  // ---- (e) every cut lawful ----------------------------------------------------------------
+  // Each suspension step (child workflow) queues its own prior notice; the crew is ordered only
+  // after that notice was delivered and the term counted from the delivery had run. The one
+  // exception is a re-cut after an irregular reconnection, whose notice preceded the first cut.
+  const lawful = { ordered: 0, afterDelivery: 0, recuts: 0 };
+  for (const c of cases) {
+    const list = eventsOf.get(c.id) ?? [];
+    const keyed = new Map(list.map((e) => [e.event_key, e]));
+    for (const e of list) {
+      if (e.type !== 'suspension_ordered') continue;
+      lawful.ordered++;
+      const step = e.event_key.replace(/:suspension-order:ordered$/, '');
+      const delivered = keyed.get(`${step}:prior-notice-delivered`);
+      const recut = keyed.get(`${step}:recut`);
+      const orderedAt = e.occurred_at.getTime();
+      if (recut?.type === 'suspension_recut' && recut.occurred_at.getTime() <= orderedAt) {
+        lawful.recuts++;
+        continue;
+      }
+      if (delivered?.type !== 'suspension_notice_delivered') {
+        const anyDelivered = list.some(
+          (d) => d.type === 'suspension_notice_delivered' && d.occurred_at.getTime() <= orderedAt,
+        );
+        v(
+          'e-lawful',
+          `${e.event_key}: suspension ordered without its prior notice delivered${anyDelivered ? ' (only an earlier step’s notice was)' : ''}`,
+          c.id,
+        );
+        continue;
+      }
+      const cutFrom = Date.parse(String(delivered.data?.earliestCutAt));
+      const deliveredAt = Date.parse(String(delivered.data?.deliveredAt));
+      if (delivered.occurred_at.getTime() > orderedAt)
+        v('e-lawful', `${e.event_key}: suspension ordered before its notice was delivered`, c.id);
+      else if (!(cutFrom > deliveredAt))
+        v(
+          'e-lawful',
+          `${step}: earliestCutAt ${String(delivered.data?.earliestCutAt)} not after the delivery ${String(delivered.data?.deliveredAt)}`,
+          c.id,
+        );
+      else if (orderedAt < cutFrom)
+        v(
+          'e-lawful',
+          `${e.event_key}: suspension ordered ${Math.round((cutFrom - orderedAt) / 1000)} s before the prior notice's term ran`,
+          c.id,
+        );
+      else lawful.afterDelivery++;
+    }
+  }
+  figures.cuts = lawful;
   figures.events = tally(events.map((e) => e.type));
   return { violations, figures };
 }

@@ -3,6 +3,8 @@
  * legal unit complete their tasks through the `completeTask` update (as the API does), a
  * collector proposes agreements through `proposeAgreement`, and treasury posts payments to
  * `POST /api/payments` with its API key. Each case belongs to a cohort that decides its path.
+ * What every cohort does alike: a notice no channel delivered is delivered by hand, the orden
+ * de pago is notified in person, and a step an outside system failed is retried by a manager.
  */
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
@@ -21,7 +23,7 @@ export type Cohort =
   | 'agreement_broken' // signs an agreement and pays nothing: it breaks, escalation resumes
   | 'pay_after_cut' // pays in full once service is cut (título stage): reconnection, closed
   | 'uncollectible' // goes to coactiva; the executor writes it off
-  | 'embargo' // goes to coactiva; embargo, then waits for payment (stays open)
+  | 'embargo' // goes to coactiva; embargo, then the executor defers (stays open)
   | 'embargo_paid'; // goes to coactiva; embargo, then pays: reconnection, closed
 
 const PLAN: Cohort[] = [
@@ -164,8 +166,9 @@ export class Driver {
       type: TaskType;
       role: 'collector' | 'legal' | 'manager';
       assignee_id: string | null;
+      payload: Record<string, unknown> | null;
     }>(
-      `SELECT id, "caseId" AS case_id, "workflowId" AS workflow_id, type, role, "assigneeId" AS assignee_id
+      `SELECT id, "caseId" AS case_id, "workflowId" AS workflow_id, type, role, "assigneeId" AS assignee_id, payload
        FROM "Task" WHERE status = 'open' AND "createdAt" < now() - ($1::int * interval '1 millisecond')
        ORDER BY "createdAt" LIMIT 400`,
       [this.humanDelayMs],
@@ -226,7 +229,8 @@ export class Driver {
     return { id: this.deps.users.manager, role };
   }
 
-  private formFor(c: DrivenCase, type: TaskType): unknown {
+  /** What the person enters; `payload` is what the task shows them. */
+  private formFor(c: DrivenCase, type: TaskType, payload: Record<string, unknown> | null): unknown {
     const now = new Date().toISOString();
     switch (type) {
       case 'contact_debtor':
@@ -244,13 +248,30 @@ export class Driver {
       case 'validate_credit_title':
         return { decision: 'approve' };
       case 'notify_credit_title':
+      case 'notify_payment_order':
         return { method: 'in_person', result: 'notified', at: now };
       case 'coactiva_intake':
         return { handledBy: 'in_house' };
       case 'coactiva_decision':
-        return c.cohort === 'embargo' || c.cohort === 'embargo_paid'
-          ? { decision: 'embargo', assets: 'vehículo placa OAA-1234' }
-          : { decision: 'uncollectible', reason: 'sin bienes ni cuentas' };
+        if (c.cohort !== 'embargo' && c.cohort !== 'embargo_paid')
+          return { decision: 'uncollectible', reason: 'sin bienes ni cuentas' };
+        // Once the embargo is on record the executor waits for the debtor (asked again later).
+        return payload?.embargoRecorded === true
+          ? { decision: 'wait', note: 'embargo registrado: se espera el pago' }
+          : { decision: 'embargo', assets: 'vehículo placa OAA-1234' };
+      case 'deliver_notice':
+        // No channel delivered the notice in time (letter only, SMTP down): by hand.
+        return { outcome: 'delivered', method: 'in_person', deliveredAt: now };
+      case 'outside_failure':
+        // The outside system is back (or will be): try the step again.
+        return { decision: 'retry', note: 'prueba de fallos: se reintenta' };
+      case 'prescription_review':
+        // Prescription runs in years: a review within a fault run is a fault of the run.
+        throw new Error(`unexpected ${type} task on ${c.workflowId}`);
+      default: {
+        const unknown: never = type;
+        throw new Error(`no form for task ${String(unknown)}`);
+      }
     }
   }
 
@@ -262,6 +283,7 @@ export class Driver {
       type: TaskType;
       role: 'collector' | 'legal' | 'manager';
       assignee_id: string | null;
+      payload: Record<string, unknown> | null;
     },
   ): Promise<void> {
     try {
@@ -270,7 +292,7 @@ export class Driver {
           {
             taskId: t.id,
             actor: this.actorFor(t.role, t.assignee_id),
-            form: this.formFor(c, t.type),
+            form: this.formFor(c, t.type, t.payload),
           },
         ],
       });

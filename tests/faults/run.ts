@@ -456,7 +456,7 @@ async function main(): Promise<number> {
       return 1;
     }
     console.log(
-      '\nall invariants hold: (a) none lost, (b) none stuck, (c) stages agree, (d) effects once',
+      '\nall invariants hold: (a) none lost, (b) none stuck, (c) stages agree, (d) effects once, (e) cuts lawful',
     );
     return 0;
   } finally {
