@@ -32,6 +32,7 @@ import type { TaskType } from '../domain/tasks.js';
 import { createPrisma, type PrismaClient } from '../prisma/client.js';
 import { activitiesFor } from '../temporal/worker.js';
 import {
+  deliverEmails,
   seedCase,
   testWorker,
   timeSkippingEnv,
@@ -242,10 +243,23 @@ class CaseDriver {
     );
   }
 
-  /** Reminder passes; the prior notice runs out; the crew reports the cut (or not). */
+  /**
+   * Reminder passes; the SMTP server accepts the prior notice's e-mail (the dispatcher's part,
+   * the workflow told as notifications/delivery.ts does); its term runs out from that delivery;
+   * the crew reports the cut (or not).
+   */
   async suspend(s: SeededCase, done: boolean): Promise<void> {
     await this.env.sleep('31 days');
-    const notice = await this.event(s.caseId, 'suspension_notice_sent');
+    await this.event(s.caseId, 'suspension_notice_sent');
+    const delivered = await deliverEmails(
+      this.prisma,
+      this.env.client,
+      s.caseId,
+      'aviso_previo_suspension',
+      new Date(await this.env.currentTimeMs()),
+    );
+    if (delivered === 0) throw new Error('no prior notice e-mail to deliver');
+    const notice = await this.event(s.caseId, 'suspension_notice_delivered');
     await this.sleepPast((notice.data as { earliestCutAt: string }).earliestCutAt);
     await this.complete(
       s.caseId,
@@ -378,8 +392,15 @@ const SCENARIOS: Record<string, (d: CaseDriver) => Promise<CaseHandle>> = {
     await d.view(handle, (v) => v.service === 'suspended' && v.stage === 'credit_title');
     await d.sleepPast(await d.notifyTitle(s));
     await d.complete(s.caseId, 'coactiva_intake', LEGAL, { handledBy: 'in_house' });
-    const order = await d.event(s.caseId, 'orden_pago_issued');
-    await d.sleepPast((order.data as { deadline: string }).deadline);
+    await d.event(s.caseId, 'orden_pago_issued');
+    // The orden de pago is notified like the título; its term runs from the notification.
+    await d.complete(s.caseId, 'notify_payment_order', LEGAL, {
+      method: 'in_person',
+      result: 'notified',
+      at: await d.now(),
+    });
+    const term = await d.event(s.caseId, 'orden_pago_term_started');
+    await d.sleepPast((term.data as { deadline: string }).deadline);
     await d.complete(s.caseId, 'coactiva_decision', LEGAL, {
       decision: 'uncollectible',
       reason: 'Sin cuentas ni bienes a su nombre',
