@@ -136,6 +136,10 @@ describe('the web app in Chromium', () => {
       expect(await nav.getByRole('link', { name: 'Política' }).count()).toBe(
         role === 'manager' || role === 'admin' ? 1 : 0,
       );
+      // Collectors print and confirm their own letters; the legal unit has none to print.
+      expect(await nav.getByRole('link', { name: 'Cartas' }).count()).toBe(
+        role === 'legal' ? 0 : 1,
+      );
       await stack.screenshot(page, `landing-${role}`);
       if (role === 'collector') {
         // The English locale, kept across reloads.
@@ -376,8 +380,14 @@ describe('the web app in Chromium', () => {
     await stack.screenshot(page, 'legal-inbox');
 
     // The título is a document of the case: listed on its page and downloaded as the PDF stored.
+    const apiCalls: string[] = [];
+    page.on('request', (req) => apiCalls.push(new URL(req.url()).pathname));
     await page.getByRole('link', { name: 'E2E010' }).first().click();
     await heading(page, 'Caso E2E010');
+    // The case's legal situation comes with the case itself (its workflow part): the service
+    // is recorded as cut.
+    await page.getByTestId('case-service').getByText('Suspendido').waitFor();
+    expect(apiCalls.filter((p) => p.endsWith('/view'))).toEqual([]);
     const docs = page.getByRole('table', { name: 'Documentos emitidos en el caso' });
     const link = docs.getByRole('link', { name: /^Descargar PDF TC-/ });
     await link.waitFor();

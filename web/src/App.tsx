@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, onUnauthorized } from './api.js';
 import type { User } from './api.js';
 import { Header } from './components/Header.js';
-import { translate, useI18n } from './i18n.js';
+import { useI18n } from './i18n.js';
 import { CasePage } from './pages/CasePage.js';
 import { CasesPage } from './pages/CasesPage.js';
 import { ImportPage } from './pages/ImportPage.js';
@@ -11,27 +11,12 @@ import { LegalPage } from './pages/LegalPage.js';
 import { LettersPage } from './pages/LettersPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { managerRoutes } from './pages/manager/index.js';
-import type { ManagerRoute } from './pages/manager/index.js';
-import { canImport, hasInbox, hasLegalInbox, homePath } from './roles.js';
+import { canImport, handlesLetters, hasInbox, hasLegalInbox, homePath } from './roles.js';
 import { navigate, useRoute } from './router.js';
 import type { Route } from './router.js';
 import { clearSession, getUser } from './session.js';
 
 const RETURN_KEY = 'cartera.returnTo';
-
-/**
- * Cartas (#/letters, #/letters/<batch id>): collectors print and confirm their letters, as do
- * supervision and administration. The header draws its links from `managerRoutes`, so the page
- * joins that list (once) for its nav link; `Page` below routes it, batch id included.
- */
-const LETTERS_ROUTE: ManagerRoute = {
-  segment: 'letters',
-  roles: ['collector', 'manager', 'admin'],
-  nav: { 'es-EC': translate('es-EC', 'nav.letters'), en: translate('en', 'nav.letters') },
-  render: (params, user) => <LettersPage batchId={null} params={params} user={user} />,
-};
-if (!managerRoutes.some((r) => r.segment === LETTERS_ROUTE.segment))
-  managerRoutes.push(LETTERS_ROUTE);
 
 /** The landing page of a role: its inbox, or the manager dashboard when it is mounted. */
 export function landingPath(user: User): string {
@@ -132,8 +117,10 @@ function Page({ route, user }: { route: Route; user: User }) {
       return <Message title={t('nav.import')} text={t('error.forbidden')} />;
     return <ImportPage importId={second ?? null} />;
   }
-  if (first === LETTERS_ROUTE.segment) {
-    if (!LETTERS_ROUTE.roles.includes(user.role))
+  // Cartas (#/letters, #/letters/<batch id>): collectors print and confirm their letters, as do
+  // supervision and administration.
+  if (first === 'letters') {
+    if (!handlesLetters(user.role))
       return <Message title={t('nav.letters')} text={t('error.forbidden')} />;
     return (
       <LettersPage key={second ?? ''} batchId={second ?? null} params={route.params} user={user} />

@@ -107,11 +107,15 @@ export interface CaseDetail extends CaseListItem {
   closeReason: string | null;
 }
 
+/** What the case workflow answers (GET /api/cases/:id `workflow`). */
 export interface WorkflowState {
   stage: Stage;
-  status: string;
+  status: CaseStatus;
   balance: Money;
   paymentsApplied: number;
+  service: CaseView['service'];
+  prescribesOn: CaseView['prescribesOn'];
+  exceptions: CaseView['exceptions'];
 }
 
 export interface CaseEvent {

@@ -19,6 +19,11 @@ export function hasLegalInbox(role: Role): boolean {
   return role === 'legal' || role === 'manager' || role === 'admin';
 }
 
+/** May print and confirm letters (#/letters): collectors their own, supervision and admin all. */
+export function handlesLetters(role: Role): boolean {
+  return role === 'collector' || role === 'manager' || role === 'admin';
+}
+
 /** Where each role lands after signing in. */
 export function homePath(role: Role, managerHome: string | null): string {
   if (role === 'collector') return '/inbox';

@@ -2,7 +2,7 @@ import type { User } from '../api.js';
 import { LOCALES, isLocale, useI18n } from '../i18n.js';
 import type { I18n } from '../i18n.js';
 import { managerRoutes } from '../pages/manager/index.js';
-import { canImport, hasInbox, isSupervisor } from '../roles.js';
+import { canImport, handlesLetters, hasInbox, isSupervisor } from '../roles.js';
 
 interface Props {
   user: User | null;
@@ -17,8 +17,9 @@ interface NavLink {
 }
 
 /**
- * The links a role sees, in working order: collector → inbox, cases; legal → legal inbox,
- * cases; manager/admin → dashboard, inbox, cases, the other manager pages, import.
+ * The links a role sees, in working order: collector → inbox, cases, letters; legal → legal
+ * inbox, cases; manager/admin → dashboard, inbox, cases, the other manager pages, letters,
+ * import.
  */
 function navLinks(user: User, { t, locale }: Pick<I18n, 't' | 'locale'>): NavLink[] {
   const managed = managerRoutes
@@ -43,6 +44,9 @@ function navLinks(user: User, { t, locale }: Pick<I18n, 't' | 'locale'>): NavLin
     ...inbox,
     { to: '/cases', label: t('nav.cases'), testId: 'nav-cases' },
     ...others,
+    ...(handlesLetters(user.role)
+      ? [{ to: '/letters', label: t('nav.letters'), testId: 'nav-letters' }]
+      : []),
     ...(canImport(user.role)
       ? [{ to: '/imports', label: t('nav.import'), testId: 'nav-import' }]
       : []),

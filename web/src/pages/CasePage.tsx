@@ -4,13 +4,13 @@ import type {
   AcknowledgeDebtInput,
   CaseAction,
   CaseResponse,
-  CaseView as WorkflowCaseView,
   FileExceptionsInput,
   IrregularReconnectionInput,
   Role,
   RuleExceptionsInput,
   TaskItem,
   User,
+  WorkflowState,
 } from '../api.js';
 import { AccountCard } from '../components/AccountCard.js';
 import { AgreementsList } from '../components/AgreementsList.js';
@@ -81,12 +81,6 @@ function CaseView({
     (signal) => api.listTasks({ caseId: c.id, status: 'open', pageSize: 100 }, signal),
     c.id,
   );
-  // What the workflow itself reports (service, prescription, excepciones): open cases only.
-  const caseView = useLoad<WorkflowCaseView | null>(
-    (signal) =>
-      c.status === 'open' ? api.caseView(c.id, signal).then((r) => r.case) : Promise.resolve(null),
-    `${c.id}:${c.status}`,
-  );
   const [openTask, setOpenTask] = useState<string | null>(null);
   const actions = c.status !== 'open' ? [] : (data.allowedActions ?? fallbackActions(user.role));
   const temporal = isSupervisor(user.role) ? (data.links?.temporal ?? data.temporalUiUrl) : null;
@@ -99,7 +93,6 @@ function CaseView({
     agreements.reload();
     documents.reload();
     tasks.reload();
-    caseView.reload();
     requestAnimationFrame(() => document.getElementById('case-notice')?.focus());
   }
 
@@ -210,7 +203,9 @@ function CaseView({
             onChanged={changed}
           />
 
-          {caseView.data && <LegalCard view={caseView.data} role={user.role} onChanged={changed} />}
+          {wf && c.status === 'open' && (
+            <LegalCard caseId={c.id} view={wf} role={user.role} onChanged={changed} />
+          )}
 
           <section className="card" aria-labelledby="workflow-heading" data-testid="workflow-card">
             <h2 id="workflow-heading">{t('case.workflow')}</h2>
@@ -369,11 +364,13 @@ function sendStep(step: CaseStep, caseId: string, form: Record<string, unknown>)
  * and the lawful steps the user's role may take now, one form at a time.
  */
 function LegalCard({
+  caseId,
   view,
   role,
   onChanged,
 }: {
-  view: WorkflowCaseView;
+  caseId: string;
+  view: WorkflowState;
   role: Role;
   onChanged: (message: string) => void;
 }) {
@@ -469,7 +466,7 @@ function LegalCard({
                   submitLabel={t('step.submit')}
                   busyLabel={t('step.submitting')}
                   onSubmit={async (form) => {
-                    await sendStep(openStep, view.caseId, form);
+                    await sendStep(openStep, caseId, form);
                     setOpenStep(null);
                     onChanged(t(`step.done.${openStep}`));
                   }}

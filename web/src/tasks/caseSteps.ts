@@ -95,7 +95,10 @@ export const STEP_SCHEMAS: Record<CaseStep, z.ZodType> = {
  * The steps `role` may take now on a case its workflow reports as `view` (the API and the
  * workflow still decide each one).
  */
-export function stepsFor(role: Role, view: CaseView | null): CaseStep[] {
+export function stepsFor(
+  role: Role,
+  view: Pick<CaseView, 'status' | 'stage' | 'service' | 'exceptions'> | null,
+): CaseStep[] {
   if (!view || view.status !== 'open') return [];
   const may: Record<CaseStep, boolean> = {
     // Regularisation applies only to a service recorded as cut.
