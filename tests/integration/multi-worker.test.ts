@@ -33,7 +33,13 @@ import {
   uniqueTaskQueue,
   type TestDatabase,
 } from '../support/env.js';
-import { billingRowsFor, caseInput, seedCase, type SeededCase } from '../support/workflow-env.js';
+import {
+  billingRowsFor,
+  caseInput,
+  deliverEmails,
+  seedCase,
+  type SeededCase,
+} from '../support/workflow-env.js';
 
 /** Cases per wave; the second wave starts just before the kill. */
 const WAVE = 10;
@@ -232,8 +238,17 @@ describe('two worker processes, one killed mid-run', () => {
         db.prisma.caseEvent.count({
           where: { caseId: { in: cases.map((c) => c.caseId) }, type: 'fee_posted' },
         });
+      // The workers run no dispatcher: the prior notices are delivered here, as the SMTP
+      // server would accept them, so the cut's term can start.
+      const deliverPriorNotices = (cases: SeededCase[]) =>
+        Promise.all(
+          cases.map((c) =>
+            deliverEmails(db.prisma, client, c.caseId, 'aviso_previo_suspension', new Date(), 0),
+          ),
+        );
       const runUntil = async (cases: SeededCase[], done: () => Promise<boolean>) => {
         while (Date.now() < deadline && !(await done())) {
+          await deliverPriorNotices(cases);
           await completeFieldTasks(cases);
           await sleep(300);
         }
@@ -245,8 +260,10 @@ describe('two worker processes, one killed mid-run', () => {
       const wave2 = seeded.slice(WAVE);
       await Promise.all(wave1.map(startCase));
       let openTasks = 0;
-      while (Date.now() < deadline && (openTasks = (await openFieldTasks(wave1)).length) < WAVE)
+      while (Date.now() < deadline && (openTasks = (await openFieldTasks(wave1)).length) < WAVE) {
+        await deliverPriorNotices(wave1);
         await sleep(300);
+      }
       if (openTasks < WAVE) {
         const byType = await db.prisma.caseEvent.groupBy({ by: ['type'], _count: true });
         const pending = (

@@ -232,8 +232,10 @@ export async function deliverEmails(
   caseId: string,
   kind: string,
   at: Date,
+  /** How long to wait for the notice to be queued. @default 30 s */
+  waitMs = 30_000,
 ): Promise<number> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + waitMs;
   let queued = await prisma.notice.findMany({
     where: { caseId, kind, channel: 'email', status: 'queued' },
   });
