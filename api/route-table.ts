@@ -16,6 +16,7 @@ import {
   type SystemPrincipal,
 } from './auth.js';
 import { ApiError, fieldErrors, forbidden, unauthorised } from './errors.js';
+import { CONTROL_CHARACTERS } from './schemas.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -238,6 +239,30 @@ function upload(spec: MultipartUpload, dir: string): RequestHandler {
     });
 }
 
+/**
+ * Control characters have no place in a path or a query string, and PostgreSQL refuses a NUL in
+ * any text: refused here for every route, so no handler reaches the database with one (a NUL
+ * used to surface as a 500). Line breaks and tabs stay allowed in body texts (notes).
+ */
+function refuseControlCharacters(req: Request, fields: Record<string, string>): void {
+  const message = 'no se admiten caracteres de control';
+  for (const name of ['params', 'query'] as const) {
+    for (const [k, v] of Object.entries((req[name] ?? {}) as Record<string, unknown>)) {
+      const values = Array.isArray(v) ? v : [v];
+      if (values.some((x) => typeof x === 'string' && CONTROL_CHARACTERS.test(x)))
+        fields[`${name}.${k}`] ??= message;
+    }
+  }
+  const walk = (v: unknown, at: string): void => {
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) fields[at || 'body'] ??= message;
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, at ? `${at}.${i}` : String(i)));
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) walk(x, at ? `${at}.${k}` : k);
+  };
+  walk(req.body, '');
+}
+
 function parseInput(route: Route, req: Request): HandlerInput<RequestSchemas, Access> {
   const fields: Record<string, string> = {};
   const part = (name: 'params' | 'query' | 'body', schema: z.ZodType | undefined): unknown => {
@@ -249,6 +274,7 @@ function parseInput(route: Route, req: Request): HandlerInput<RequestSchemas, Ac
       fields[name === 'body' ? k : `${name}.${k}`] ??= v;
     return undefined;
   };
+  refuseControlCharacters(req, fields);
   const params = part('params', route.request?.params);
   const query = part('query', route.request?.query);
   const body = part('body', route.request?.body);

@@ -253,6 +253,7 @@ export async function coactivaWorkflow(input: CoactivaWorkflowInput): Promise<Co
             balanceCents: input.balanceCents,
           },
           number: order.number,
+          issuedAt,
           events: {
             notified: { step: 'orden-pago:notified', type: 'orden_pago_notified' },
             exhausted: { step: 'orden-pago:not-notified', type: 'orden_pago_not_notified' },

@@ -203,6 +203,8 @@ export async function creditTitleWorkflow(
         `Notificar título de crédito ${title.number} (intento ${attempt} de ${MAX_NOTIFICATION_ATTEMPTS})`,
       payload: { creditTitle: title },
       number: title.number,
+      // Approved just now: the título cannot have been notified before it was ready.
+      issuedAt: new Date(),
       events: {
         notified: { step: 'title-notified', type: 'credit_title_notified' },
         exhausted: { step: 'title-not-notified', type: 'credit_title_not_notified' },

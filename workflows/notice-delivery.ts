@@ -70,6 +70,8 @@ export async function awaitDelivery(
   policy: Pick<Policy, 'notices' | 'calendar'>,
   notice: { key: string; step: string; label: string },
 ): Promise<Delivery> {
+  // The notice was queued just before this wait began: a delivery cannot predate it.
+  const queuedAt = Date.now();
   const taskAt = deadlineAfter(new Date(), policy.notices.deliveryTaskAfter, policy.calendar);
   let last: NoticeDelivery;
   for (;;) {
@@ -104,10 +106,13 @@ export async function awaitDelivery(
       sla: policy.notices.deliveryTaskAfter,
       title: `Entregar en persona: ${notice.label}`,
       payload: { noticeKey: notice.key, label: notice.label, channels: last.channels },
-      check: (form) =>
-        form.outcome === 'delivered' && Date.parse(form.deliveredAt) > Date.now() + 10 * 60_000
-          ? 'La fecha de entrega no puede ser futura'
-          : null,
+      check: (form) => {
+        if (form.outcome !== 'delivered') return null;
+        const at = Date.parse(form.deliveredAt);
+        if (at > Date.now() + 10 * 60_000) return 'La fecha de entrega no puede ser futura';
+        if (at < queuedAt) return 'La entrega no puede ser anterior a la emisión del aviso';
+        return null;
+      },
     },
     () => watch.delivered(notice.key),
   );

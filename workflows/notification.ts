@@ -31,6 +31,8 @@ export interface NotificationSpec {
   payload: Record<string, unknown>;
   /** Its number, repeated on every event. */
   number: string;
+  /** When the document was issued: no attempt may predate it. */
+  issuedAt?: Date;
   /** Event types and step names (the título's keep the names its histories recorded). */
   events: {
     notified: { step: string; type: string };
@@ -81,6 +83,11 @@ export async function notifyDocument(
         previousAttempts: attempts,
         ...(rejection ? { rejection } : {}),
       },
+      // In the validator only: a document cannot be notified before it existed.
+      check: (f) =>
+        spec.issuedAt && Date.parse(f.at) < spec.issuedAt.getTime()
+          ? 'La notificación no puede ser anterior a la emisión del documento'
+          : null,
     })) as TaskOutcome<typeof spec.task>; // asked without interrupt: always answered
     const form = report.form;
     const check = checkNotificationAttempt(attempts, form, new Date());

@@ -27,6 +27,32 @@ describe('requests the fuzzing turned into 500s', () => {
     }
   });
 
+  it('a NUL or other control character in a query string or a body text is a 400, on every route', async () => {
+    const token = api.tokens.manager;
+    for (const [path, query] of [
+      ['/api/audit', { entity: 'case\u0000' }],
+      ['/api/audit', { action: '\u0000' }],
+      ['/api/tasks', { sector: 'Centro\u0000' }],
+      ['/api/tasks', { route: '\u0007' }],
+      ['/api/dashboard', { sector: '\u0000' }],
+      ['/api/cases', { q: 'a\u0000b' }],
+    ] as const) {
+      const r = await api.call<{ error: { fields: Record<string, string> } }>('get', path, {
+        token,
+        query,
+      });
+      expect(r.status, `${path} ${JSON.stringify(query)}`).toBe(400);
+      expect(Object.values(r.body.error.fields).join()).toMatch(/caracteres de control/);
+    }
+    const body = await api.call<{ error: { fields: Record<string, string> } }>(
+      'put',
+      '/api/portfolios',
+      { token, json: { sector: 'Sur\u0000', collectorId: null } },
+    );
+    expect(body.status).toBe(400);
+    expect(body.body.error.fields).toHaveProperty('sector');
+  });
+
   it('a period ending in the first centuries still has a four-digit default start', async () => {
     const token = api.tokens.manager;
     const r = await api.call<{ period: { from: string; to: string } }>('get', '/api/dashboard', {

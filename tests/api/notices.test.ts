@@ -12,7 +12,7 @@ interface Page {
   total: number;
   page: number;
   pageSize: number;
-  counts: { queued: number; sent: number; failed: number };
+  counts: { queued: number; printed: number; sent: number; failed: number; withdrawn: number };
 }
 
 describe('notice outbox API', () => {
@@ -70,7 +70,7 @@ describe('notice outbox API', () => {
       'Aviso a-email',
     ]);
     expect(r.body.total).toBe(5);
-    expect(r.body.counts).toEqual({ queued: 2, sent: 1, failed: 2 });
+    expect(r.body.counts).toEqual({ queued: 2, printed: 0, sent: 1, failed: 2, withdrawn: 0 });
     const sent = r.body.items.find((n) => n.id === ids['a-email'])!;
     expect(sent).toMatchObject({ status: 'sent', attempts: 1, sentAt: '2026-11-02T11:00:00.000Z' });
   });
@@ -83,7 +83,7 @@ describe('notice outbox API', () => {
     expect(failed.body.items[0]!.lastError).toMatch(/SMTP/);
     const ofA = await list({ caseId: a.caseId });
     expect(ofA.body.total).toBe(3);
-    expect(ofA.body.counts).toEqual({ queued: 1, sent: 1, failed: 1 });
+    expect(ofA.body.counts).toEqual({ queued: 1, printed: 0, sent: 1, failed: 1, withdrawn: 0 });
     const sms = await list({ channel: 'sms', status: 'queued' });
     expect(sms.body.items.map((n) => n.id)).toEqual([ids['b-sms']]);
     expect((await list({ channel: 'fax' })).status).toBe(400);

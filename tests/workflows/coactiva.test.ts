@@ -288,6 +288,17 @@ describe('coactiva workflow', () => {
       };
       const { handle, caseId } = await start(taskQueue, policy);
       await complete(handle, caseId, 'coactiva_intake', { handledBy: 'in_house' });
+      // An attempt dated before the orden de pago was issued is refused.
+      await openTask(caseId, 'notify_payment_order');
+      await expect(
+        complete(handle, caseId, 'notify_payment_order', {
+          method: 'in_person',
+          result: 'notified',
+          at: new Date((await env.currentTimeMs()) - 2 * 24 * 3_600_000).toISOString(),
+        }),
+      ).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/anterior a la emisión/) },
+      });
       const started = await notifyOrder(handle, caseId);
       const term = started.data as { deadlineOn: string; notifiedAt: string };
       expect(toLocalDate(new Date(term.notifiedAt))).toBe(thursday);

@@ -507,6 +507,22 @@ describe('suspension and reconnection workflows (time-skipping)', () => {
         ],
       }),
     ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/futura/) } });
+    // …and so is one dated before the notice was even sent.
+    await expect(
+      handle.executeUpdate(completeTaskUpdate, {
+        args: [
+          {
+            taskId: task.id,
+            actor: { id: s.collectorId, role: 'collector' },
+            form: {
+              outcome: 'delivered',
+              method: 'in_person',
+              deliveredAt: new Date(failedAt.getTime() - 24 * HOUR).toISOString(),
+            },
+          },
+        ],
+      }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/anterior a la emisión/) } });
     await handle.executeUpdate(completeTaskUpdate, {
       args: [
         {
