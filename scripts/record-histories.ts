@@ -182,11 +182,18 @@ class CaseDriver {
     return task!;
   }
 
-  async complete(caseId: string, type: TaskType, actor: Actor, form: unknown): Promise<void> {
+  /** Completes the open task; a function form is built once the task is open (its times). */
+  async complete(
+    caseId: string,
+    type: TaskType,
+    actor: Actor,
+    form: unknown | (() => Promise<unknown>),
+  ): Promise<void> {
     const task = await this.openTask(caseId, type);
+    const body = typeof form === 'function' ? await (form as () => Promise<unknown>)() : form;
     await this.env.client.workflow
       .getHandle(task.workflowId)
-      .executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, form }] });
+      .executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, form: body }] });
   }
 
   async event(caseId: string, type: string) {
@@ -265,9 +272,10 @@ class CaseDriver {
       s.caseId,
       'suspension_field',
       { id: s.collectorId, role: 'collector' },
-      done
-        ? { outcome: 'done', performedAt: await this.now(), sealNumber: 'SELLO-004512' }
-        : { outcome: 'not_done', reason: 'address_not_found' },
+      async () =>
+        done
+          ? { outcome: 'done', performedAt: await this.now(), sealNumber: 'SELLO-004512' }
+          : { outcome: 'not_done', reason: 'address_not_found' },
     );
   }
 
@@ -321,10 +329,10 @@ const SCENARIOS: Record<string, (d: CaseDriver) => Promise<CaseHandle>> = {
     await d.suspend(s, true);
     await d.view(handle, (v) => v.service === 'suspended');
     await d.pay(handle, `P-${s.caseId}`, 12_000);
-    await d.complete(s.caseId, 'reconnection_field', collector(s), {
+    await d.complete(s.caseId, 'reconnection_field', collector(s), async () => ({
       outcome: 'done',
       performedAt: await d.now(),
-    });
+    }));
     return handle;
   },
 
@@ -379,10 +387,33 @@ const SCENARIOS: Record<string, (d: CaseDriver) => Promise<CaseHandle>> = {
     });
     await d.event(s.caseId, 'irregular_reconnection');
     await d.pay(handle, `P-${s.caseId}`, 12_000 + 5_586);
-    await d.complete(s.caseId, 'reconnection_field', collector(s), {
+    await d.complete(s.caseId, 'reconnection_field', collector(s), async () => ({
       outcome: 'done',
       performedAt: await d.now(),
+    }));
+    return handle;
+  },
+
+  // Regularisation (patch 'irregular-reconnection-recut'): the fine, a re-cut, then paid.
+  'irregular-reconnection-recut': async (d) => {
+    const { s, handle } = await d.open(12_000);
+    await d.suspend(s, true);
+    await d.view(handle, (v) => v.service === 'suspended');
+    await handle.executeUpdate(reportIrregularReconnectionUpdate, {
+      args: [{ actor: collector(s), foundAt: await d.now(), note: 'Sello roto, servicio activo' }],
     });
+    await d.event(s.caseId, 'suspension_recut');
+    await d.complete(s.caseId, 'suspension_field', collector(s), async () => ({
+      outcome: 'done',
+      performedAt: await d.now(),
+      sealNumber: 'SELLO-004513',
+    }));
+    await d.view(handle, (v) => v.service === 'suspended');
+    await d.pay(handle, `P-${s.caseId}`, 30_000);
+    await d.complete(s.caseId, 'reconnection_field', collector(s), async () => ({
+      outcome: 'done',
+      performedAt: await d.now(),
+    }));
     return handle;
   },
 

@@ -74,18 +74,20 @@ export async function awaitDelivery(
   const queuedAt = Date.now();
   const taskAt = deadlineAfter(new Date(), policy.notices.deliveryTaskAfter, policy.calendar);
   let last: NoticeDelivery;
-  for (;;) {
+  for (let checks = 0; ; checks++) {
     last = await outbox.noticeDelivery({ key: notice.key });
     const done = fromOutbox(last);
     if (done) return done;
     if (last.undeliverable || Date.now() >= taskAt.getTime()) break;
     const heard = watch.count(notice.key);
-    const checkAt = deadlineAfter(
-      new Date(),
-      policy.notices.deliveryCheckInterval,
-      policy.calendar,
-    );
-    const wait = Math.max(1, Math.min(checkAt.getTime(), taskAt.getTime()) - Date.now());
+    // The outbox's signal is the fast path; these reads only cover a lost one, so they back off
+    // (interval, 2×, 4×, up to 8×): a letter that takes days to confirm costs a few dozen
+    // checks in the history, not one per interval.
+    const interval =
+      deadlineAfter(new Date(), policy.notices.deliveryCheckInterval, policy.calendar).getTime() -
+      Date.now();
+    const checkAt = Date.now() + interval * 2 ** Math.min(checks, 3);
+    const wait = Math.max(1, Math.min(checkAt, taskAt.getTime()) - Date.now());
     await condition(() => watch.count(notice.key) > heard, wait);
   }
 

@@ -50,6 +50,11 @@ describe('stored case histories replay on the current workflow code', () => {
       // recorded before the issue-12 changes (per-case keys, terms from delivery, re-cut)
       'promise-broken',
       'irregular-reconnection',
+      // recorded after them: the new paths of each issue-12 patch
+      'paid-during-reminder-per-case',
+      'suspension-reconnection-delivered',
+      'credit-title-to-coactiva-notified',
+      'irregular-reconnection-recut',
     ])
       expect(scenarios).toContain(s);
     expect(new Set(stored.map((h) => h.workflowType))).toEqual(

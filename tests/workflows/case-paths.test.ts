@@ -240,12 +240,12 @@ describe('case workflow across its child stages (time-skipping, default policy)'
       decision: 'approve',
       note: 'Título completo',
     });
-    await complete(s.caseId, 'notify_credit_title', collector(s), {
+    await complete(s.caseId, 'notify_credit_title', collector(s), async () => ({
       method: 'in_person',
       result: 'notified',
       at: await serverNow(),
       note: 'Recibido por el titular',
-    });
+    }));
     const started = await eventOf(s.caseId, 'voluntary_term_started');
     return started.data as { deadline: string; number: string };
   }

@@ -142,6 +142,19 @@ describe('credit-title workflow (time-skipping)', () => {
     });
     return task;
   }
+  /**
+   * The tests below use dates of October and November: each moves the server's clock to the 15th
+   * of October of the next year with 2026's calendar (2 and 3 November on Monday and Tuesday),
+   * so the título is issued before the dates its notification attempts carry.
+   */
+  let Y = 2026;
+  async function moveToOctober(): Promise<void> {
+    const now = await env.currentTimeMs();
+    Y = new Date(now).getUTCFullYear() + 1;
+    while (!(new Date(Date.UTC(Y, 0, 1)).getUTCDay() === 4 && Y % 4 !== 0)) Y += 1;
+    await env.sleep(Date.parse(`${Y}-10-15T10:00:00-05:00`) - now);
+  }
+
   async function notify(
     h: Handle,
     s: SeededCase,
@@ -149,6 +162,9 @@ describe('credit-title workflow (time-skipping)', () => {
     seen: string[] = [],
   ) {
     const task = await openTask(s.caseId, 'notify_credit_title', seen);
+    // An attempt is recorded once it has happened (never before the título existed).
+    const ahead = Date.parse(form.at) - (await env.currentTimeMs());
+    if (ahead > 0) await env.sleep(ahead + 60_000);
     await h.executeUpdate(completeTaskUpdate, {
       args: [{ taskId: task.id, actor: collector(s), form }],
     });
@@ -156,6 +172,7 @@ describe('credit-title workflow (time-skipping)', () => {
   }
 
   it('issues, validates, notifies in person; the term skips the November holidays and expires unpaid', async () => {
+    await moveToOctober();
     const s = await seedCase(db.prisma);
     const h = await start(s);
 
@@ -163,7 +180,7 @@ describe('credit-title workflow (time-skipping)', () => {
     expect(validate.role).toBe('legal');
     const shown = titleIn(validate);
     expect((validate.payload as { defects: string[] }).defects).toEqual([]);
-    expect(shown.number).toMatch(/^TC-2026-\d{6}$/);
+    expect(shown.number).toMatch(new RegExp(`^TC-${Y}-\\d{6}$`));
     const issued = await eventOnce(s.caseId, 'credit_title_issued');
     expect(issued.data).toMatchObject({
       number: shown.number,
@@ -180,8 +197,8 @@ describe('credit-title workflow (time-skipping)', () => {
     await h.executeUpdate(completeTaskUpdate, {
       args: [{ taskId: validate.id, actor: manager(s), form: { decision: 'approve' } }],
     });
-    // Friday 30 Oct 2026: 2 and 3 Nov (Difuntos, Cuenca) fall inside the 10 business days.
-    const notifiedAt = '2026-10-30T10:00:00-05:00';
+    // Friday 30 Oct (2026's calendar): 2 and 3 Nov (Difuntos, Cuenca) fall inside the 10 business days.
+    const notifiedAt = `${Y}-10-30T10:00:00-05:00`;
     await notify(h, s, { method: 'in_person', result: 'notified', at: notifiedAt });
 
     const outcome = await h.result();
@@ -192,9 +209,9 @@ describe('credit-title workflow (time-skipping)', () => {
     });
     const started = await eventOnce(s.caseId, 'voluntary_term_started');
     // 4, 5, 6, 9–13, 16, 17 Nov: the 10th business day is Tuesday 17 November.
-    expect(started.data).toMatchObject({ deadline: endOf('2026-11-17') });
+    expect(started.data).toMatchObject({ deadline: endOf(`${Y}-11-17`) });
     const expired = await eventOnce(s.caseId, 'voluntary_term_expired');
-    expect(expired.occurredAt.toISOString()).toBe(endOf('2026-11-17'));
+    expect(expired.occurredAt.toISOString()).toBe(endOf(`${Y}-11-17`));
 
     expect(await eventTypes(s.caseId)).toEqual(
       expect.arrayContaining([
@@ -226,6 +243,7 @@ describe('credit-title workflow (time-skipping)', () => {
   });
 
   it('a returned title is corrected and reissued with the same number, then approved', async () => {
+    await moveToOctober();
     const s = await seedCase(db.prisma);
     const h = await start(s);
     const first = await openTask(s.caseId, 'validate_credit_title');
@@ -263,13 +281,14 @@ describe('credit-title workflow (time-skipping)', () => {
     await h.executeUpdate(completeTaskUpdate, {
       args: [{ taskId: second.id, actor: manager(s), form: { decision: 'approve' } }],
     });
-    await notify(h, s, { method: 'boleta', result: 'notified', at: '2026-10-30T10:00:00-05:00' });
+    await notify(h, s, { method: 'boleta', result: 'notified', at: `${Y}-10-30T10:00:00-05:00` });
     expect(await h.result()).toMatchObject({ outcome: 'unpaid', titleNumber: v1.number });
     expect((await eventOnce(s.caseId, 'credit_title_approved')).data).toMatchObject({ version: 2 });
     expect(await events(s.caseId, 'credit_title_issued')).toHaveLength(2);
   });
 
   it('after two attempts without finding the debtor, only publication is accepted', async () => {
+    await moveToOctober();
     const s = await seedCase(db.prisma);
     const h = await start(s);
     await approve(h, s);
@@ -279,7 +298,7 @@ describe('credit-title workflow (time-skipping)', () => {
         await notify(
           h,
           s,
-          { method: 'in_person', result: 'not_found', at: '2026-10-20T10:00:00-05:00' },
+          { method: 'in_person', result: 'not_found', at: `${Y}-10-20T10:00:00-05:00` },
           seen,
         )
       ).id,
@@ -289,7 +308,7 @@ describe('credit-title workflow (time-skipping)', () => {
         await notify(
           h,
           s,
-          { method: 'boleta', result: 'not_found', at: '2026-10-22T10:00:00-05:00' },
+          { method: 'boleta', result: 'not_found', at: `${Y}-10-22T10:00:00-05:00` },
           seen,
         )
       ).id,
@@ -301,7 +320,7 @@ describe('credit-title workflow (time-skipping)', () => {
         await notify(
           h,
           s,
-          { method: 'in_person', result: 'notified', at: '2026-10-29T10:00:00-05:00' },
+          { method: 'in_person', result: 'notified', at: `${Y}-10-29T10:00:00-05:00` },
           seen,
         )
       ).id,
@@ -320,13 +339,13 @@ describe('credit-title workflow (time-skipping)', () => {
     await notify(
       h,
       s,
-      { method: 'publication', result: 'notified', at: '2026-10-30T10:00:00-05:00' },
+      { method: 'publication', result: 'notified', at: `${Y}-10-30T10:00:00-05:00` },
       seen,
     );
 
     expect(await h.result()).toMatchObject({
       outcome: 'unpaid',
-      notifiedAt: new Date('2026-10-30T10:00:00-05:00').toISOString(),
+      notifiedAt: new Date(`${Y}-10-30T10:00:00-05:00`).toISOString(),
     });
     const attempts = await events(s.caseId, 'notification_attempt');
     expect(attempts.map((e) => e.data)).toMatchObject([
@@ -340,15 +359,16 @@ describe('credit-title workflow (time-skipping)', () => {
   });
 
   it('three attempts without finding the debtor leave the title not notified', async () => {
+    await moveToOctober();
     const s = await seedCase(db.prisma);
     const h = await start(s);
     const validate = await approve(h, s);
     const number = titleIn(validate).number;
     const seen: string[] = [];
     for (const [method, at] of [
-      ['in_person', '2026-10-20T10:00:00-05:00'],
-      ['boleta', '2026-10-22T10:00:00-05:00'],
-      ['publication', '2026-10-29T10:00:00-05:00'],
+      ['in_person', `${Y}-10-20T10:00:00-05:00`],
+      ['boleta', `${Y}-10-22T10:00:00-05:00`],
+      ['publication', `${Y}-10-29T10:00:00-05:00`],
     ] as const) {
       seen.push((await notify(h, s, { method, result: 'not_found', at }, seen)).id);
     }
@@ -368,6 +388,7 @@ describe('credit-title workflow (time-skipping)', () => {
     const s = await seedCase(db.prisma);
     const h = await start(s, policy);
     await approve(h, s);
+    await openTask(s.caseId, 'notify_credit_title'); // the attempt comes after the task exists
     const now = new Date(await env.currentTimeMs()).toISOString();
     await notify(h, s, { method: 'in_person', result: 'notified', at: now });
     const started = await eventOnce(s.caseId, 'voluntary_term_started');
@@ -397,6 +418,7 @@ describe('credit-title workflow (time-skipping)', () => {
     const h = await start(s, trainingPolicy());
     await h.signal(paymentFacilitiesSignal, { pending: true });
     await approve(h, s);
+    await openTask(s.caseId, 'notify_credit_title'); // the attempt comes after the task exists
     const now = new Date(await env.currentTimeMs()).toISOString();
     await notify(h, s, { method: 'in_person', result: 'notified', at: now });
     const paused = await eventOnce(s.caseId, 'voluntary_term_paused');
