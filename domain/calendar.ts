@@ -628,3 +628,11 @@ export function recountDeadline(
   const left = businessDaysBetween(today, toLocalDate(deadline), previous);
   return localDateToInstant(addBusinessDays(today, left, next), 'end');
 }
+
+/**
+ * The start of the minute an instant falls in (epoch ms). People write times to the minute, so
+ * a time they give in the same minute as a system instant is not "before" it.
+ */
+export function startOfMinute(ms: number): number {
+  return ms - (ms % 60_000);
+}

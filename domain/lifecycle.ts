@@ -27,8 +27,10 @@ export const ESCALATION = [
 ] as const;
 export type Escalation = (typeof ESCALATION)[number];
 
-/** The court's ruling on excepciones, or pending while it decides. */
-export const EXCEPTIONS_STATUSES = ['pending', 'upheld', 'partially_upheld', 'rejected'] as const;
+/** How a court may rule on excepciones: the debt falls, is reduced, or stands. */
+export const EXCEPTIONS_OUTCOMES = ['upheld', 'partially_upheld', 'rejected'] as const;
+/** Excepciones pending before the court, or its ruling. */
+export const EXCEPTIONS_STATUSES = ['pending', ...EXCEPTIONS_OUTCOMES] as const;
 
 /** Excepciones filed before a court against the coactiva (COA art. 329). */
 export interface Exceptions {

@@ -11,7 +11,7 @@
  * boleta) or reports it impossible, through a `deliver_notice` task.
  */
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import { deadlineAfter } from '../domain/calendar.js';
+import { deadlineAfter, startOfMinute } from '../domain/calendar.js';
 import type { Policy } from '../domain/policy.js';
 import type { NoticeActivities, NoticeDelivery } from '../activities/notices.js';
 import { noticeOutcomeSignal, type NoticeOutcome } from './messages.js';
@@ -75,11 +75,12 @@ export async function awaitDelivery(
   const taskAt = deadlineAfter(new Date(), policy.notices.deliveryTaskAfter, policy.calendar);
   let last: NoticeDelivery;
   for (let checks = 0; ; checks++) {
+    // Counted before the read: an outcome signalled while the read runs wakes the wait at once.
+    const heard = watch.count(notice.key);
     last = await outbox.noticeDelivery({ key: notice.key });
     const done = fromOutbox(last);
     if (done) return done;
     if (last.undeliverable || Date.now() >= taskAt.getTime()) break;
-    const heard = watch.count(notice.key);
     // The outbox's signal is the fast path; these reads only cover a lost one, so they back off
     // (interval, 2×, 4×, up to 8×): a letter that takes days to confirm costs a few dozen
     // checks in the history, not one per interval.
@@ -112,7 +113,8 @@ export async function awaitDelivery(
         if (form.outcome !== 'delivered') return null;
         const at = Date.parse(form.deliveredAt);
         if (at > Date.now() + 10 * 60_000) return 'La fecha de entrega no puede ser futura';
-        if (at < queuedAt) return 'La entrega no puede ser anterior a la emisión del aviso';
+        if (at < startOfMinute(queuedAt))
+          return 'La entrega no puede ser anterior a la emisión del aviso';
         return null;
       },
     },

@@ -12,7 +12,7 @@ import {
   type NotificationAttempt,
   type NotificationMethod,
 } from '../domain/credit-title.js';
-import type { WaitingPeriod } from '../domain/calendar.js';
+import { startOfMinute, type WaitingPeriod } from '../domain/calendar.js';
 import type { TaskBoard, TaskOutcome } from './tasks.js';
 
 /** Writes one event: step key suffix, type, and its facts. */
@@ -85,7 +85,7 @@ export async function notifyDocument(
       },
       // In the validator only: a document cannot be notified before it existed.
       check: (f) =>
-        spec.issuedAt && Date.parse(f.at) < spec.issuedAt.getTime()
+        spec.issuedAt && Date.parse(f.at) < startOfMinute(spec.issuedAt.getTime())
           ? 'La notificación no puede ser anterior a la emisión del documento'
           : null,
     })) as TaskOutcome<typeof spec.task>; // asked without interrupt: always answered

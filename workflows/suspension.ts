@@ -16,6 +16,7 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
+import { startOfMinute } from '../domain/calendar.js';
 import type { CaseStage } from '../domain/case.js';
 import { withPolicyDefaults } from '../domain/policy.js';
 import {
@@ -76,7 +77,8 @@ function performedCheck(orderedAt: number) {
   return (form: { outcome: string; performedAt?: string }): string | null => {
     if (form.outcome !== 'done' || !form.performedAt) return null;
     const at = Date.parse(form.performedAt);
-    if (at < orderedAt) return 'La fecha del trabajo no puede ser anterior a la orden de campo';
+    if (at < startOfMinute(orderedAt))
+      return 'La fecha del trabajo no puede ser anterior a la orden de campo';
     if (at > Date.now() + CLOCK_SKEW_MS) return 'La fecha del trabajo no puede ser futura';
     return null;
   };

@@ -10,6 +10,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { toLocalDate } from '../../domain/calendar.js';
 import { CASE_STAGES, CLOSE_REASONS } from '../../domain/case.js';
+import { EXCEPTIONS_OUTCOMES } from '../../domain/lifecycle.js';
 import { TASK_TYPES } from '../../domain/tasks.js';
 import { moneyStringSchema, toDecimalString } from '../../domain/money.js';
 import type { Case } from '../../prisma/generated/client.js';
@@ -35,6 +36,8 @@ import type { AppDeps } from '../deps.js';
 import { ApiError, businessRule, conflict, notFound } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';
 import {
+  caseExceptionsBody,
+  caseExceptionsSchema,
   errorBodySchema,
   idParamsSchema,
   instantSchema,
@@ -45,20 +48,6 @@ import {
 import { caseScope } from './cases.js';
 
 const stageSchema = z.enum(CASE_STAGES);
-
-/** How a court may rule on excepciones (workflows/messages.ts RuleExceptionsInput). */
-export const EXCEPTIONS_OUTCOMES = ['upheld', 'partially_upheld', 'rejected'] as const;
-
-const exceptionsViewSchema = z.object({
-  filedOn: localDateSchema,
-  court: z.string(),
-  processNumber: z.string(),
-  grounds: z.string(),
-  status: z.enum(['pending', ...EXCEPTIONS_OUTCOMES]).meta({
-    description: 'pending: el juez no ha resuelto; las medidas de la coactiva están en pausa',
-  }),
-  ruledOn: localDateSchema.nullable(),
-});
 
 /** The case as its workflow answers it (`caseViewQuery`), money as decimal strings. */
 export const caseViewSchema = z
@@ -90,9 +79,7 @@ export const caseViewSchema = z
       description:
         'Fecha en que prescribe la deuda, contando las interrupciones registradas; null si no se sigue',
     }),
-    exceptions: exceptionsViewSchema
-      .nullable()
-      .meta({ description: 'Excepciones presentadas ante un juez (COA art. 329); null si no hay' }),
+    exceptions: caseExceptionsSchema.nullable().meta({ description: 'null si no hay' }),
   })
   .meta({ id: 'CaseView' });
 export type CaseViewBody = z.infer<typeof caseViewSchema>;
@@ -123,16 +110,7 @@ export function caseViewBody(v: CaseView): CaseViewBody {
     nextDeadline: v.nextDeadline ?? null,
     // Optional in the workflow's answer (older runs do not report them).
     prescribesOn: v.prescribesOn ?? null,
-    exceptions: v.exceptions
-      ? {
-          filedOn: v.exceptions.filedOn,
-          court: v.exceptions.court,
-          processNumber: v.exceptions.processNumber,
-          grounds: v.exceptions.grounds,
-          status: v.exceptions.status,
-          ruledOn: v.exceptions.ruledOn ?? null,
-        }
-      : null,
+    exceptions: caseExceptionsBody(v.exceptions),
   };
 }
 

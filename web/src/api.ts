@@ -295,11 +295,7 @@ export const CLOSE_REASONS: readonly CloseReason[] = ['written_off', 'billing_er
 
 /** How a court rules on excepciones (workflows/messages.ts RuleExceptionsInput). */
 export type ExceptionsOutcome = RuleExceptionsMessage['outcome'];
-export const EXCEPTIONS_OUTCOMES = [
-  'upheld',
-  'partially_upheld',
-  'rejected',
-] as const satisfies readonly ExceptionsOutcome[];
+export { EXCEPTIONS_OUTCOMES } from '../../domain/lifecycle.js';
 
 /** The case as its workflow reports it (GET /api/cases/:id/view and every case action). */
 export interface CaseView {
