@@ -106,6 +106,7 @@ export async function applyPaymentToInvoices(
       SELECT id, "balanceCents",
              sum("balanceCents") OVER (ORDER BY "dueOn", number) - "balanceCents" AS before
       FROM "Invoice" WHERE "accountId" = ${accountId}::uuid AND "balanceCents" > 0
+        AND "prescribedAt" IS NULL
     )
     UPDATE "Invoice" i
     SET "balanceCents" = i."balanceCents" - LEAST(o."balanceCents", GREATEST(0, ${amountCents}::int - o.before)),
@@ -271,7 +272,8 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
           await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${BALANCE_LOCK_KEY})`;
           const [debt] = await tx.$queryRaw<{ cents: bigint | null }[]>`
             SELECT sum("balanceCents")::bigint AS cents FROM "Invoice"
-            WHERE "accountId" = ${input.accountId}::uuid AND "balanceCents" > 0 AND "dueOn" < ${asOf}::date`;
+            WHERE "accountId" = ${input.accountId}::uuid AND "balanceCents" > 0 AND "dueOn" < ${asOf}::date
+              AND "prescribedAt" IS NULL`;
           const balanceCents = Number(debt?.cents ?? input.balanceCents);
           await tx.case.create({
             data: {
@@ -389,6 +391,55 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
       });
     },
 
+    /** The case's unpaid invoices still owed (not declared prescribed), oldest first. */
+    async caseInvoices({ caseId }: { caseId: string }): Promise<CaseInvoice[]> {
+      const c = await prisma.case.findUniqueOrThrow({ where: { id: caseId } });
+      const rows = await prisma.invoice.findMany({
+        where: { accountId: c.accountId, balanceCents: { gt: 0 }, prescribedAt: null },
+        orderBy: [{ dueOn: 'asc' }, { number: 'asc' }],
+      });
+      return rows.map((i) => ({
+        number: i.number,
+        dueOn: i.dueOn.toISOString().slice(0, 10),
+        balanceCents: i.balanceCents,
+      }));
+    },
+
+    /**
+     * The legal unit declared these invoices prescribed: they leave every balance (the case's,
+     * intake's, the next export's), the case keeps what is still owed. Idempotent by event key.
+     */
+    async recordPrescribedInvoices(p: RecordPrescribedInvoices): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const done = await tx.caseEvent.findUnique({ where: { eventKey: p.eventKey } });
+        if (done) return;
+        const c = await tx.case.findUniqueOrThrow({ where: { id: p.caseId } });
+        await tx.invoice.updateMany({
+          where: { accountId: c.accountId, number: { in: p.invoiceNumbers }, prescribedAt: null },
+          data: { prescribedAt: new Date(p.at), prescribedBy: p.actor, updatedAt: new Date() },
+        });
+        await tx.case.update({
+          where: { id: p.caseId },
+          data: { balanceCents: p.balanceAfterCents },
+        });
+        await addEvent(tx, {
+          eventKey: p.eventKey,
+          caseId: p.caseId,
+          type: 'debt_partially_prescribed',
+          stage: p.stage,
+          occurredAt: new Date(p.at),
+          actor: p.actor,
+          reason: p.note,
+          data: {
+            invoices: p.invoiceNumbers,
+            prescribedCents: p.balanceBeforeCents - p.balanceAfterCents,
+            balanceBeforeCents: p.balanceBeforeCents,
+            balanceAfterCents: p.balanceAfterCents,
+          },
+        });
+      });
+    },
+
     /** Closes the case row, freeing the account for a future case. */
     async recordCaseClosed(c: RecordCaseClosed): Promise<void> {
       await prisma.$transaction(async (tx) => {
@@ -426,6 +477,27 @@ export function createCaseStoreActivities({ prisma }: { prisma: PrismaClient }) 
 }
 
 export type CaseStoreActivities = ReturnType<typeof createCaseStoreActivities>;
+
+/** An unpaid invoice of the case's account. */
+export interface CaseInvoice {
+  number: string;
+  /** LocalDate. */
+  dueOn: string;
+  balanceCents: number;
+}
+
+export interface RecordPrescribedInvoices {
+  eventKey: string;
+  caseId: string;
+  stage: CaseStage;
+  invoiceNumbers: string[];
+  balanceBeforeCents: number;
+  balanceAfterCents: number;
+  /** ISO instant (workflow time). */
+  at: string;
+  actor: string;
+  note: string;
+}
 
 /** The sequence number a stage change's key ends with (`…:stage:reminder->agreement:2`). */
 export function stageChangeSeq(eventKey: string): number {

@@ -76,6 +76,9 @@ export interface Lifecycle {
    * interruption (notified título or orden de pago, agreement, acknowledgement, payment).
    */
   prescription?: {
+    /** LocalDate the oldest debt still owed became exigible (after older ones were declared
+     * prescribed); absent: the day after the case's oldest due date. */
+    exigibleOn?: string;
     interruptions: { on: string; ground: string }[];
     /** True once the legal unit was warned; 'prescribed' stops collection until it decides. */
     warned: boolean;

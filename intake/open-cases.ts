@@ -90,6 +90,7 @@ const DEBT_QUERY = `
          COALESCE(min(b.agreements), 0) AS broken_agreements
   FROM "Account" a
   JOIN "Invoice" i ON i."accountId" = a.id AND i."balanceCents" > 0 AND i."dueOn" < $1::date
+    AND i."prescribedAt" IS NULL
   LEFT JOIN broken b ON b.account_id = a.id
   WHERE NOT EXISTS (SELECT 1 FROM "Case" c WHERE c."openKey" = a.id)
     AND ($2::uuid[] IS NULL OR a.id = ANY($2::uuid[]))
@@ -222,7 +223,7 @@ export async function notifyBalanceChanges(
   const { rows } = await deps.pool.query<{ workflow_id: string; balance: string }>(
     `SELECT c."workflowId" AS workflow_id,
             COALESCE(sum(i."balanceCents") FILTER (WHERE i."dueOn" < $2::date), 0)::bigint AS balance
-     FROM "Case" c JOIN "Invoice" i ON i."accountId" = c."accountId"
+     FROM "Case" c JOIN "Invoice" i ON i."accountId" = c."accountId" AND i."prescribedAt" IS NULL
      WHERE c.status = 'open'
        AND c."accountId" IN (SELECT DISTINCT "accountId" FROM "Invoice" WHERE "lastImportId" = $1::uuid)
      GROUP BY c.id

@@ -628,7 +628,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     prescriptionStatus(
       new Date(),
       {
-        exigibleOn: exigibleOn(input.oldestDueOn),
+        exigibleOn: life.prescription?.exigibleOn ?? exigibleOn(input.oldestDueOn),
         interruptions: life.prescription?.interruptions ?? [],
       },
       policy,
@@ -679,8 +679,61 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     }
   }
 
+  /**
+   * Each invoice prescribes on its own (its exigibility, the case's interruptions): the ones
+   * that have leave the debt, and the case goes on for the rest; when none is left it closes
+   * as prescribed.
+   */
+  async function declarePrescribed(by: string, note: string): Promise<void> {
+    const at = nowIso();
+    const interruptions = life.prescription?.interruptions ?? [];
+    const invoices = await store.caseInvoices({ caseId: input.caseId });
+    const prescribedOnes = invoices.filter(
+      (i) =>
+        prescriptionStatus(new Date(), { exigibleOn: exigibleOn(i.dueOn), interruptions }, policy)
+          .state === 'prescribed',
+    );
+    const left = invoices.filter((i) => !prescribedOnes.includes(i));
+    const prescribedCents = prescribedOnes.reduce((sum, i) => sum + i.balanceCents, 0);
+    const remaining = Math.max(0, state.balanceCents - prescribedCents);
+    await event('prescription_declared', by, note, {
+      prescribesOn: prescription().prescribesOn,
+      invoices: prescribedOnes.map((i) => i.number),
+      prescribedCents,
+    });
+    await store.recordPrescribedInvoices({
+      eventKey: key(`prescribed:${workflowInfo().runId}:${++seq}`),
+      caseId: input.caseId,
+      stage: state.stage,
+      invoiceNumbers: prescribedOnes.map((i) => i.number),
+      balanceBeforeCents: state.balanceCents,
+      balanceAfterCents: left.length === 0 ? state.balanceCents : remaining,
+      at,
+      actor: by,
+      note,
+    });
+    if (left.length === 0 || remaining === 0) {
+      live.closeRequest = { reason: 'prescribed', by, note };
+      return;
+    }
+    // The newer invoices are still owed: collection resumes for them, on their own clock.
+    state = { ...state, balanceCents: remaining };
+    index([{ key: CarteraBalanceCents, value: state.balanceCents }]);
+    life = {
+      ...life,
+      prescription: {
+        exigibleOn: exigibleOn(left[0]!.dueOn),
+        interruptions,
+        warned: false,
+        prescribed: false,
+      },
+    };
+  }
+
   async function reviewPrescription(): Promise<void> {
     const p = prescription();
+    const owed = await store.caseInvoices({ caseId: input.caseId });
+    const interruptions = life.prescription?.interruptions ?? [];
     const outcome = await board.ask({
       type: 'prescription_review',
       sla: policy.coactiva.legalTaskSla,
@@ -689,8 +742,19 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       payload: {
         prescribesOn: p.prescribesOn,
         exigibleOn: exigibleOn(input.oldestDueOn),
-        interruptions: life.prescription?.interruptions ?? [],
+        interruptions,
         balance: toDecimalString(state.balanceCents),
+        // Each invoice on its own clock: the legal unit sees which ones it declares.
+        invoices: owed.map((i) => ({
+          number: i.number,
+          dueOn: i.dueOn,
+          balance: toDecimalString(i.balanceCents),
+          prescribesOn: prescriptionStatus(
+            new Date(),
+            { exigibleOn: exigibleOn(i.dueOn), interruptions },
+            policy,
+          ).prescribesOn,
+        })),
       },
       check: (form) => {
         const now = prescription();
@@ -708,8 +772,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     if (!outcome) return; // withdrawn: the case closed or continued as new
     const by = outcome.by.id;
     if (outcome.form.decision === 'declare_prescribed') {
-      await event('prescription_declared', by, outcome.form.note, { prescribesOn: p.prescribesOn });
-      live.closeRequest = { reason: 'prescribed', by, note: outcome.form.note };
+      await declarePrescribed(by, outcome.form.note);
       return;
     }
     const { interruptedOn, ground, note } = outcome.form;

@@ -497,9 +497,13 @@ describe('a lawful case (time-skipping)', () => {
 
   it('warns the legal unit before a debt prescribes, stops collecting once it has, and closes it only on a legal decision', async () => {
     const s = await seedCase(db.prisma);
-    // Invoices due five years ago less a month: the debt prescribes in about a month.
+    // Both invoices were due five years ago less a month: the debt prescribes in about a month.
     const now = new Date(await env.currentTimeMs());
     const oldest = new Date(now.getTime() - (5 * 365 - 30) * 86_400_000).toISOString().slice(0, 10);
+    await db.prisma.invoice.updateMany({
+      where: { accountId: s.accountId },
+      data: { dueOn: new Date(oldest) },
+    });
     const handle = await start(s, { oldestDueOn: oldest });
     const review = await openTask(s.caseId, 'prescription_review');
     expect(review.role).toBe('legal');
@@ -539,6 +543,45 @@ describe('a lawful case (time-skipping)', () => {
       note: 'Transcurrieron cinco años desde la exigibilidad sin interrupción',
     });
     expect(await ended(handle)).toMatchObject({ status: 'closed', closeReason: 'prescribed' });
+    // Its invoices leave every balance: intake will not open a case for them again.
+    expect(
+      await db.prisma.invoice.count({ where: { accountId: s.accountId, prescribedAt: null } }),
+    ).toBe(0);
+  });
+
+  it('declares prescribed only the invoices that are, and keeps collecting the rest', async () => {
+    const s = await seedCase(db.prisma);
+    const now = new Date(await env.currentTimeMs());
+    const old = new Date(now.getTime() - (5 * 365 + 30) * 86_400_000).toISOString().slice(0, 10);
+    const [first] = await db.prisma.invoice.findMany({
+      where: { accountId: s.accountId },
+      orderBy: { dueOn: 'asc' },
+    });
+    // The first invoice (USD 60) is long prescribed; the second (USD 60) is recent.
+    await db.prisma.invoice.update({ where: { id: first!.id }, data: { dueOn: new Date(old) } });
+    const handle = await start(s, { oldestDueOn: old });
+    await eventOf(s.caseId, 'debt_prescribed');
+    const review = await openTask(s.caseId, 'prescription_review');
+    expect((review.payload as { invoices: { number: string }[] }).invoices).toHaveLength(2);
+    await complete(s.caseId, 'prescription_review', legal, {
+      decision: 'declare_prescribed',
+      note: 'La planilla de hace más de cinco años prescribió; la reciente no',
+    });
+    const partial = await eventOf(s.caseId, 'debt_partially_prescribed');
+    expect(partial.data).toMatchObject({
+      invoices: [first!.number],
+      prescribedCents: 6_000,
+      balanceAfterCents: 6_000,
+    });
+    const after = await view(handle, (v) => v.balanceCents === 6_000);
+    expect(after.status).toBe('open');
+    expect(after.prescribesOn! > now.toISOString().slice(0, 10)).toBe(true);
+    expect(
+      (await db.prisma.invoice.findUniqueOrThrow({ where: { id: first!.id } })).prescribedAt,
+    ).not.toBeNull();
+    // Collection goes on for the recent invoice: paying it closes the case as paid.
+    await pay(handle, `P-${s.caseId}`, 6_000);
+    expect(await ended(handle)).toMatchObject({ status: 'closed', closeReason: 'paid' });
   });
 
   it('limits a new agreement after the account broke one before', async () => {
