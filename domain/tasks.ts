@@ -160,6 +160,19 @@ export const prescriptionReviewForm = z.discriminatedUnion('decision', [
   }),
 ]);
 
+/**
+ * The case stopped by itself (a título or orden de pago that could not be notified, a step a
+ * manager skipped): a manager resumes it or closes it, with a note. A case never waits on nobody.
+ */
+export const caseReviewForm = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('resume'), note: z.string().trim().min(1).max(2000) }),
+  z.object({
+    decision: z.literal('close'),
+    reason: z.enum(['written_off', 'billing_error', 'cancelled']),
+    note: z.string().trim().min(1).max(2000),
+  }),
+]);
+
 /** Every task type, its role and its form. */
 export const TASKS = {
   contact_debtor: { role: 'collector', form: contactDebtorForm },
@@ -177,6 +190,7 @@ export const TASKS = {
   outside_failure: { role: 'manager', form: outsideFailureForm },
   deliver_notice: { role: 'collector', form: deliverNoticeForm },
   prescription_review: { role: 'legal', form: prescriptionReviewForm },
+  case_review: { role: 'manager', form: caseReviewForm },
 } as const satisfies Record<string, { role: TaskRole; form: z.ZodType }>;
 
 export type TaskType = keyof typeof TASKS;

@@ -730,6 +730,30 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     };
   }
 
+  /**
+   * The case stopped by itself (a document that could not be notified, a step skipped): a
+   * manager resumes or closes it. A resume through the API, or the case ending, withdraws the task.
+   */
+  async function reviewSystemHold(reason: string): Promise<void> {
+    const outcome = await board.ask(
+      {
+        type: 'case_review',
+        sla: policy.tasks.escalateOverdueAfter,
+        title: `Caso detenido: ${reason}`,
+        payload: { reason, stage: state.stage, balance: toDecimalString(state.balanceCents) },
+      },
+      () => !life.onHold || finished(),
+    );
+    if (!outcome) return;
+    const by = outcome.by.id;
+    if (outcome.form.decision === 'resume') {
+      life = { ...life, onHold: null };
+      await event('case_resumed', by, outcome.form.note);
+    } else {
+      live.closeRequest = { reason: outcome.form.reason, by, note: outcome.form.note };
+    }
+  }
+
   async function reviewPrescription(): Promise<void> {
     const p = prescription();
     const owed = await store.caseInvoices({ caseId: input.caseId });
@@ -1337,7 +1361,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     const next = nextStep(life);
     if (next.kind === 'paused') {
       live.deadline = null;
-      await condition(() => nextStep(life).kind !== 'paused' || finished());
+      // The case stopped itself: a manager is asked (histories before this patch only waited).
+      if (life.onHold?.by === 'system' && patched('system-hold-review'))
+        await reviewSystemHold(life.onHold.reason);
+      else await condition(() => nextStep(life).kind !== 'paused' || finished());
     } else if (next.kind === 'agreement') {
       // A hold or dispute pauses escalation, not the agreement: the child keeps watching instalments.
       await interruptible(() => false, agreementStage);

@@ -265,6 +265,9 @@ export class Driver {
       case 'outside_failure':
         // The outside system is back (or will be): try the step again.
         return { decision: 'retry', note: 'prueba de fallos: se reintenta' };
+      case 'case_review':
+        // The case stopped by itself (a document not notified): the manager resumes it.
+        return { decision: 'resume', note: 'prueba de fallos: se reanuda' };
       case 'prescription_review':
         // Prescription runs in years: a review within a fault run is a fault of the run.
         throw new Error(`unexpected ${type} task on ${c.workflowId}`);

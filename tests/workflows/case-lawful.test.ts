@@ -584,6 +584,34 @@ describe('a lawful case (time-skipping)', () => {
     expect(await ended(handle)).toMatchObject({ status: 'closed', closeReason: 'paid' });
   });
 
+  it('a case that stops by itself (a título never notified) asks a manager, who resumes or closes it', async () => {
+    const s = await seedCase(db.prisma);
+    const handle = await start(s);
+    await cut(s);
+    await view(handle, (v) => v.stage === 'credit_title');
+    await env.sleep('31 days');
+    await complete(s.caseId, 'validate_credit_title', legal, { decision: 'approve' });
+    for (const [n, method] of (['in_person', 'boleta', 'publication'] as const).entries()) {
+      if (n > 0) await eventOf(s.caseId, 'notification_attempt', n);
+      await complete(s.caseId, 'notify_credit_title', collector(s), async () => ({
+        method,
+        result: 'not_found',
+        at: await serverNow(),
+      }));
+    }
+    await eventOf(s.caseId, 'credit_title_not_notified');
+    const review = await openTask(s.caseId, 'case_review');
+    expect(review.role).toBe('manager');
+    expect(review.payload).toMatchObject({ reason: expect.stringMatching(/sin notificar/) });
+    expect((await handle.query(caseViewQuery)).onHold).toBe(true);
+    await complete(s.caseId, 'case_review', manager(s), {
+      decision: 'close',
+      reason: 'written_off',
+      note: 'Deudor no localizado; se castiga la deuda',
+    });
+    expect(await ended(handle)).toMatchObject({ status: 'closed', closeReason: 'written_off' });
+  });
+
   it('limits a new agreement after the account broke one before', async () => {
     const s = await seedCase(db.prisma);
     const handle = await start(s, { brokenAgreementsBefore: 2 });

@@ -184,6 +184,21 @@ export const FORM_SPECS: Record<TaskType, FormSpec> = {
           ]
         : [{ ...note, required: true }],
   },
+  case_review: {
+    choice: { name: 'decision', options: ['resume', 'close'] },
+    fields: (d) =>
+      d === 'close'
+        ? [
+            {
+              name: 'reason',
+              kind: 'select',
+              required: true,
+              options: ['written_off', 'billing_error', 'cancelled'],
+            },
+            { ...note, required: true },
+          ]
+        : [{ ...note, required: true }],
+  },
 };
 
 /** Guayaquil is UTC−05:00 all year (see domain/calendar.ts). */
