@@ -47,6 +47,7 @@ import {
   paymentReceivedSignal,
   proposeAgreementUpdate,
   reportIrregularReconnectionUpdate,
+  resumeCaseUpdate,
   type Actor,
   type CaseView,
   type CaseWorkflowInput,
@@ -410,6 +411,42 @@ const SCENARIOS: Record<string, (d: CaseDriver) => Promise<CaseHandle>> = {
     }));
     await d.view(handle, (v) => v.service === 'suspended');
     await d.pay(handle, `P-${s.caseId}`, 30_000);
+    await d.complete(s.caseId, 'reconnection_field', collector(s), async () => ({
+      outcome: 'done',
+      performedAt: await d.now(),
+    }));
+    return handle;
+  },
+
+  // A título never notified stops the case (patch 'system-hold-review' asks a manager); the
+  // manager resumes it, and the debt is then paid.
+  'title-not-notified': async (d) => {
+    const { s, handle } = await d.open(12_000);
+    await d.suspend(s, true);
+    await d.view(handle, (v) => v.service === 'suspended' && v.stage === 'credit_title');
+    await d.env.sleep('31 days');
+    await d.complete(s.caseId, 'validate_credit_title', manager(s), { decision: 'approve' });
+    for (const method of ['in_person', 'boleta', 'publication'] as const) {
+      const before = await d.prisma.caseEvent.count({
+        where: { caseId: s.caseId, type: 'notification_attempt' },
+      });
+      await d.complete(s.caseId, 'notify_credit_title', collector(s), async () => ({
+        method,
+        result: 'not_found',
+        at: await d.now(),
+      }));
+      await until(
+        'the attempt recorded',
+        () =>
+          d.prisma.caseEvent.count({ where: { caseId: s.caseId, type: 'notification_attempt' } }),
+        (n) => n > before,
+      );
+    }
+    await d.view(handle, (v) => v.onHold === true);
+    await handle.executeUpdate(resumeCaseUpdate, {
+      args: [{ actor: manager(s), reason: 'Se intentará de nuevo por publicación' }],
+    });
+    await d.pay(handle, `P-${s.caseId}`, 12_000);
     await d.complete(s.caseId, 'reconnection_field', collector(s), async () => ({
       outcome: 'done',
       performedAt: await d.now(),

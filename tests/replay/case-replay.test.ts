@@ -55,6 +55,9 @@ describe('stored case histories replay on the current workflow code', () => {
       'suspension-reconnection-delivered',
       'credit-title-to-coactiva-notified',
       'irregular-reconnection-recut',
+      // patch 'system-hold-review': the code before it, and after
+      'title-not-notified',
+      'title-not-notified-review',
     ])
       expect(scenarios).toContain(s);
     expect(new Set(stored.map((h) => h.workflowType))).toEqual(
