@@ -446,6 +446,13 @@ const SCENARIOS: Record<string, (d: CaseDriver) => Promise<CaseHandle>> = {
     await handle.executeUpdate(resumeCaseUpdate, {
       args: [{ actor: manager(s), reason: 'Se intentará de nuevo por publicación' }],
     });
+    // Under the patch, the resume withdraws the manager's review task: let that settle first.
+    await until(
+      'no open task',
+      () => d.prisma.task.count({ where: { caseId: s.caseId, status: 'open' } }),
+      (n) => n === 0,
+    );
+    await d.view(handle, (v) => v.onHold === false && v.nextDeadline !== null);
     await d.pay(handle, `P-${s.caseId}`, 12_000);
     await d.complete(s.caseId, 'reconnection_field', collector(s), async () => ({
       outcome: 'done',
