@@ -137,38 +137,7 @@ export class DocumentLayout {
 
   /** First page: the issuer's full letterhead. */
   private letterhead(): void {
-    const { pdf, left, width } = this;
-    const { issuer } = this.info;
-    const top = MARGIN.top;
-    pdf.rect(left, top, 6, 52).fill(COLOR.brand);
-    pdf
-      .fillColor(COLOR.brand)
-      .font(BOLD)
-      .fontSize(13)
-      .text(issuer.legalName.toUpperCase(), left + 16, top, { width: width - 16 });
-    pdf
-      .fillColor(COLOR.text)
-      .font(FONT)
-      .fontSize(SIZE.small + 1)
-      .text(`RUC ${issuer.ruc} · ${issuer.address}`, { width: width - 16 })
-      .font(BOLD)
-      .text(issuer.unit, { width: width - 16 });
-    if (issuer.contact) {
-      pdf
-        .font(FONT)
-        .fillColor(COLOR.muted)
-        .text(issuer.contact, { width: width - 16 });
-    }
-    const after = Math.max(pdf.y, top + 52) + 8;
-    pdf
-      .moveTo(left, after)
-      .lineTo(left + width, after)
-      .lineWidth(1.2)
-      .strokeColor(COLOR.brand)
-      .stroke();
-    pdf.x = left;
-    pdf.y = after + 14;
-    pdf.fillColor(COLOR.text);
+    drawLetterhead(this.pdf, this.info.issuer, this.left, this.width, MARGIN.top);
   }
 
   /** Later pages: one line naming the issuer and the document (drawn by {@link finish}). */
@@ -525,4 +494,46 @@ export class DocumentLayout {
     const bytes = await this.done;
     return { bytes, pages: range.count };
   }
+}
+
+/**
+ * The issuer's full letterhead (brand bar, legal name, RUC and address, unit, contact, rule) at
+ * `top`; leaves the cursor below it. Every document's first page, and each letter of a batch.
+ */
+export function drawLetterhead(
+  pdf: PDFKit.PDFDocument,
+  issuer: Issuer,
+  left: number,
+  width: number,
+  top: number,
+): void {
+  pdf.rect(left, top, 6, 52).fill(COLOR.brand);
+  pdf
+    .fillColor(COLOR.brand)
+    .font(BOLD)
+    .fontSize(13)
+    .text(issuer.legalName.toUpperCase(), left + 16, top, { width: width - 16 });
+  pdf
+    .fillColor(COLOR.text)
+    .font(FONT)
+    .fontSize(SIZE.small + 1)
+    .text(`RUC ${issuer.ruc} · ${issuer.address}`, { width: width - 16 })
+    .font(BOLD)
+    .text(issuer.unit, { width: width - 16 });
+  if (issuer.contact) {
+    pdf
+      .font(FONT)
+      .fillColor(COLOR.muted)
+      .text(issuer.contact, { width: width - 16 });
+  }
+  const after = Math.max(pdf.y, top + 52) + 8;
+  pdf
+    .moveTo(left, after)
+    .lineTo(left + width, after)
+    .lineWidth(1.2)
+    .strokeColor(COLOR.brand)
+    .stroke();
+  pdf.x = left;
+  pdf.y = after + 14;
+  pdf.fillColor(COLOR.text);
 }

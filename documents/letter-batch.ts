@@ -7,6 +7,7 @@
  *
  * Pure apart from CPU, like render.ts: the same batch gives the same bytes and SHA-256.
  */
+import { drawLetterhead } from './layout.js';
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
 import { z } from 'zod';
@@ -150,37 +151,9 @@ export async function renderLetterBatch(input: LetterBatchInput): Promise<Render
 
 type Batch = z.output<typeof letterBatchInputSchema>;
 
+/** The same letterhead as every document's first page, on each letter. */
 function letterhead(pdf: PDFKit.PDFDocument, batch: Batch, left: number, width: number): void {
-  const { issuer } = batch;
-  const top = pdf.page.margins.top;
-  pdf.rect(left, top, 6, 52).fill(COLOR.brand);
-  pdf
-    .fillColor(COLOR.brand)
-    .font(BOLD)
-    .fontSize(13)
-    .text(issuer.legalName.toUpperCase(), left + 16, top, { width: width - 16 });
-  pdf
-    .fillColor(COLOR.text)
-    .font(FONT)
-    .fontSize(9)
-    .text(`RUC ${issuer.ruc} · ${issuer.address}`, { width: width - 16 })
-    .font(BOLD)
-    .text(issuer.unit, { width: width - 16 });
-  if (issuer.contact)
-    pdf
-      .font(FONT)
-      .fillColor(COLOR.muted)
-      .text(issuer.contact, { width: width - 16 });
-  const after = Math.max(pdf.y, top + 52) + 8;
-  pdf
-    .moveTo(left, after)
-    .lineTo(left + width, after)
-    .lineWidth(1.2)
-    .strokeColor(COLOR.brand)
-    .stroke();
-  pdf.x = left;
-  pdf.y = after + 14;
-  pdf.fillColor(COLOR.text);
+  drawLetterhead(pdf, batch.issuer, left, width, pdf.page.margins.top);
 }
 
 function writeLetter(
