@@ -5,20 +5,10 @@
  */
 import { Context } from '@temporalio/activity';
 import type { CaseStage } from '../domain/case.js';
+import type { NoticeKind } from '../domain/notices.js';
 import { renderNotice } from '../notifications/templates.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { produceNoticeDocument } from './documents.js';
-
-export const NOTICE_KINDS = [
-  'aviso_cobro',
-  'recordatorio',
-  'aviso_previo_suspension',
-  'convenio_firmado',
-  'cuota_vencida',
-  'notificacion_titulo',
-  'orden_pago_inmediato',
-] as const;
-export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export interface QueueNotice {
   /** Idempotency key: workflow id + step. */

@@ -13,7 +13,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { errorWithoutData } from '../api/logging.js';
-import { NOTICE_KINDS, type NoticeKind } from '../activities/notices.js';
+import { NOTICE_KINDS, type NoticeKind } from '../domain/notices.js';
 import { queueKeyOf, type NoticeOutcomeReport, type NoticeOutcomeSink } from './delivery.js';
 import {
   classifyMailError,

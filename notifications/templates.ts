@@ -3,7 +3,7 @@
  * HTML and a short SMS. The facts (amounts already formatted, dates, numbers) come from the
  * workflow step that queued the notice (activities/notices.ts).
  */
-import type { NoticeKind } from '../activities/notices.js';
+import type { NoticeKind } from '../domain/notices.js';
 
 /** Who writes and how to pay; shown in every notice. */
 export interface UtilityInfo {

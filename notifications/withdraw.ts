@@ -8,6 +8,7 @@
  * letters waiting for the print batch are withdrawn too. See docs/notices.md.
  */
 import { z } from 'zod';
+import { NOTICE_CHANNELS, type NoticeChannel } from '../domain/notices.js';
 
 /** Why notices are withdrawn; the text is what managers read on the notice and the timeline. */
 export const WITHDRAWAL_REASONS = {
@@ -31,11 +32,11 @@ export type SqlRunner =
 export interface WithdrawnNotice {
   id: string;
   kind: string;
-  channel: 'email' | 'sms' | 'letter';
+  channel: NoticeChannel;
 }
 
 const withdrawnSchema = z.array(
-  z.object({ id: z.string(), kind: z.string(), channel: z.enum(['email', 'sms', 'letter']) }),
+  z.object({ id: z.string(), kind: z.string(), channel: z.enum(NOTICE_CHANNELS) }),
 );
 
 /**

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { issueDocumentNumber } from '../../activities/document-numbers.js';
 import { toLocalDate } from '../../domain/calendar.js';
+import { NOTICE_STATUSES } from '../../domain/notices.js';
 import { renderLetterBatch, type PrintedLetter } from '../../documents/letter-batch.js';
 import {
   NON_DELIVERY_REASONS,
@@ -92,7 +93,7 @@ export const createBatchSchema = z
   });
 export type CreateBatch = z.infer<typeof createBatchSchema>;
 
-const letterStatusSchema = z.enum(['queued', 'printed', 'sent', 'failed', 'withdrawn']).meta({
+const letterStatusSchema = z.enum(NOTICE_STATUSES).meta({
   description:
     'printed: impresa, en reparto; sent: entregada; failed: no entregada; withdrawn: retirada (su caso se cerró); queued: volvió a la cola tras fallar',
 });

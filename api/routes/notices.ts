@@ -3,6 +3,7 @@
  * delivery status, attempts and last error; failed ones can be queued again.
  */
 import { z } from 'zod';
+import { NOTICE_CHANNELS, NOTICE_STATUSES } from '../../domain/notices.js';
 import type { Prisma } from '../../prisma/client.js';
 import { audit } from '../audit.js';
 import type { AppDeps } from '../deps.js';
@@ -12,8 +13,8 @@ import { errorBodySchema, idParamsSchema, instantSchema, pageSchema } from '../s
 
 const OUTBOX_READERS = ['manager', 'admin'] as const;
 
-const channelSchema = z.enum(['email', 'sms', 'letter']);
-const statusSchema = z.enum(['queued', 'printed', 'sent', 'failed', 'withdrawn']);
+const channelSchema = z.enum(NOTICE_CHANNELS);
+const statusSchema = z.enum(NOTICE_STATUSES);
 
 export const noticeQuerySchema = z.object({
   status: statusSchema.optional().meta({

@@ -14,8 +14,9 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NOTICE_KINDS, createNoticeActivities } from '../../activities/notices.js';
+import { createNoticeActivities } from '../../activities/notices.js';
 import type { SmtpConfig } from '../../config/index.js';
+import { NOTICE_KINDS } from '../../domain/notices.js';
 import type { Logger } from 'pino';
 import type { NoticeOutcomeReport } from '../../notifications/delivery.js';
 import {
