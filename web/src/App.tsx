@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, onUnauthorized } from './api.js';
 import type { User } from './api.js';
 import { Header } from './components/Header.js';
-import { useI18n } from './i18n.js';
+import { useI18n } from './i18n/index.js';
 import { CasePage } from './pages/CasePage.js';
 import { CasesPage } from './pages/CasesPage.js';
 import { ImportPage } from './pages/ImportPage.js';

@@ -1,4 +1,4 @@
-import type { Locale } from './i18n.js';
+import type { Locale } from './i18n/index.js';
 
 export const TIME_ZONE = 'America/Guayaquil';
 

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
-import { I18nProvider } from './i18n.js';
+import { I18nProvider } from './i18n/index.js';
 import './styles.css';
 
 const root = document.getElementById('root');

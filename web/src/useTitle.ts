@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useI18n } from './i18n.js';
+import { useI18n } from './i18n/index.js';
 
 /** Sets document.title to "<page> · Cartera". */
 export function useTitle(page: string | null): void {

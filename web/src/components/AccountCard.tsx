@@ -1,6 +1,6 @@
 import type { Account } from '../api.js';
-import { useI18n } from '../i18n.js';
-import type { MessageKey } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
+import type { MessageKey } from '../i18n/index.js';
 import { ProtectedBadge } from './StageBadge.js';
 
 export function AccountCard({ account }: { account: Account }) {

@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { api } from '../api.js';
 import type { AgreementProposal as Proposal, AgreementSimulation } from '../api.js';
 import { formatDate, formatMoney, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { normaliseMoney } from '../tasks/taskForms.js';
 import { ErrorAlert } from './ErrorAlert.js';
 

@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { api } from '../api.js';
 import type { Agreement } from '../api.js';
 import { formatDateTime, formatMoney, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { ScheduleTable } from './AgreementProposal.js';
 import { ErrorAlert } from './ErrorAlert.js';
 

@@ -1,6 +1,6 @@
 import type { CaseDocument } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { DocumentDownload } from './DocumentDownload.js';
 
 /** "3f2a…": enough to compare by eye; the whole hash is in the title and for screen readers. */

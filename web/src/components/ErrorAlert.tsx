@@ -1,5 +1,5 @@
 import { ApiError, NETWORK_ERROR } from '../api.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 
 /** Shows an API error's message in an accessible alert. Renders nothing when there is no error. */
 export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {

@@ -1,6 +1,6 @@
 import type { User } from '../api.js';
-import { LOCALES, isLocale, useI18n } from '../i18n.js';
-import type { I18n } from '../i18n.js';
+import { LOCALES, isLocale, useI18n } from '../i18n/index.js';
+import type { I18n } from '../i18n/index.js';
 import { managerRoutes } from '../pages/manager/index.js';
 import { canImport, handlesLetters, hasInbox, isSupervisor } from '../roles.js';
 

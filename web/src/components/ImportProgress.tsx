@@ -1,6 +1,5 @@
 import type { ImportDetail } from '../api.js';
-import { formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 
 /**
  * Progress of an import. The API reports rows read but not (yet) the total, so the bar is
@@ -11,11 +10,11 @@ export function ImportProgress({
 }: {
   detail: ImportDetail & { totalRows?: number | null };
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const running = detail.status === 'running';
   const total =
     typeof detail.totalRows === 'number' && detail.totalRows > 0 ? detail.totalRows : null;
-  const rows = t('import.rowsRead', { count: formatNumber(detail.rowsRead, locale) });
+  const rows = t('import.rowsRead', { count: detail.rowsRead });
   return (
     <div className="import-progress" data-testid="import-progress">
       <label htmlFor="import-progress-bar" className="visually-hidden">

@@ -1,7 +1,7 @@
 import type { ImportDetail } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
-import type { MessageKey } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
+import type { MessageKey } from '../i18n/index.js';
 import { ImportProgress } from './ImportProgress.js';
 
 const COUNTS: [keyof ImportDetail & string, MessageKey][] = [

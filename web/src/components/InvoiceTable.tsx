@@ -1,6 +1,6 @@
 import type { Invoice } from '../api.js';
 import { formatDate, formatMoney } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 
 function sum(values: string[]): string {
   // Sum in cents to avoid float drift on decimal strings.

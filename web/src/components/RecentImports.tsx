@@ -1,6 +1,6 @@
 import type { ImportSummary } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 
 export function RecentImports({
   items,

@@ -1,4 +1,4 @@
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 
 export function StageBadge({ stage }: { stage: string }) {
   const { tv } = useI18n();

@@ -1,5 +1,5 @@
 import { STAGES } from '../api.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 
 /** Visual stepper of the case stages; the current one is highlighted and marked aria-current. */
 export function StageStepper({ stage }: { stage: string }) {

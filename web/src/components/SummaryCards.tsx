@@ -1,7 +1,7 @@
 import { STAGES } from '../api.js';
 import type { PortfolioSummary } from '../api.js';
 import { formatMoney, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { href } from '../router.js';
 
 export function SummaryCards({ summary }: { summary: PortfolioSummary }) {
@@ -33,9 +33,7 @@ export function SummaryCards({ summary }: { summary: PortfolioSummary }) {
             >
               <span className="summary-label">{tv('stage', s.stage)}</span>
               <span className="summary-value summary-value-small">{formatMoney(s.balance)}</span>
-              <span className="summary-sub">
-                {t('summary.stageCount', { count: formatNumber(s.count, locale) })}
-              </span>
+              <span className="summary-sub">{t('summary.stageCount', { count: s.count })}</span>
             </a>
           </li>
         ))}

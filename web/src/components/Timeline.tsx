@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import type { CaseEvent, TimelineEvent } from '../api.js';
 import { formatDate, formatDateTime, formatMoney } from '../format.js';
-import { lookup, translate, useI18n } from '../i18n.js';
-import type { Locale } from '../i18n.js';
+import { lookup, translate, useI18n } from '../i18n/index.js';
+import type { Locale } from '../i18n/index.js';
 import { ShortHash } from './CaseDocuments.js';
 import { DocumentDownload } from './DocumentDownload.js';
 

@@ -23,7 +23,7 @@ import { ProtectedBadge, StageBadge } from '../components/StageBadge.js';
 import { StageStepper } from '../components/StageStepper.js';
 import { Timeline, fromCaseEvent, fromTimelineEvent } from '../components/Timeline.js';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { isSupervisor } from '../roles.js';
 import { STEP_SCHEMAS, STEP_SPECS, stepsFor } from '../tasks/caseSteps.js';
 import type { CaseStep } from '../tasks/caseSteps.js';

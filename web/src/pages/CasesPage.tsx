@@ -8,7 +8,7 @@ import { Pagination } from '../components/Pagination.js';
 import { ProtectedBadge, StageBadge } from '../components/StageBadge.js';
 import { SummaryCards } from '../components/SummaryCards.js';
 import { formatDate, formatMoney, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { href, navigate } from '../router.js';
 import { useLoad } from '../useLoad.js';
 import { useTitle } from '../useTitle.js';
@@ -108,9 +108,7 @@ export function CasesPage({ params }: { params: URLSearchParams }) {
             data-testid="cases-total"
             aria-live="polite"
           >
-            {list.data.total === 1
-              ? t('cases.total.one')
-              : t('cases.total', { count: formatNumber(list.data.total, locale) })}
+            {t('cases.total', { count: list.data.total })}
           </p>
           {list.data.items.length === 0 ? (
             <p className="empty" data-testid="cases-empty">

@@ -6,7 +6,7 @@ import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Loading } from '../components/Loading.js';
 import { ImportResult } from '../components/ImportResult.js';
 import { RecentImports } from '../components/RecentImports.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import { useLoad } from '../useLoad.js';
 import { useTitle } from '../useTitle.js';

@@ -14,7 +14,7 @@ import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Loading } from '../components/Loading.js';
 import { Pagination } from '../components/Pagination.js';
 import { formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { isSupervisor } from '../roles.js';
 import { href, navigate } from '../router.js';
 import { normaliseMoney } from '../tasks/taskForms.js';
@@ -165,7 +165,7 @@ export function InboxPage({ params, user }: { params: URLSearchParams; user: Use
           <ul className="task-counts" aria-label={t('inbox.counts')} data-testid="task-counts">
             <li className="count-open" data-testid="count-open">
               <span className="count-value">{formatNumber(counts.open, locale)}</span>{' '}
-              {t('inbox.count.open')}
+              {t('inbox.count.open', { count: counts.open })}
             </li>
             <li
               className={counts.overdue > 0 ? 'count-overdue has-overdue' : 'count-overdue'}
@@ -173,7 +173,7 @@ export function InboxPage({ params, user }: { params: URLSearchParams; user: Use
             >
               {counts.overdue > 0 && <span aria-hidden="true">⚠ </span>}
               <span className="count-value">{formatNumber(counts.overdue, locale)}</span>{' '}
-              {t('inbox.count.overdue')}
+              {t('inbox.count.overdue', { count: counts.overdue })}
             </li>
           </ul>
         )}
@@ -233,9 +233,7 @@ export function InboxPage({ params, user }: { params: URLSearchParams; user: Use
           {list.data && (
             <div className={list.loading ? 'is-stale' : undefined}>
               <p className="total" id="inbox-total" aria-live="polite" data-testid="tasks-total">
-                {list.data.total === 1
-                  ? t('inbox.total.one')
-                  : t('inbox.total', { count: formatNumber(list.data.total, locale) })}
+                {t('inbox.total', { count: list.data.total })}
               </p>
               {items.length === 0 ? (
                 <p className="empty" data-testid="tasks-empty">

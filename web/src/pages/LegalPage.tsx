@@ -5,7 +5,7 @@ import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Loading } from '../components/Loading.js';
 import { Pagination } from '../components/Pagination.js';
 import { formatDate, formatMoney, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { href, navigate } from '../router.js';
 import { TaskPanel } from '../tasks/TaskPanel.js';
 import { TaskTable } from '../tasks/TaskTable.js';
@@ -198,9 +198,7 @@ export function LegalPage({ params, user }: { params: URLSearchParams; user: Use
         {cases.data && (
           <div className={cases.loading ? 'is-stale' : undefined}>
             <p className="total" aria-live="polite" data-testid="legal-total">
-              {cases.data.total === 1
-                ? t('legal.total.one')
-                : t('legal.total', { count: formatNumber(cases.data.total, locale) })}
+              {t('legal.total', { count: cases.data.total })}
             </p>
             {cases.data.items.length === 0 ? (
               <p className="empty">{t('legal.empty')}</p>
@@ -247,10 +245,8 @@ function Deadline({ d }: { d: NonNullable<LegalCase['nextDeadline']> }) {
       <span className="deadline-left">
         {(overdue || soon) && <span aria-hidden="true">⚠ </span>}
         {overdue
-          ? t('legal.deadline.overdue', { days: formatNumber(-d.businessDaysLeft, locale) })
-          : d.businessDaysLeft === 1
-            ? t('legal.deadline.one')
-            : t('legal.deadline.left', { days: formatNumber(d.businessDaysLeft, locale) })}
+          ? t('legal.deadline.overdue', { count: -d.businessDaysLeft })
+          : t('legal.deadline.left', { count: d.businessDaysLeft })}
       </span>
     </div>
   );

@@ -9,7 +9,7 @@ import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Loading } from '../components/Loading.js';
 import { Pagination } from '../components/Pagination.js';
 import { formatDateTime, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { href, navigate } from '../router.js';
 import { localDateTimeToIso, nowLocalDateTime } from '../tasks/taskForms.js';
 import { useLoad } from '../useLoad.js';
@@ -198,10 +198,7 @@ function LettersHome({ params }: { params: URLSearchParams }) {
         {printed && (
           <div className="alert alert-success">
             <p>
-              {t('letters.printed', {
-                number: printed.number,
-                count: formatNumber(printed.letters, locale),
-              })}{' '}
+              {t('letters.printed', { number: printed.number, count: printed.letters })}{' '}
               <a href={href(`/letters/${printed.id}`)}>{t('letters.openBatch')}</a>
             </p>
             <PdfButton batch={printed} />
@@ -220,7 +217,7 @@ function LettersHome({ params }: { params: URLSearchParams }) {
           ) : (
             <>
               <p className="muted">
-                {t('letters.pending.total', { count: formatNumber(pending.data.total, locale) })}{' '}
+                {t('letters.pending.total', { count: pending.data.total })}{' '}
                 <button
                   type="button"
                   className="btn btn-secondary btn-small"
@@ -434,7 +431,7 @@ function BatchView({ id }: { id: string }) {
         }),
       };
       await lettersApi.confirm(data.id, body);
-      setSaved(t('letters.confirm.saved', { count: formatNumber(chosen.length, locale) }));
+      setSaved(t('letters.confirm.saved', { count: chosen.length }));
       setRows({});
       batch.reload();
     } catch (err) {

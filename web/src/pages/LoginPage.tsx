@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { api } from '../api.js';
 import type { User } from '../api.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { saveSession } from '../session.js';
 import { useTitle } from '../useTitle.js';
 

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import type { TaskType } from '../api.js';
 import { formatDate, formatDateTime, formatMoney } from '../format.js';
-import { useI18n } from '../i18n.js';
-import type { Locale } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
+import type { Locale } from '../i18n/index.js';
 import { pick } from './TaskForm.js';
 
 const MONEY_KEYS = /(amount|balance|paid|total|downPayment|interest|fee)$/i;

@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import type { z } from 'zod';
 import { ApiError } from '../api.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { initialValuesOf, validateWith } from './taskForms.js';
 import type { FieldProblem, FieldSpec, FormSpec, FormValues } from './taskForms.js';
 

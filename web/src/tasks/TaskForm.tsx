@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import { TASKS } from '../../../domain/tasks.js';
 import { api } from '../api.js';
 import type { TaskCompleted, TaskType } from '../api.js';
-import { lookup, useI18n } from '../i18n.js';
-import type { Locale } from '../i18n.js';
+import { lookup, useI18n } from '../i18n/index.js';
+import type { Locale } from '../i18n/index.js';
 import { SpecForm } from './SpecForm.js';
 import { FORM_SPECS } from './taskForms.js';
 

@@ -4,7 +4,7 @@ import type { TaskCompleted, TaskItem, User } from '../api.js';
 import { AgreementProposal } from '../components/AgreementProposal.js';
 import { ProtectedBadge, StageBadge } from '../components/StageBadge.js';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 import { useLoad } from '../useLoad.js';
 import { PayloadFacts } from './PayloadFacts.js';
 import { TaskForm } from './TaskForm.js';

@@ -1,7 +1,7 @@
 import type { TaskItem, User } from '../api.js';
 import { StageBadge } from '../components/StageBadge.js';
 import { formatDateTime, formatMoney, formatNumber } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { useI18n } from '../i18n/index.js';
 
 interface Props {
   caption: string;

@@ -15,8 +15,8 @@ import type { Stage } from '../../api.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { Loading } from '../../components/Loading.js';
 import { formatDate, formatMoney, formatNumber } from '../../format.js';
-import { useI18n } from '../../i18n.js';
-import type { Locale } from '../../i18n.js';
+import { useI18n } from '../../i18n/index.js';
+import type { Locale } from '../../i18n/index.js';
 import { href, navigate } from '../../router.js';
 import { useLoad } from '../../useLoad.js';
 import { useTitle } from '../../useTitle.js';
@@ -25,7 +25,6 @@ import type { Dashboard, DashboardQuery, Drill, ReportFormat, ReportName } from 
 import { DEFAULT_PRESET, PRESETS, isLocalDate, matchingPreset, presetPeriod } from './period.js';
 import type { Preset } from './period.js';
 import { useHeadingFocus } from './focus.js';
-import { useStrings } from './strings.js';
 import { StuckCases } from './StuckCases.js';
 import './manager.css';
 
@@ -93,8 +92,8 @@ function compactMoney(value: number, locale: Locale): string {
 }
 
 export function DashboardPage({ params }: { params: URLSearchParams }) {
-  const { s, locale } = useStrings();
-  useTitle(s('dash.title'));
+  const { t, locale } = useI18n();
+  useTitle(t('dash.title'));
   const heading = useHeadingFocus();
   const query = readQuery(params);
   const key = JSON.stringify(query);
@@ -112,10 +111,10 @@ export function DashboardPage({ params }: { params: URLSearchParams }) {
       <div className="page-head">
         <div>
           <h1 ref={heading} tabIndex={-1}>
-            {s('dash.title')}
+            {t('dash.title')}
           </h1>
           <p className="page-sub" data-testid="dashboard-period">
-            {s('dash.sub', {
+            {t('dash.sub', {
               from: formatDate(query.from, locale),
               to: formatDate(query.to, locale),
             })}
@@ -167,16 +166,16 @@ function ReportDownloads({
   query: DashboardQuery;
   collectorName: string;
 }) {
-  const { s, locale } = useStrings();
+  const { t, locale } = useI18n();
   const [busy, setBusy] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<
     { kind: 'ok'; text: string } | { kind: 'error'; error: unknown } | null
   >(null);
-  const filter = s('reports.filter', {
+  const filter = t('reports.filter', {
     from: formatDate(query.from, locale),
     to: formatDate(query.to, locale),
-    sector: query.sector || s('reports.allSectors'),
-    collector: query.collectorId ? collectorName : s('reports.allCollectors'),
+    sector: query.sector || t('reports.allSectors'),
+    collector: query.collectorId ? collectorName : t('reports.allCollectors'),
   });
 
   async function download(name: ReportName, format: ReportFormat) {
@@ -186,7 +185,7 @@ function ReportDownloads({
     try {
       const file = await managerApi.report(name, format, query);
       saveFile(file);
-      setOutcome({ kind: 'ok', text: s('reports.saved', { file: file.fileName }) });
+      setOutcome({ kind: 'ok', text: t('reports.saved', { file: file.fileName }) });
     } catch (error) {
       setOutcome({ kind: 'error', error });
     } finally {
@@ -196,24 +195,24 @@ function ReportDownloads({
 
   return (
     <section className="card" aria-labelledby="reports-title" data-testid="report-downloads">
-      <h2 id="reports-title">{s('reports.title')}</h2>
-      <p className="muted">{s('reports.intro', { filter })}</p>
+      <h2 id="reports-title">{t('reports.title')}</h2>
+      <p className="muted">{t('reports.intro', { filter })}</p>
       <div aria-live="polite" role="status" data-testid="report-status">
         {outcome?.kind === 'ok' && <p className="alert mgr-status-ok">{outcome.text}</p>}
       </div>
       {outcome?.kind === 'error' && <ErrorAlert error={outcome.error} />}
-      <div className="table-wrap" tabIndex={0} role="region" aria-label={s('reports.table')}>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={t('reports.table')}>
         <table className="table mgr-table">
-          <caption className="visually-hidden">{s('reports.table')}</caption>
+          <caption className="visually-hidden">{t('reports.table')}</caption>
           <thead>
             <tr>
-              <th scope="col">{s('reports.col.report')}</th>
-              <th scope="col">{s('reports.col.files')}</th>
+              <th scope="col">{t('reports.col.report')}</th>
+              <th scope="col">{t('reports.col.files')}</th>
             </tr>
           </thead>
           <tbody>
             {REPORT_NAMES.map((name) => {
-              const title = s(`report.${name}`);
+              const title = t(`report.${name}`);
               const formats: ReportFormat[] = XLSX_ONLY.includes(name) ? ['xlsx'] : ['xlsx', 'csv'];
               return (
                 <tr key={name} data-testid="report-row" data-report={name}>
@@ -232,8 +231,8 @@ function ReportDownloads({
                             data-testid={`report-${name}-${format}`}
                           >
                             {busy === id
-                              ? s('reports.downloading')
-                              : s(format === 'xlsx' ? 'reports.xlsx' : 'reports.csv')}
+                              ? t('reports.downloading')
+                              : t(format === 'xlsx' ? 'reports.xlsx' : 'reports.csv')}
                             <span className="visually-hidden"> ({title})</span>
                           </button>
                         );
@@ -259,7 +258,7 @@ function Filters({
   sectors: string[] | null;
   collectors: { id: string; displayName: string }[];
 }) {
-  const { s } = useStrings();
+  const { t } = useI18n();
   const [from, setFrom] = useState(query.from);
   const [to, setTo] = useState(query.to);
   const [sector, setSector] = useState(query.sector);
@@ -270,7 +269,7 @@ function Filters({
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     if (!isLocalDate(from) || !isLocalDate(to) || from > to) {
-      setError(s('dash.badPeriod'));
+      setError(t('dash.badPeriod'));
       return;
     }
     setError(null);
@@ -286,14 +285,14 @@ function Filters({
   return (
     <form
       className="filters card mgr-filters"
-      aria-label={s('dash.filters')}
+      aria-label={t('dash.filters')}
       onSubmit={submit}
       noValidate
       data-testid="dashboard-filters"
     >
       <div className="mgr-presets" role="group" aria-labelledby="dash-presets-label">
         <span id="dash-presets-label" className="mgr-presets-label">
-          {s('dash.presets')}
+          {t('dash.presets')}
         </span>
         {PRESETS.map((p: Preset) => (
           <button
@@ -304,12 +303,12 @@ function Filters({
             onClick={() => go({ ...query, ...presetPeriod(p) })}
             data-testid={`preset-${p}`}
           >
-            {s(`dash.preset.${p}`)}
+            {t(`dash.preset.${p}`)}
           </button>
         ))}
       </div>
       <div className="field">
-        <label htmlFor="dash-from">{s('dash.from')}</label>
+        <label htmlFor="dash-from">{t('dash.from')}</label>
         <input
           id="dash-from"
           type="date"
@@ -322,7 +321,7 @@ function Filters({
         />
       </div>
       <div className="field">
-        <label htmlFor="dash-to">{s('dash.to')}</label>
+        <label htmlFor="dash-to">{t('dash.to')}</label>
         <input
           id="dash-to"
           type="date"
@@ -335,10 +334,10 @@ function Filters({
         />
       </div>
       <div className="field">
-        <label htmlFor="dash-sector">{s('dash.sector')}</label>
+        <label htmlFor="dash-sector">{t('dash.sector')}</label>
         {sectorOptions ? (
           <select id="dash-sector" value={sector} onChange={(e) => setSector(e.target.value)}>
-            <option value="">{s('dash.sectorAll')}</option>
+            <option value="">{t('dash.sectorAll')}</option>
             {sectorOptions.map((x) => (
               <option key={x} value={x}>
                 {x}
@@ -350,13 +349,13 @@ function Filters({
         )}
       </div>
       <div className="field">
-        <label htmlFor="dash-collector">{s('dash.collector')}</label>
+        <label htmlFor="dash-collector">{t('dash.collector')}</label>
         <select
           id="dash-collector"
           value={collectorId}
           onChange={(e) => setCollectorId(e.target.value)}
         >
-          <option value="">{s('dash.collectorAll')}</option>
+          <option value="">{t('dash.collectorAll')}</option>
           {collectors.map((c) => (
             <option key={c.id} value={c.id}>
               {c.displayName}
@@ -369,14 +368,14 @@ function Filters({
       </div>
       <div className="filter-actions">
         <button type="submit" className="btn btn-primary" data-testid="dashboard-apply">
-          {s('dash.apply')}
+          {t('dash.apply')}
         </button>
         <button
           type="button"
           className="btn btn-secondary"
           onClick={() => go({ ...presetPeriod(DEFAULT_PRESET), sector: '', collectorId: '' })}
         >
-          {s('dash.clear')}
+          {t('dash.clear')}
         </button>
       </div>
       {error && (
@@ -424,21 +423,21 @@ function KpiCard({
 }
 
 function Kpis({ data }: { data: Dashboard }) {
-  const { s, locale } = useStrings();
+  const { t, locale } = useI18n();
   const n = (v: number) => formatNumber(v, locale);
-  const noData = s('dash.kpi.noData');
+  const noData = t('dash.kpi.noData');
   const { morosidad, recovery, agreements, promises, reconnection } = data;
   return (
     <section aria-labelledby="dash-kpis">
       <h2 id="dash-kpis" className="visually-hidden">
-        {s('dash.kpis')}
+        {t('dash.kpis')}
       </h2>
       <ul className="summary-grid mgr-kpis">
         <KpiCard
           testId="kpi-morosidad"
-          label={s('dash.kpi.morosidad')}
+          label={t('dash.kpi.morosidad')}
           value={formatPercent(morosidad.index, locale) ?? noData}
-          sub={s('dash.kpi.morosidadSub', {
+          sub={t('dash.kpi.morosidadSub', {
             overdue: formatMoney(morosidad.overdueBalance),
             total: formatMoney(morosidad.portfolioBalance),
           })}
@@ -446,26 +445,22 @@ function Kpis({ data }: { data: Dashboard }) {
         />
         <KpiCard
           testId="kpi-overdue"
-          label={s('dash.kpi.overdue')}
+          label={t('dash.kpi.overdue')}
           value={formatMoney(morosidad.overdueBalance)}
-          sub={s('dash.kpi.overdueSub')}
+          sub={t('dash.kpi.overdueSub')}
           drill={morosidad.drill}
         />
         <KpiCard
           testId="kpi-recovered"
-          label={s('dash.kpi.recovered')}
+          label={t('dash.kpi.recovered')}
           value={formatMoney(recovery.recovered)}
-          sub={
-            recovery.payments === 1
-              ? s('dash.kpi.recoveredSubOne')
-              : s('dash.kpi.recoveredSub', { count: n(recovery.payments) })
-          }
+          sub={t('dash.kpi.recoveredSub', { count: recovery.payments })}
         />
         <KpiCard
           testId="kpi-agreements"
-          label={s('dash.kpi.agreements')}
+          label={t('dash.kpi.agreements')}
           value={formatPercent(agreements.complianceRate, locale) ?? noData}
-          sub={s('dash.kpi.agreementsSub', {
+          sub={t('dash.kpi.agreementsSub', {
             active: n(agreements.active),
             paidOff: n(agreements.paidOff),
             broken: n(agreements.broken),
@@ -474,20 +469,20 @@ function Kpis({ data }: { data: Dashboard }) {
         />
         <KpiCard
           testId="kpi-promises"
-          label={s('dash.kpi.promises')}
+          label={t('dash.kpi.promises')}
           value={formatPercent(promises.keptRate, locale) ?? noData}
-          sub={s('dash.kpi.promisesSub', { kept: n(promises.kept), broken: n(promises.broken) })}
+          sub={t('dash.kpi.promisesSub', { kept: n(promises.kept), broken: n(promises.broken) })}
         />
         <KpiCard
           testId="kpi-reconnection"
-          label={s('dash.kpi.reconnection')}
+          label={t('dash.kpi.reconnection')}
           value={
             reconnection.avgHours === null
               ? noData
               : `${formatNumber(reconnection.avgHours, locale, 1)} h`
           }
-          sub={s('dash.kpi.reconnectionSub', {
-            count: n(reconnection.count),
+          sub={t('dash.kpi.reconnectionSub', {
+            count: reconnection.count,
             max: formatNumber(reconnection.maxHours, locale, 1),
           })}
         />
@@ -515,21 +510,21 @@ function ChartCard({
   chart: ReactNode;
   table: ReactNode;
 }) {
-  const { s } = useStrings();
+  const { t } = useI18n();
   return (
     <section className="card mgr-chart" aria-labelledby={`${id}-title`} data-testid={id}>
       <h2 id={`${id}-title`}>{title}</h2>
-      {asOfToday && <p className="mgr-hint">{s('dash.asOfToday')}</p>}
+      {asOfToday && <p className="mgr-hint">{t('dash.asOfToday')}</p>}
       <div className="mgr-chart-canvas" role="img" aria-label={summary}>
         {chart}
       </div>
       {hint && (
         <p className="mgr-hint" aria-hidden="true">
-          {s('dash.chartHint')}
+          {t('dash.chartHint')}
         </p>
       )}
       <details className="mgr-chart-data" open>
-        <summary>{s('dash.tableOf', { chart: title })}</summary>
+        <summary>{t('dash.tableOf', { chart: title })}</summary>
         {table}
       </details>
     </section>
@@ -539,18 +534,18 @@ function ChartCard({
 const AXIS_TICK = { fill: '#1a2433', fontSize: 12 };
 
 function RecoveryChart({ data }: { data: Dashboard }) {
-  const { s, locale } = useStrings();
+  const { t, locale } = useI18n();
   const rows = data.recovery.byMonth.map((m) => ({
     label: formatMonth(m.month, locale),
     value: Number(m.amount),
     amount: m.amount,
   }));
-  const title = s('dash.recovery');
+  const title = t('dash.recovery');
   // Months with nothing recovered draw no bars; say so instead of an empty plot.
   const nothing = rows.every((r) => r.value === 0);
   const summary = nothing
-    ? `${title}: ${s('dash.empty')}`
-    : s('dash.recovery.summary', {
+    ? `${title}: ${t('dash.empty')}`
+    : t('dash.recovery.summary', {
         items: rows.map((r) => `${r.label} ${formatMoney(r.amount)}`).join('; '),
       });
   return (
@@ -561,14 +556,14 @@ function RecoveryChart({ data }: { data: Dashboard }) {
       hint={false}
       chart={
         nothing ? (
-          <p className="empty">{s('dash.empty')}</p>
+          <p className="empty">{t('dash.empty')}</p>
         ) : (
           <ResponsiveContainer width="100%" height={240}>
             <BarChart data={rows} accessibilityLayer={false} margin={{ left: 8, right: 8 }}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} />
               <XAxis dataKey="label" tick={AXIS_TICK} />
               <YAxis tick={AXIS_TICK} tickFormatter={(v: number) => compactMoney(v, locale)} />
-              <Tooltip formatter={(v) => [formatMoney(Number(v)), s('dash.recovery.amount')]} />
+              <Tooltip formatter={(v) => [formatMoney(Number(v)), t('dash.recovery.amount')]} />
               <Bar dataKey="value" fill={BAR} isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
@@ -576,12 +571,12 @@ function RecoveryChart({ data }: { data: Dashboard }) {
       }
       table={
         <table className="table mgr-data-table">
-          <caption className="visually-hidden">{s('dash.tableOf', { chart: title })}</caption>
+          <caption className="visually-hidden">{t('dash.tableOf', { chart: title })}</caption>
           <thead>
             <tr>
-              <th scope="col">{s('dash.recovery.month')}</th>
+              <th scope="col">{t('dash.recovery.month')}</th>
               <th scope="col" className="num">
-                {s('dash.recovery.amount')}
+                {t('dash.recovery.amount')}
               </th>
             </tr>
           </thead>
@@ -595,7 +590,7 @@ function RecoveryChart({ data }: { data: Dashboard }) {
           </tbody>
           <tfoot>
             <tr>
-              <th scope="row">{s('port.total')}</th>
+              <th scope="row">{t('port.total')}</th>
               <td className="num">{formatMoney(data.recovery.recovered)}</td>
             </tr>
           </tfoot>
@@ -606,24 +601,24 @@ function RecoveryChart({ data }: { data: Dashboard }) {
 }
 
 function AgingChart({ data }: { data: Dashboard }) {
-  const { s, locale } = useStrings();
+  const { t, locale } = useI18n();
   const rows = data.aging.map((a) => ({
-    label: s('dash.aging.bucketValue', { bucket: a.bucket }),
+    label: t('dash.aging.bucketValue', { bucket: a.bucket }),
     bucket: a.bucket,
     value: Number(a.balance),
     balance: a.balance,
     cases: a.cases,
     drill: a.drill,
   }));
-  const title = s('dash.aging');
+  const title = t('dash.aging');
   const summary =
     rows.length === 0
-      ? `${title}: ${s('dash.empty')}`
-      : s('dash.aging.summary', {
+      ? `${title}: ${t('dash.empty')}`
+      : t('dash.aging.summary', {
           items: rows
             .map(
               (r) =>
-                `${r.label}: ${formatNumber(r.cases, locale)} ${s('dash.cases').toLowerCase()}, ${formatMoney(r.balance)}`,
+                `${r.label}: ${t('dash.aging.cases', { count: r.cases })}, ${formatMoney(r.balance)}`,
             )
             .join('; '),
         });
@@ -636,7 +631,7 @@ function AgingChart({ data }: { data: Dashboard }) {
       hint={rows.length > 0}
       chart={
         rows.length === 0 ? (
-          <p className="empty">{s('dash.empty')}</p>
+          <p className="empty">{t('dash.empty')}</p>
         ) : (
           <ResponsiveContainer width="100%" height={240}>
             <BarChart data={rows} accessibilityLayer={false} margin={{ left: 8, right: 8 }}>
@@ -644,8 +639,8 @@ function AgingChart({ data }: { data: Dashboard }) {
               <XAxis dataKey="bucket" tick={AXIS_TICK} />
               <YAxis tick={AXIS_TICK} tickFormatter={(v: number) => compactMoney(v, locale)} />
               <Tooltip
-                formatter={(v) => [formatMoney(Number(v)), s('dash.balance')]}
-                labelFormatter={(l) => s('dash.aging.bucketValue', { bucket: String(l) })}
+                formatter={(v) => [formatMoney(Number(v)), t('dash.balance')]}
+                labelFormatter={(l) => t('dash.aging.bucketValue', { bucket: String(l) })}
               />
               <Bar
                 dataKey="value"
@@ -663,8 +658,8 @@ function AgingChart({ data }: { data: Dashboard }) {
       }
       table={
         <DrillTable
-          caption={s('dash.tableOf', { chart: title })}
-          firstColumn={s('dash.aging.bucket')}
+          caption={t('dash.tableOf', { chart: title })}
+          firstColumn={t('dash.aging.bucket')}
           rows={rows.map((r) => ({ ...r, key: r.bucket, testId: `aging-row-${r.bucket}` }))}
         />
       }
@@ -673,8 +668,7 @@ function AgingChart({ data }: { data: Dashboard }) {
 }
 
 function FunnelChart({ data }: { data: Dashboard }) {
-  const { s, locale } = useStrings();
-  const { tv } = useI18n();
+  const { t, tv, locale } = useI18n();
   const rows = [...data.funnel]
     .sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage))
     .map((f) => ({
@@ -684,11 +678,11 @@ function FunnelChart({ data }: { data: Dashboard }) {
       balance: f.balance,
       drill: f.drill,
     }));
-  const title = s('dash.funnel');
+  const title = t('dash.funnel');
   const summary =
     rows.length === 0
-      ? `${title}: ${s('dash.empty')}`
-      : s('dash.funnel.summary', {
+      ? `${title}: ${t('dash.empty')}`
+      : t('dash.funnel.summary', {
           items: rows
             .map((r) => `${r.label}: ${formatNumber(r.value, locale)}, ${formatMoney(r.balance)}`)
             .join('; '),
@@ -702,7 +696,7 @@ function FunnelChart({ data }: { data: Dashboard }) {
       hint={rows.length > 0}
       chart={
         rows.length === 0 ? (
-          <p className="empty">{s('dash.empty')}</p>
+          <p className="empty">{t('dash.empty')}</p>
         ) : (
           <ResponsiveContainer width="100%" height={Math.max(160, rows.length * 40 + 40)}>
             <BarChart
@@ -714,7 +708,7 @@ function FunnelChart({ data }: { data: Dashboard }) {
               <CartesianGrid strokeDasharray="3 3" horizontal={false} />
               <XAxis type="number" tick={AXIS_TICK} allowDecimals={false} />
               <YAxis type="category" dataKey="label" tick={AXIS_TICK} width={130} />
-              <Tooltip formatter={(v) => [formatNumber(Number(v), locale), s('dash.cases')]} />
+              <Tooltip formatter={(v) => [formatNumber(Number(v), locale), t('dash.cases')]} />
               <Bar
                 dataKey="value"
                 className="mgr-bar-link"
@@ -734,8 +728,8 @@ function FunnelChart({ data }: { data: Dashboard }) {
       }
       table={
         <DrillTable
-          caption={s('dash.tableOf', { chart: title })}
-          firstColumn={s('dash.funnel.stage')}
+          caption={t('dash.tableOf', { chart: title })}
+          firstColumn={t('dash.funnel.stage')}
           rows={rows.map((r) => ({
             ...r,
             key: r.stage,
@@ -765,7 +759,7 @@ function DrillTable({
     testId: string;
   }[];
 }) {
-  const { s, locale } = useStrings();
+  const { t, locale } = useI18n();
   return (
     <table className="table mgr-data-table">
       <caption className="visually-hidden">{caption}</caption>
@@ -773,10 +767,10 @@ function DrillTable({
         <tr>
           <th scope="col">{firstColumn}</th>
           <th scope="col" className="num">
-            {s('dash.cases')}
+            {t('dash.cases')}
           </th>
           <th scope="col" className="num">
-            {s('dash.balance')}
+            {t('dash.balance')}
           </th>
         </tr>
       </thead>
@@ -796,34 +790,34 @@ function DrillTable({
 }
 
 function Productivity({ data }: { data: Dashboard }) {
-  const { s, locale } = useStrings();
-  const title = s('dash.productivity');
+  const { t, locale } = useI18n();
+  const title = t('dash.productivity');
   return (
     <section className="card" aria-labelledby="dash-productivity" data-testid="productivity">
       <h2 id="dash-productivity">{title}</h2>
       {data.productivity.length === 0 ? (
-        <p className="empty">{s('dash.prod.empty')}</p>
+        <p className="empty">{t('dash.prod.empty')}</p>
       ) : (
         <div className="table-wrap" tabIndex={0} role="region" aria-label={title}>
           <table className="table">
             <caption className="visually-hidden">{title}</caption>
             <thead>
               <tr>
-                <th scope="col">{s('dash.prod.collector')}</th>
+                <th scope="col">{t('dash.prod.collector')}</th>
                 <th scope="col" className="num">
-                  {s('dash.prod.openCases')}
+                  {t('dash.prod.openCases')}
                 </th>
                 <th scope="col" className="num">
-                  {s('dash.prod.tasksDone')}
+                  {t('dash.prod.tasksDone')}
                 </th>
                 <th scope="col" className="num">
-                  {s('dash.prod.contacts')}
+                  {t('dash.prod.contacts')}
                 </th>
                 <th scope="col" className="num">
-                  {s('dash.prod.promises')}
+                  {t('dash.prod.promises')}
                 </th>
                 <th scope="col" className="num">
-                  {s('dash.prod.recovered')}
+                  {t('dash.prod.recovered')}
                 </th>
               </tr>
             </thead>

@@ -5,14 +5,13 @@ import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { Loading } from '../../components/Loading.js';
 import { Pagination } from '../../components/Pagination.js';
 import { formatDateTime, formatNumber } from '../../format.js';
-import { useI18n } from '../../i18n.js';
+import { useI18n } from '../../i18n/index.js';
 import { href, navigate } from '../../router.js';
 import { useLoad } from '../../useLoad.js';
 import { useTitle } from '../../useTitle.js';
 import { NOTICE_CHANNELS, NOTICE_STATUSES, managerApi } from './api.js';
 import type { Notice, NoticeChannel, NoticeQuery, NoticeStatus } from './api.js';
 import { useHeadingFocus } from './focus.js';
-import { useStrings } from './strings.js';
 import './manager.css';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -41,9 +40,8 @@ type Outcome = { kind: 'ok'; text: string } | { kind: 'error'; error: unknown } 
 
 /** The notice outbox: what was sent, what waits, what failed and why; managers requeue failures. */
 export function NoticesPage({ params, user }: { params: URLSearchParams; user: User }) {
-  const { s, locale } = useStrings();
-  const { tv } = useI18n();
-  useTitle(s('notices.title'));
+  const { t, tv, locale } = useI18n();
+  useTitle(t('notices.title'));
   const heading = useHeadingFocus();
   const query = readQuery(params);
   const key = JSON.stringify(query);
@@ -59,7 +57,7 @@ export function NoticesPage({ params, user }: { params: URLSearchParams; user: U
     setOutcome(null);
     try {
       const updated = await managerApi.retryNotice(n.id);
-      setOutcome({ kind: 'ok', text: s('notices.retried', { recipient: updated.recipient }) });
+      setOutcome({ kind: 'ok', text: t('notices.retried', { recipient: updated.recipient }) });
       list.reload();
     } catch (error) {
       setOutcome({ kind: 'error', error });
@@ -74,16 +72,16 @@ export function NoticesPage({ params, user }: { params: URLSearchParams; user: U
       <div className="page-head">
         <div>
           <h1 ref={heading} tabIndex={-1}>
-            {s('notices.title')}
+            {t('notices.title')}
           </h1>
-          <p className="page-sub">{s('notices.intro')}</p>
+          <p className="page-sub">{t('notices.intro')}</p>
         </div>
       </div>
 
       <NoticeFilters key={key} query={query} />
 
       {data && (
-        <nav aria-label={s('notices.counts')} className="mgr-notice-counts">
+        <nav aria-label={t('notices.counts')} className="mgr-notice-counts">
           <ul>
             {NOTICE_STATUSES.map((st) => (
               <li key={st}>
@@ -93,8 +91,8 @@ export function NoticesPage({ params, user }: { params: URLSearchParams; user: U
                   className={`notice-count notice-${st}`}
                   data-testid={`notice-count-${st}`}
                 >
-                  {s('notices.countLink', {
-                    status: s(`notices.count.${st}`),
+                  {t('notices.countLink', {
+                    status: t(`notices.count.${st}`),
                     count: formatNumber(data.counts[st], locale),
                   })}
                 </a>
@@ -113,34 +111,30 @@ export function NoticesPage({ params, user }: { params: URLSearchParams; user: U
 
       {data && (
         <section className="card" aria-labelledby="notices-table-title">
-          <h2 id="notices-table-title">{s('notices.table')}</h2>
-          <p className="muted">
-            {data.total === 1
-              ? s('notices.totalOne')
-              : s('notices.total', { count: formatNumber(data.total, locale) })}
-          </p>
+          <h2 id="notices-table-title">{t('notices.table')}</h2>
+          <p className="muted">{t('notices.total', { count: data.total })}</p>
           {data.items.length === 0 ? (
-            <p className="empty">{s('notices.empty')}</p>
+            <p className="empty">{t('notices.empty')}</p>
           ) : (
-            <div className="table-wrap" tabIndex={0} role="region" aria-label={s('notices.table')}>
+            <div className="table-wrap" tabIndex={0} role="region" aria-label={t('notices.table')}>
               <table className="table mgr-table" data-testid="notices-table">
-                <caption className="visually-hidden">{s('notices.table')}</caption>
+                <caption className="visually-hidden">{t('notices.table')}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">{s('notices.col.date')}</th>
-                    <th scope="col">{s('notices.col.case')}</th>
-                    <th scope="col">{s('notices.col.kind')}</th>
-                    <th scope="col">{s('notices.col.channel')}</th>
-                    <th scope="col">{s('notices.col.recipient')}</th>
-                    <th scope="col">{s('notices.col.status')}</th>
+                    <th scope="col">{t('notices.col.date')}</th>
+                    <th scope="col">{t('notices.col.case')}</th>
+                    <th scope="col">{t('notices.col.kind')}</th>
+                    <th scope="col">{t('notices.col.channel')}</th>
+                    <th scope="col">{t('notices.col.recipient')}</th>
+                    <th scope="col">{t('notices.col.status')}</th>
                     <th scope="col" className="num">
-                      {s('notices.col.attempts')}
+                      {t('notices.col.attempts')}
                     </th>
-                    <th scope="col">{s('notices.col.lastError')}</th>
-                    <th scope="col">{s('notices.col.sentAt')}</th>
+                    <th scope="col">{t('notices.col.lastError')}</th>
+                    <th scope="col">{t('notices.col.sentAt')}</th>
                     {mayRetry && (
                       <th scope="col">
-                        <span className="visually-hidden">{s('notices.col.action')}</span>
+                        <span className="visually-hidden">{t('notices.col.action')}</span>
                       </th>
                     )}
                   </tr>
@@ -163,10 +157,10 @@ export function NoticesPage({ params, user }: { params: URLSearchParams; user: U
                             aria-label={
                               n.accountNumber
                                 ? undefined
-                                : s('notices.openCaseOf', { subject: n.subject })
+                                : t('notices.openCaseOf', { subject: n.subject })
                             }
                           >
-                            {n.accountNumber ?? s('notices.openCase')}
+                            {n.accountNumber ?? t('notices.openCase')}
                           </a>
                         </td>
                         <td>{tv('noticeKind', n.kind)}</td>
@@ -177,7 +171,7 @@ export function NoticesPage({ params, user }: { params: URLSearchParams; user: U
                         <td>
                           <span className={`badge notice-status notice-${n.status}`}>
                             {n.status === 'failed' && <span aria-hidden="true">⚠ </span>}
-                            {s(`notices.status.${n.status}`)}
+                            {t(`notices.status.${n.status}`)}
                           </span>
                         </td>
                         <td className="num">{formatNumber(n.attempts, locale)}</td>
@@ -196,7 +190,7 @@ export function NoticesPage({ params, user }: { params: URLSearchParams; user: U
                                 onClick={() => void retry(n)}
                                 data-testid="notice-retry"
                               >
-                                {retrying === n.id ? s('notices.retrying') : s('notices.retry')}
+                                {retrying === n.id ? t('notices.retrying') : t('notices.retry')}
                               </button>
                             )}
                           </td>
@@ -223,8 +217,7 @@ export function NoticesPage({ params, user }: { params: URLSearchParams; user: U
 }
 
 function NoticeFilters({ query }: { query: NoticeQuery }) {
-  const { s } = useStrings();
-  const { tv } = useI18n();
+  const { t, tv } = useI18n();
   const [status, setStatus] = useState(query.status);
   const [channel, setChannel] = useState(query.channel);
   const [caseId, setCaseId] = useState(query.caseId);
@@ -237,33 +230,33 @@ function NoticeFilters({ query }: { query: NoticeQuery }) {
   return (
     <form
       className="filters card mgr-filters"
-      aria-label={s('notices.filters')}
+      aria-label={t('notices.filters')}
       onSubmit={submit}
       data-testid="notice-filters"
     >
       <div className="field">
-        <label htmlFor="notice-status">{s('notices.status')}</label>
+        <label htmlFor="notice-status">{t('notices.status')}</label>
         <select
           id="notice-status"
           value={status}
           onChange={(e) => setStatus(e.target.value as NoticeStatus | '')}
         >
-          <option value="">{s('notices.statusAll')}</option>
+          <option value="">{t('notices.statusAll')}</option>
           {NOTICE_STATUSES.map((st) => (
             <option key={st} value={st}>
-              {s(`notices.status.${st}`)}
+              {t(`notices.status.${st}`)}
             </option>
           ))}
         </select>
       </div>
       <div className="field">
-        <label htmlFor="notice-channel">{s('notices.channel')}</label>
+        <label htmlFor="notice-channel">{t('notices.channel')}</label>
         <select
           id="notice-channel"
           value={channel}
           onChange={(e) => setChannel(e.target.value as NoticeChannel | '')}
         >
-          <option value="">{s('notices.channelAll')}</option>
+          <option value="">{t('notices.channelAll')}</option>
           {NOTICE_CHANNELS.map((c) => (
             <option key={c} value={c}>
               {tv('channel', c)}
@@ -272,7 +265,7 @@ function NoticeFilters({ query }: { query: NoticeQuery }) {
         </select>
       </div>
       <div className="field">
-        <label htmlFor="notice-case">{s('notices.caseId')}</label>
+        <label htmlFor="notice-case">{t('notices.caseId')}</label>
         <input
           id="notice-case"
           value={caseId}
@@ -284,10 +277,10 @@ function NoticeFilters({ query }: { query: NoticeQuery }) {
       </div>
       <div className="filter-actions">
         <button type="submit" className="btn btn-primary">
-          {s('notices.apply')}
+          {t('notices.apply')}
         </button>
         <button type="button" className="btn btn-secondary" onClick={() => navigate('/notices')}>
-          {s('notices.clear')}
+          {t('notices.clear')}
         </button>
       </div>
     </form>

@@ -28,8 +28,8 @@ import {
 } from './policyFields.js';
 import type { Draft, DraftError, FieldDef, HolidayDraft } from './policyFields.js';
 import { useHeadingFocus } from './focus.js';
-import { useStrings } from './strings.js';
-import type { ManagerStrings } from './strings.js';
+import { useI18n } from '../../i18n/index.js';
+import type { I18n } from '../../i18n/index.js';
 import './manager.css';
 
 const NOTE_MIN = 3;
@@ -37,8 +37,8 @@ const NOTE_MIN = 3;
 const PROMINENT = { gridColumn: '1 / -1', borderLeft: '6px solid currentColor' } as const;
 
 export function PolicyPage({ canEdit }: { canEdit: boolean }) {
-  const { s } = useStrings();
-  useTitle(s('pol.title'));
+  const { t } = useI18n();
+  useTitle(t('pol.title'));
   const heading = useHeadingFocus();
   const current = useLoad((signal) => managerApi.policy(signal), 'policy');
   const versions = useLoad((signal) => managerApi.policyVersions(signal), 'policy-versions');
@@ -71,10 +71,10 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
       <div className="page-head">
         <div>
           <h1 id="pol-heading" ref={heading} tabIndex={-1}>
-            {s('pol.title')}
+            {t('pol.title')}
           </h1>
           <p className="page-sub">
-            {s('pol.runningNote')} {s('pol.runningReach')}
+            {t('pol.runningNote')} {t('pol.runningReach')}
           </p>
         </div>
         {canEdit && data && !editing && (
@@ -88,7 +88,7 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
             }}
             data-testid="policy-edit"
           >
-            {s('pol.edit')}
+            {t('pol.edit')}
           </button>
         )}
       </div>
@@ -96,15 +96,13 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
       <div role="status" aria-live="polite" data-testid="policy-status">
         {savedVersion !== null && (
           <p className="alert mgr-status-ok">
-            {s('pol.saved', { n: savedVersion })}
+            {t('pol.saved', { n: savedVersion })}
             {told && (
               <>
                 {' '}
                 {told.workflows === null
-                  ? s('pol.toldUnknown')
-                  : told.workflows === 1
-                    ? s('pol.toldOne')
-                    : s('pol.told', { count: told.workflows })}
+                  ? t('pol.toldUnknown')
+                  : t('pol.told', { count: told.workflows })}
               </>
             )}
           </p>
@@ -133,7 +131,7 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
 
       {canEdit && (
         <section className="card" aria-labelledby="pol-versions" data-testid="policy-versions">
-          <h2 id="pol-versions">{s('pol.versions')}</h2>
+          <h2 id="pol-versions">{t('pol.versions')}</h2>
           <ErrorAlert error={versions.error} onRetry={versions.reload} />
           {versions.data && <VersionsTable items={versions.data.items} current={data?.version} />}
         </section>
@@ -147,7 +145,7 @@ export function PolicyPage({ canEdit }: { canEdit: boolean }) {
  * every running case, so a manager must see at a glance whether one is in force.
  */
 function MoratoriumBanner({ policy }: { policy: Policy }) {
-  const { s } = useStrings();
+  const { t } = useI18n();
   const m = policy.suspension.moratorium;
   return (
     <section
@@ -158,17 +156,17 @@ function MoratoriumBanner({ policy }: { policy: Policy }) {
     >
       <h2 id="pol-moratorium">
         {m.active && <span aria-hidden="true">⚠ </span>}
-        {s('sec.moratorium')}
+        {t('sec.moratorium')}
       </h2>
       <p>
-        <strong>{m.active ? s('pol.moratorium.on') : s('pol.moratorium.off')}</strong>
+        <strong>{m.active ? t('pol.moratorium.on') : t('pol.moratorium.off')}</strong>
       </p>
       {m.active && (
         <p>
           {m.decree
-            ? s('pol.moratorium.decree', { decree: m.decree })
-            : s('pol.moratorium.noDecree')}{' '}
-          {s('pol.moratorium.reach')}
+            ? t('pol.moratorium.decree', { decree: m.decree })
+            : t('pol.moratorium.noDecree')}{' '}
+          {t('pol.moratorium.reach')}
         </p>
       )}
     </section>
@@ -176,28 +174,28 @@ function MoratoriumBanner({ policy }: { policy: Policy }) {
 }
 
 function VersionCard({ version }: { version: PolicyVersion }) {
-  const { s, locale } = useStrings();
+  const { t, locale } = useI18n();
   return (
     <section className="card" aria-labelledby="pol-current" data-testid="policy-current">
       <div className="mgr-version-head">
-        <h2 id="pol-current">{s('pol.current')}</h2>
+        <h2 id="pol-current">{t('pol.current')}</h2>
       </div>
       <dl className="mgr-version-facts">
         <div>
-          <dt>{s('pol.version')}</dt>
+          <dt>{t('pol.version')}</dt>
           <dd data-testid="policy-version">{version.version}</dd>
         </div>
         <div>
-          <dt>{s('pol.createdAt')}</dt>
+          <dt>{t('pol.createdAt')}</dt>
           <dd>{formatDateTime(version.createdAt, locale)}</dd>
         </div>
         <div>
-          <dt>{s('pol.createdBy')}</dt>
-          <dd>{version.createdBy ?? s('common.system')}</dd>
+          <dt>{t('pol.createdBy')}</dt>
+          <dd>{version.createdBy ?? t('common.system')}</dd>
         </div>
         <div>
-          <dt>{s('pol.note')}</dt>
-          <dd>{version.note ?? <span className="muted">{s('pol.noNote')}</span>}</dd>
+          <dt>{t('pol.note')}</dt>
+          <dd>{version.note ?? <span className="muted">{t('pol.noNote')}</span>}</dd>
         </div>
       </dl>
     </section>
@@ -211,26 +209,26 @@ function VersionsTable({
   items: { version: number; createdAt: string; createdBy: string | null; note: string | null }[];
   current: number | undefined;
 }) {
-  const { s, locale } = useStrings();
-  if (items.length === 0) return <p className="empty">{s('pol.versions.empty')}</p>;
+  const { t, locale } = useI18n();
+  if (items.length === 0) return <p className="empty">{t('pol.versions.empty')}</p>;
   const sorted = [...items].sort((a, b) => b.version - a.version);
   return (
     <div
       className="table-wrap table-wrap-tall"
       tabIndex={0}
       role="region"
-      aria-label={s('pol.versions')}
+      aria-label={t('pol.versions')}
     >
       <table className="table">
-        <caption className="visually-hidden">{s('pol.versions')}</caption>
+        <caption className="visually-hidden">{t('pol.versions')}</caption>
         <thead>
           <tr>
             <th scope="col" className="num">
-              {s('pol.version')}
+              {t('pol.version')}
             </th>
-            <th scope="col">{s('pol.createdAt')}</th>
-            <th scope="col">{s('pol.createdBy')}</th>
-            <th scope="col">{s('pol.note')}</th>
+            <th scope="col">{t('pol.createdAt')}</th>
+            <th scope="col">{t('pol.createdBy')}</th>
+            <th scope="col">{t('pol.note')}</th>
           </tr>
         </thead>
         <tbody>
@@ -242,8 +240,8 @@ function VersionsTable({
             >
               <td className="num">{v.version}</td>
               <td>{formatDateTime(v.createdAt, locale)}</td>
-              <td>{v.createdBy ?? s('common.system')}</td>
-              <td>{v.note ?? <span className="muted">{s('pol.noNote')}</span>}</td>
+              <td>{v.createdBy ?? t('common.system')}</td>
+              <td>{v.note ?? <span className="muted">{t('pol.noNote')}</span>}</td>
             </tr>
           ))}
         </tbody>
@@ -252,16 +250,16 @@ function VersionsTable({
   );
 }
 
-function unitLabel(strings: ManagerStrings, unit: WaitingPeriodUnit): string {
-  return strings.s(`unit.${unit}`);
+function unitLabel(i18n: I18n, unit: WaitingPeriodUnit): string {
+  return i18n.t(`unit.${unit}`);
 }
 
-function formatValue(strings: ManagerStrings, field: FieldDef, value: unknown): string {
-  const { s, locale } = strings;
+function formatValue(i18n: I18n, field: FieldDef, value: unknown): string {
+  const { t, locale } = i18n;
   switch (field.kind) {
     case 'legalRoute':
       return (LEGAL_ROUTES as readonly string[]).includes(String(value))
-        ? s(`legalRoute.${value as (typeof LEGAL_ROUTES)[number]}`)
+        ? t(`legalRoute.${value as (typeof LEGAL_ROUTES)[number]}`)
         : String(value);
     case 'bp':
       return `${formatNumber(Number(value) / 100, locale, 2)} %`;
@@ -272,23 +270,22 @@ function formatValue(strings: ManagerStrings, field: FieldDef, value: unknown): 
       return formatNumber(Number(value), locale, 2);
     case 'wait': {
       const w = value as WaitingPeriod;
-      const unit = w.amount === 1 ? s(`unitOne.${w.unit}`) : unitLabel(strings, w.unit);
-      return `${formatNumber(w.amount, locale)} ${unit}`;
+      return t(`unitCount.${w.unit}`, { count: w.amount });
     }
     case 'dates': {
       const list = value as string[];
       return list.length === 0
-        ? s('pol.noDates')
+        ? t('pol.noDates')
         : list.map((d) => formatDate(d, locale)).join(', ');
     }
     case 'holidays': {
       const list = (value as LocalHoliday[] | undefined) ?? [];
       return list.length === 0
-        ? s('pol.noLocalHolidays')
+        ? t('pol.noLocalHolidays')
         : list.map((h) => `${dayMonth(h, locale)}: ${h.name}`).join('; ');
     }
     case 'bool':
-      return value ? s('pol.bool.on') : s('pol.bool.off');
+      return value ? t('pol.bool.on') : t('pol.bool.off');
     case 'text':
       return String(value ?? '') || '—';
   }
@@ -302,25 +299,25 @@ function dayMonth(h: { month: number; day: number }, locale: string): string {
 }
 
 /** A draft that cannot be read, as the person is told. */
-function draftErrorText(strings: ManagerStrings, error: DraftError): string {
-  const { s } = strings;
+function draftErrorText(i18n: I18n, error: DraftError): string {
+  const { t } = i18n;
   switch (error) {
     case 'date':
-      return s('pol.invalidDate');
+      return t('pol.invalidDate');
     case 'holidays':
-      return s('pol.localHoliday.invalid');
+      return t('pol.localHoliday.invalid');
     case 'text':
-      return s('pol.invalidText');
+      return t('pol.invalidText');
     case 'decree':
-      return s('pol.moratorium.decreeRequired');
+      return t('pol.moratorium.decreeRequired');
     case 'number':
-      return s('pol.invalidNumber');
+      return t('pol.invalidNumber');
   }
 }
 
 function PolicyView({ policy }: { policy: Policy }) {
-  const strings = useStrings();
-  const { s } = strings;
+  const i18n = useI18n();
+  const { t } = i18n;
   return (
     <div className="mgr-policy-grid">
       {POLICY_SECTIONS.map((section) => (
@@ -331,7 +328,7 @@ function PolicyView({ policy }: { policy: Policy }) {
           aria-labelledby={`pol-sec-${section.id}`}
           data-testid={`policy-section-${section.id}`}
         >
-          <h2 id={`pol-sec-${section.id}`}>{s(section.title)}</h2>
+          <h2 id={`pol-sec-${section.id}`}>{t(section.title)}</h2>
           <dl className="mgr-values">
             {section.fields.map((field) => {
               const hint = hintKey(field);
@@ -342,10 +339,10 @@ function PolicyView({ policy }: { policy: Policy }) {
                   data-testid={`policy-value-${field.path}`}
                 >
                   <dt>
-                    {s(labelKey(field))}
-                    {hint && <span className="mgr-value-hint">{s(hint)}</span>}
+                    {t(labelKey(field))}
+                    {hint && <span className="mgr-value-hint">{t(hint)}</span>}
                   </dt>
-                  <dd>{formatValue(strings, field, valueAt(policy, field.path))}</dd>
+                  <dd>{formatValue(i18n, field, valueAt(policy, field.path))}</dd>
                 </div>
               );
             })}
@@ -367,8 +364,8 @@ function PolicyForm({
   onCancel: () => void;
   onSaved: (v: PolicySaved) => void;
 }) {
-  const strings = useStrings();
-  const { s } = strings;
+  const i18n = useI18n();
+  const { t } = i18n;
   const [drafts, setDrafts] = useState<Record<string, Draft>>(() => draftsOf(current.policy));
   const [note, setNote] = useState('');
   const [noteError, setNoteError] = useState<string | null>(null);
@@ -407,17 +404,17 @@ function PolicyForm({
     setFormError(null);
     const localErrors: FieldErrors = {};
     for (const [path, kind] of Object.entries(check.errors))
-      localErrors[path] = draftErrorText(strings, kind);
-    const noteMsg = note.trim().length < NOTE_MIN ? s('pol.reasonRequired') : null;
+      localErrors[path] = draftErrorText(i18n, kind);
+    const noteMsg = note.trim().length < NOTE_MIN ? t('pol.reasonRequired') : null;
     setFieldErrors(localErrors);
     setNoteError(noteMsg);
     if (Object.keys(localErrors).length > 0) {
-      setFormError(s('pol.fixErrors'));
+      setFormError(t('pol.fixErrors'));
       focusFirst(Object.keys(localErrors), false);
       return;
     }
     if (check.changed.size === 0) {
-      setFormError(s('pol.noChanges'));
+      setFormError(t('pol.noChanges'));
       return;
     }
     if (noteMsg) {
@@ -444,7 +441,7 @@ function PolicyForm({
       // errors that belong to no value on the page.
       setFormError(
         err instanceof ApiError && err.fields && !unplaced
-          ? err.message || s('pol.fixErrors')
+          ? err.message || t('pol.fixErrors')
           : err,
       );
       focusFirst(Object.keys(apiErrors), Boolean(err instanceof ApiError && err.fields?.note));
@@ -463,7 +460,7 @@ function PolicyForm({
       data-testid="policy-form"
     >
       <h2 id="pol-editing" className="visually-hidden">
-        {s('pol.editing')}
+        {t('pol.editing')}
       </h2>
       <div className="mgr-policy-grid">
         {POLICY_SECTIONS.map((section) => (
@@ -473,8 +470,8 @@ function PolicyForm({
             style={section.id === MORATORIUM_SECTION_ID ? PROMINENT : undefined}
             data-testid={`policy-section-${section.id}`}
           >
-            <legend className="visually-hidden">{s(section.title)}</legend>
-            <h2 aria-hidden="true">{s(section.title)}</h2>
+            <legend className="visually-hidden">{t(section.title)}</legend>
+            <h2 aria-hidden="true">{t(section.title)}</h2>
             <div className="mgr-values">
               {section.fields.map((field) => (
                 <FieldEditor
@@ -495,7 +492,7 @@ function PolicyForm({
         <ErrorAlert error={formError} />
         <ErrorList errors={fieldErrors} />
         <div className="field">
-          <label htmlFor="pol-note">{s('pol.reason')}</label>
+          <label htmlFor="pol-note">{t('pol.reason')}</label>
           <textarea
             id="pol-note"
             value={note}
@@ -511,7 +508,7 @@ function PolicyForm({
             }}
           />
           <span id="pol-note-hint" className="mgr-value-hint">
-            {s('pol.reasonHint')}
+            {t('pol.reasonHint')}
           </span>
           {noteError && (
             <p id="pol-note-error" className="mgr-field-error">
@@ -521,17 +518,13 @@ function PolicyForm({
         </div>
         <div className="mgr-edit-actions">
           <button type="submit" className="btn btn-primary" aria-busy={saving || undefined}>
-            {saving ? s('common.saving') : s('pol.save')}
+            {saving ? t('common.saving') : t('pol.save')}
           </button>
           <button type="button" className="btn btn-secondary" onClick={onCancel}>
-            {s('common.cancel')}
+            {t('common.cancel')}
           </button>
           <span aria-live="polite" data-testid="policy-changed-count">
-            {changedCount === 0
-              ? s('pol.noChanges')
-              : changedCount === 1
-                ? s('pol.changedOne')
-                : s('pol.changed', { count: changedCount })}
+            {changedCount === 0 ? t('pol.noChanges') : t('pol.changed', { count: changedCount })}
           </span>
         </div>
       </div>
@@ -552,10 +545,10 @@ function FieldEditor({
   error: string | null;
   onChange: (v: Draft) => void;
 }) {
-  const strings = useStrings();
-  const { s } = strings;
+  const i18n = useI18n();
+  const { t } = i18n;
   const id = fieldId(field);
-  const label = s(labelKey(field));
+  const label = t(labelKey(field));
   const hint = hintKey(field);
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -581,7 +574,7 @@ function FieldEditor({
         >
           {LEGAL_ROUTES.map((r) => (
             <option key={r} value={r}>
-              {s(`legalRoute.${r}`)}
+              {t(`legalRoute.${r}`)}
             </option>
           ))}
         </select>
@@ -607,8 +600,8 @@ function FieldEditor({
             className={`mgr-input-num${invalidClass}`}
             {...common}
           />
-          {field.kind === 'bp' && <span className="mgr-suffix">{s('pol.percent')}</span>}
-          {field.kind === 'cents' && <span className="mgr-suffix">{s('pol.usd')}</span>}
+          {field.kind === 'bp' && <span className="mgr-suffix">{t('pol.percent')}</span>}
+          {field.kind === 'cents' && <span className="mgr-suffix">{t('pol.usd')}</span>}
         </>
       );
       break;
@@ -620,20 +613,20 @@ function FieldEditor({
             id={id}
             type="text"
             inputMode="numeric"
-            aria-label={`${label}: ${s('pol.amount')}`}
+            aria-label={`${label}: ${t('pol.amount')}`}
             value={w.amount}
             onChange={(e) => onChange({ ...w, amount: e.target.value })}
             className={`mgr-input-amount${invalidClass}`}
             {...common}
           />
           <select
-            aria-label={`${label}: ${s('pol.unit')}`}
+            aria-label={`${label}: ${t('pol.unit')}`}
             value={w.unit}
             onChange={(e) => onChange({ ...w, unit: e.target.value as WaitingPeriodUnit })}
           >
             {WAITING_PERIOD_UNITS.map((u) => (
               <option key={u} value={u}>
-                {unitLabel(strings, u)}
+                {unitLabel(i18n, u)}
               </option>
             ))}
           </select>
@@ -652,7 +645,7 @@ function FieldEditor({
             onChange={(e) => onChange(e.target.checked)}
             {...common}
           />
-          <span>{(draft as boolean) ? s('pol.bool.on') : s('pol.bool.off')}</span>
+          <span>{(draft as boolean) ? t('pol.bool.on') : t('pol.bool.off')}</span>
         </label>
       );
       break;
@@ -715,10 +708,10 @@ function FieldEditor({
     >
       <div>
         {labelEl}
-        {changed && <span className="badge mgr-changed-badge">{s('pol.changedMark')}</span>}
+        {changed && <span className="badge mgr-changed-badge">{t('pol.changedMark')}</span>}
         {hint && (
           <span id={hintId} className="mgr-value-hint">
-            {s(hint)}
+            {t(hint)}
           </span>
         )}
       </div>
@@ -749,7 +742,7 @@ function DatesEditor({
   describedBy: string | undefined;
   onChange: (v: string[]) => void;
 }) {
-  const { s, locale } = useStrings();
+  const { t, locale } = useI18n();
   const [next, setNext] = useState('');
   function add() {
     if (!next || dates.includes(next)) return;
@@ -759,7 +752,7 @@ function DatesEditor({
   return (
     <div>
       {dates.length === 0 ? (
-        <p className="muted mgr-no-dates">{s('pol.noDates')}</p>
+        <p className="muted mgr-no-dates">{t('pol.noDates')}</p>
       ) : (
         <ul className="mgr-dates" aria-label={label}>
           {dates.map((d) => (
@@ -770,7 +763,7 @@ function DatesEditor({
                 className="btn btn-secondary btn-small"
                 onClick={() => onChange(dates.filter((x) => x !== d))}
               >
-                {s('pol.removeDate', { date: formatDate(d, locale) })}
+                {t('pol.removeDate', { date: formatDate(d, locale) })}
               </button>
             </li>
           ))}
@@ -780,7 +773,7 @@ function DatesEditor({
         <input
           id={id}
           type="date"
-          aria-label={`${label}: ${s('pol.newDate')}`}
+          aria-label={`${label}: ${t('pol.newDate')}`}
           aria-invalid={invalid || undefined}
           aria-describedby={describedBy}
           value={next}
@@ -795,10 +788,10 @@ function DatesEditor({
         <button
           type="button"
           className="btn btn-secondary btn-small"
-          aria-label={`${s('pol.addDate')}: ${label}`}
+          aria-label={`${t('pol.addDate')}: ${label}`}
           onClick={add}
         >
-          {s('pol.addDate')}
+          {t('pol.addDate')}
         </button>
       </div>
     </div>
@@ -824,7 +817,7 @@ function HolidaysEditor({
   describedBy: string | undefined;
   onChange: (v: HolidayDraft[]) => void;
 }) {
-  const { s, locale } = useStrings();
+  const { t, locale } = useI18n();
   const [next, setNext] = useState<HolidayDraft>({ month: '', day: '', name: '' });
   const months = Array.from({ length: 12 }, (_, i) => i + 1);
   const monthName = (m: number) =>
@@ -846,7 +839,7 @@ function HolidaysEditor({
   return (
     <div data-testid="policy-local-holidays">
       {holidays.length === 0 ? (
-        <p className="muted mgr-no-dates">{s('pol.noLocalHolidays')}</p>
+        <p className="muted mgr-no-dates">{t('pol.noLocalHolidays')}</p>
       ) : (
         <ul className="mgr-dates" aria-label={label}>
           {holidays.map((h, i) => (
@@ -857,7 +850,7 @@ function HolidaysEditor({
                 className="btn btn-secondary btn-small"
                 onClick={() => onChange(holidays.filter((_, j) => j !== i))}
               >
-                {s('pol.localHoliday.remove', { name: h.name })}
+                {t('pol.localHoliday.remove', { name: h.name })}
               </button>
             </li>
           ))}
@@ -866,13 +859,13 @@ function HolidaysEditor({
       <div className="mgr-value-edit mgr-date-add">
         <select
           id={id}
-          aria-label={`${label}: ${s('pol.localHoliday.month')}`}
+          aria-label={`${label}: ${t('pol.localHoliday.month')}`}
           aria-invalid={invalid || undefined}
           aria-describedby={describedBy}
           value={next.month}
           onChange={(e) => setNext({ ...next, month: e.target.value })}
         >
-          <option value="">{s('pol.localHoliday.month')}</option>
+          <option value="">{t('pol.localHoliday.month')}</option>
           {months.map((m) => (
             <option key={m} value={String(m)}>
               {monthName(m)}
@@ -883,16 +876,16 @@ function HolidaysEditor({
           type="text"
           inputMode="numeric"
           className="mgr-input-amount"
-          aria-label={`${label}: ${s('pol.localHoliday.day')}`}
-          placeholder={s('pol.localHoliday.day')}
+          aria-label={`${label}: ${t('pol.localHoliday.day')}`}
+          placeholder={t('pol.localHoliday.day')}
           value={next.day}
           onChange={(e) => setNext({ ...next, day: e.target.value })}
         />
         <input
           type="text"
           maxLength={120}
-          aria-label={`${label}: ${s('pol.localHoliday.name')}`}
-          placeholder={s('pol.localHoliday.name')}
+          aria-label={`${label}: ${t('pol.localHoliday.name')}`}
+          placeholder={t('pol.localHoliday.name')}
           value={next.name}
           onChange={(e) => setNext({ ...next, name: e.target.value })}
           onKeyDown={(e) => {
@@ -905,10 +898,10 @@ function HolidaysEditor({
         <button
           type="button"
           className="btn btn-secondary btn-small"
-          aria-label={`${s('pol.localHoliday.add')}: ${label}`}
+          aria-label={`${t('pol.localHoliday.add')}: ${label}`}
           onClick={add}
         >
-          {s('pol.localHoliday.add')}
+          {t('pol.localHoliday.add')}
         </button>
       </div>
     </div>
@@ -917,11 +910,11 @@ function HolidaysEditor({
 
 /** The invalid values by name; each button takes the keyboard to its input. */
 function ErrorList({ errors }: { errors: FieldErrors }) {
-  const { s } = useStrings();
+  const { t } = useI18n();
   const fields = POLICY_SECTIONS.flatMap((sec) => sec.fields).filter((f) => errors[f.path]);
   if (fields.length === 0) return null;
   return (
-    <ul className="mgr-error-list" aria-label={s('pol.fixErrors')} data-testid="policy-errors">
+    <ul className="mgr-error-list" aria-label={t('pol.fixErrors')} data-testid="policy-errors">
       {fields.map((f) => (
         <li key={f.path}>
           <button
@@ -929,7 +922,7 @@ function ErrorList({ errors }: { errors: FieldErrors }) {
             className="mgr-link-button"
             onClick={() => document.getElementById(fieldId(f))?.focus()}
           >
-            {s(labelKey(f))}
+            {t(labelKey(f))}
           </button>
           : {errors[f.path]}
         </li>

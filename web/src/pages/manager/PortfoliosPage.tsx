@@ -2,12 +2,12 @@ import { useState } from 'react';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { Loading } from '../../components/Loading.js';
 import { formatMoney, formatNumber } from '../../format.js';
+import { useI18n } from '../../i18n/index.js';
 import { useLoad } from '../../useLoad.js';
 import { useTitle } from '../../useTitle.js';
 import { managerApi } from './api.js';
 import type { Person, PortfolioRow } from './api.js';
 import { useHeadingFocus } from './focus.js';
-import { useStrings } from './strings.js';
 import './manager.css';
 
 function rowKey(row: { sector: string; route: string | null }): string {
@@ -20,8 +20,8 @@ type Outcome =
   | null;
 
 export function PortfoliosPage() {
-  const { s, locale } = useStrings();
-  useTitle(s('port.title'));
+  const { t, locale } = useI18n();
+  useTitle(t('port.title'));
   const heading = useHeadingFocus();
   const list = useLoad((signal) => managerApi.portfolios(signal), 'portfolios');
   const users = useLoad((signal) => managerApi.users('collector', signal), 'collectors');
@@ -62,19 +62,15 @@ export function PortfoliosPage() {
         delete next[key];
         return next;
       });
-      const saved = s('port.saved', {
+      const saved = t('port.saved', {
         sector: row.route
-          ? s('port.sectorRoute', { sector: row.sector, route: row.route })
+          ? t('port.sectorRoute', { sector: row.sector, route: row.route })
           : row.sector,
-        collector: updated.collector?.displayName ?? s('common.unassigned'),
+        collector: updated.collector?.displayName ?? t('common.unassigned'),
       });
       const moved = updated.reassignment?.moved ?? 0;
       const movedText =
-        updated.reassignment === null || moved === 0
-          ? ''
-          : moved === 1
-            ? ` ${s('port.movedOne')}`
-            : ` ${s('port.moved', { count: formatNumber(moved, locale) })}`;
+        updated.reassignment === null || moved === 0 ? '' : ` ${t('port.moved', { count: moved })}`;
       setOutcome({
         kind: 'saved',
         key,
@@ -93,9 +89,9 @@ export function PortfoliosPage() {
       <div className="page-head">
         <div>
           <h1 ref={heading} tabIndex={-1}>
-            {s('port.title')}
+            {t('port.title')}
           </h1>
-          <p className="page-sub">{s('port.intro')}</p>
+          <p className="page-sub">{t('port.intro')}</p>
         </div>
       </div>
 
@@ -108,12 +104,12 @@ export function PortfoliosPage() {
       </div>
       {outcome?.kind === 'saved' && outcome.failed.length > 0 && (
         <div className="alert alert-warn" role="alert" data-testid="portfolio-move-failed">
-          <p>{s('port.moveFailed', { count: formatNumber(outcome.failed.length, locale) })}</p>
+          <p>{t('port.moveFailed', { count: outcome.failed.length })}</p>
           <ul className="alert-fields">
             {outcome.failed.map((f) => (
               <li key={f.caseId}>
                 <a href={`#/cases/${encodeURIComponent(f.caseId)}`}>
-                  {s('port.moveFailedCase', { id: f.caseId.slice(0, 8) })}
+                  {t('port.moveFailedCase', { id: f.caseId.slice(0, 8) })}
                 </a>
                 : {f.message}
               </li>
@@ -125,7 +121,7 @@ export function PortfoliosPage() {
 
       {list.data && (
         <section className="card" aria-labelledby="port-table-title">
-          <h2 id="port-table-title">{s('port.table')}</h2>
+          <h2 id="port-table-title">{t('port.table')}</h2>
           <label className="mgr-reassign">
             <input
               type="checkbox"
@@ -133,30 +129,30 @@ export function PortfoliosPage() {
               onChange={(e) => setReassign(e.target.checked)}
               data-testid="portfolio-reassign"
             />
-            {s('port.reassign')}
+            {t('port.reassign')}
           </label>
           {users.data && collectors.length === 0 && (
-            <p className="alert alert-warn">{s('port.noCollectors')}</p>
+            <p className="alert alert-warn">{t('port.noCollectors')}</p>
           )}
           {rows.length === 0 ? (
-            <p className="empty">{s('port.empty')}</p>
+            <p className="empty">{t('port.empty')}</p>
           ) : (
-            <div className="table-wrap" tabIndex={0} role="region" aria-label={s('port.table')}>
+            <div className="table-wrap" tabIndex={0} role="region" aria-label={t('port.table')}>
               <table className="table mgr-table" data-testid="portfolio-table">
-                <caption className="visually-hidden">{s('port.table')}</caption>
+                <caption className="visually-hidden">{t('port.table')}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">{s('port.col.sector')}</th>
-                    <th scope="col">{s('port.col.route')}</th>
-                    <th scope="col">{s('port.col.collector')}</th>
+                    <th scope="col">{t('port.col.sector')}</th>
+                    <th scope="col">{t('port.col.route')}</th>
+                    <th scope="col">{t('port.col.collector')}</th>
                     <th scope="col" className="num">
-                      {s('port.col.openCases')}
+                      {t('port.col.openCases')}
                     </th>
                     <th scope="col" className="num">
-                      {s('port.col.balance')}
+                      {t('port.col.balance')}
                     </th>
                     <th scope="col">
-                      <span className="visually-hidden">{s('port.col.action')}</span>
+                      <span className="visually-hidden">{t('port.col.action')}</span>
                     </th>
                   </tr>
                 </thead>
@@ -183,7 +179,7 @@ export function PortfoliosPage() {
                         </th>
                         <td>
                           {row.route ?? (
-                            <span className="muted mgr-nowrap">{s('common.noRoute')}</span>
+                            <span className="muted mgr-nowrap">{t('common.noRoute')}</span>
                           )}
                         </td>
                         <td>
@@ -191,11 +187,11 @@ export function PortfoliosPage() {
                             className="mgr-row-select"
                             aria-label={
                               row.route
-                                ? s('port.selectLabelRoute', {
+                                ? t('port.selectLabelRoute', {
                                     sector: row.sector,
                                     route: row.route,
                                   })
-                                : s('port.selectLabel', { sector: row.sector })
+                                : t('port.selectLabel', { sector: row.sector })
                             }
                             value={selected}
                             onChange={(e) => {
@@ -204,7 +200,7 @@ export function PortfoliosPage() {
                             }}
                             data-testid="portfolio-collector"
                           >
-                            <option value="">{s('common.unassigned')}</option>
+                            <option value="">{t('common.unassigned')}</option>
                             {options.map((c) => (
                               <option key={c.id} value={c.id}>
                                 {c.displayName}
@@ -223,7 +219,7 @@ export function PortfoliosPage() {
                             onClick={() => void save(row)}
                             data-testid="portfolio-save"
                           >
-                            {saving === key ? s('common.saving') : s('common.save')}
+                            {saving === key ? t('common.saving') : t('common.save')}
                           </button>
                         </td>
                       </tr>

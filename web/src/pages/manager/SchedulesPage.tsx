@@ -10,7 +10,7 @@ import { useTitle } from '../../useTitle.js';
 import { managerApi } from './api.js';
 import type { ReportSchedule } from './api.js';
 import { useHeadingFocus } from './focus.js';
-import { hasString, useStrings } from './strings.js';
+import { hasMessage, useI18n } from '../../i18n/index.js';
 import './manager.css';
 
 type Outcome =
@@ -18,8 +18,8 @@ type Outcome =
 
 /** The reports Temporal Schedules send to the managers: admins change them, managers look. */
 export function SchedulesPage({ user }: { user: User }) {
-  const { s } = useStrings();
-  useTitle(s('sched.title'));
+  const { t } = useI18n();
+  useTitle(t('sched.title'));
   const heading = useHeadingFocus();
   const list = useLoad((signal) => managerApi.schedules(signal), 'schedules');
   const canEdit = user.role === 'admin';
@@ -58,16 +58,16 @@ export function SchedulesPage({ user }: { user: User }) {
       <div className="page-head">
         <div>
           <h1 ref={heading} tabIndex={-1}>
-            {s('sched.title')}
+            {t('sched.title')}
           </h1>
-          <p className="page-sub">{s('sched.intro')}</p>
+          <p className="page-sub">{t('sched.intro')}</p>
         </div>
       </div>
 
-      {!canEdit && <p className="alert alert-info">{s('sched.readOnly')}</p>}
+      {!canEdit && <p className="alert alert-info">{t('sched.readOnly')}</p>}
       {missing ? (
         <p className="alert alert-info" role="status" data-testid="schedules-unavailable">
-          {s('sched.unavailable')}
+          {t('sched.unavailable')}
         </p>
       ) : (
         <ErrorAlert error={list.error} onRetry={list.reload} />
@@ -78,7 +78,7 @@ export function SchedulesPage({ user }: { user: User }) {
         {outcome?.kind === 'ok' && <p className="alert mgr-status-ok">{outcome.text}</p>}
       </div>
 
-      {list.data && items.length === 0 && <p className="empty">{s('sched.empty')}</p>}
+      {list.data && items.length === 0 && <p className="empty">{t('sched.empty')}</p>}
       {items.map((sched) => (
         <ScheduleCard
           key={sched.id}
@@ -90,14 +90,14 @@ export function SchedulesPage({ user }: { user: User }) {
             act(
               sched,
               () => managerApi.updateSchedule(sched.id, { cron }),
-              s('sched.savedCron', { title: sched.title }),
+              t('sched.savedCron', { title: sched.title }),
             )
           }
           onPause={(paused) =>
             act(
               sched,
               () => managerApi.updateSchedule(sched.id, { paused }),
-              s(paused ? 'sched.savedPaused' : 'sched.savedResumed', { title: sched.title }),
+              t(paused ? 'sched.savedPaused' : 'sched.savedResumed', { title: sched.title }),
             )
           }
           onTrigger={() =>
@@ -107,7 +107,7 @@ export function SchedulesPage({ user }: { user: User }) {
                 await managerApi.triggerSchedule(sched.id);
                 return null;
               },
-              s('sched.triggered', { title: sched.title }),
+              t('sched.triggered', { title: sched.title }),
             )
           }
         />
@@ -133,23 +133,20 @@ function ScheduleCard({
   onPause: (paused: boolean) => Promise<void>;
   onTrigger: () => Promise<void>;
 }) {
-  const { s, locale } = useStrings();
+  const { t, locale } = useI18n();
   const [cron, setCron] = useState(sched.cron ?? '');
   const [cronError, setCronError] = useState<string | null>(null);
   const base = `sched-${sched.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const serverCronError = error instanceof ApiError ? error.fields?.cron : undefined;
   const fieldError = cronError ?? serverCronError ?? null;
-  const result = sched.lastResult
-    ? hasString(`sched.result.${sched.lastResult}`)
-      ? s(`sched.result.${sched.lastResult}` as Parameters<typeof s>[0])
-      : sched.lastResult
-    : '—';
+  const resultKey = `sched.result.${sched.lastResult}`;
+  const result = sched.lastResult ? (hasMessage(resultKey) ? t(resultKey) : sched.lastResult) : '—';
 
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const value = cron.trim().replace(/\s+/g, ' ');
     if (!value) {
-      setCronError(s('sched.cronRequired'));
+      setCronError(t('sched.cronRequired'));
       return;
     }
     setCronError(null);
@@ -167,44 +164,44 @@ function ScheduleCard({
       {sched.description && <p className="muted">{sched.description}</p>}
       <dl className="facts">
         <div>
-          <dt>{s('sched.state')}</dt>
+          <dt>{t('sched.state')}</dt>
           <dd data-testid="schedule-state">
             {sched.paused ? (
               <span className="badge badge-overdue">
                 <span aria-hidden="true">⏸ </span>
-                {s('sched.paused')}
+                {t('sched.paused')}
               </span>
             ) : (
-              s('sched.active')
+              t('sched.active')
             )}
           </dd>
         </div>
         <div>
-          <dt>{s('sched.cron')}</dt>
+          <dt>{t('sched.cron')}</dt>
           <dd>
-            <code data-testid="schedule-cron">{sched.cron ?? s('sched.cronNone')}</code>
+            <code data-testid="schedule-cron">{sched.cron ?? t('sched.cronNone')}</code>
           </dd>
         </div>
         <div>
-          <dt>{s('sched.timezone')}</dt>
+          <dt>{t('sched.timezone')}</dt>
           <dd>{sched.timezone}</dd>
         </div>
         <div>
-          <dt>{s('sched.nextRun')}</dt>
+          <dt>{t('sched.nextRun')}</dt>
           <dd>{sched.nextRunAt ? formatDateTime(sched.nextRunAt, locale) : '—'}</dd>
         </div>
         <div>
-          <dt>{s('sched.lastRun')}</dt>
-          <dd>{sched.lastRunAt ? formatDateTime(sched.lastRunAt, locale) : s('sched.never')}</dd>
+          <dt>{t('sched.lastRun')}</dt>
+          <dd>{sched.lastRunAt ? formatDateTime(sched.lastRunAt, locale) : t('sched.never')}</dd>
         </div>
         <div>
-          <dt>{s('sched.lastResult')}</dt>
+          <dt>{t('sched.lastResult')}</dt>
           <dd>{result}</dd>
         </div>
         <div>
-          <dt>{s('sched.recipients')}</dt>
+          <dt>{t('sched.recipients')}</dt>
           <dd>
-            {sched.recipients.length > 0 ? sched.recipients.join(', ') : s('sched.noRecipients')}
+            {sched.recipients.length > 0 ? sched.recipients.join(', ') : t('sched.noRecipients')}
           </dd>
         </div>
       </dl>
@@ -213,7 +210,7 @@ function ScheduleCard({
         <>
           <form className="mgr-schedule-form" onSubmit={submit} noValidate>
             <div className="field">
-              <label htmlFor={`${base}-cron`}>{s('sched.cronFor', { title: sched.title })}</label>
+              <label htmlFor={`${base}-cron`}>{t('sched.cronFor', { title: sched.title })}</label>
               <input
                 id={`${base}-cron`}
                 value={cron}
@@ -226,7 +223,7 @@ function ScheduleCard({
                 data-testid="schedule-cron-input"
               />
               <p id={`${base}-hint`} className="mgr-value-hint">
-                {s('sched.cronHint')}
+                {t('sched.cronHint')}
               </p>
               {fieldError && (
                 <p id={`${base}-error`} className="mgr-field-error" role="alert">
@@ -240,7 +237,7 @@ function ScheduleCard({
               aria-busy={busy || undefined}
               data-testid="schedule-save"
             >
-              {s('sched.saveCron')}
+              {t('sched.saveCron')}
             </button>
           </form>
           <div className="mgr-schedule-actions">
@@ -252,7 +249,7 @@ function ScheduleCard({
               onClick={() => void onPause(!sched.paused)}
               data-testid="schedule-pause"
             >
-              {sched.paused ? s('sched.resume') : s('sched.pause')}
+              {sched.paused ? t('sched.resume') : t('sched.pause')}
             </button>
             <button
               type="button"
@@ -262,7 +259,7 @@ function ScheduleCard({
               onClick={() => void onTrigger()}
               data-testid="schedule-trigger"
             >
-              {s('sched.trigger')}
+              {t('sched.trigger')}
             </button>
           </div>
           {error !== null && !serverCronError && <ErrorAlert error={error} />}

@@ -5,9 +5,8 @@ import { request } from '../../api.js';
 import type { Stage } from '../../api.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { formatDateTime, formatNumber } from '../../format.js';
-import { useI18n } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
-import { hasString, useStrings } from './strings.js';
+import { hasMessage, useI18n } from '../../i18n/index.js';
 
 /** Answer of GET /api/dashboard/stuck-cases (api/routes/dashboard.ts, stuckCasesSchema). */
 export interface StuckCases {
@@ -35,8 +34,7 @@ export interface StuckCases {
 }
 
 export function StuckCases() {
-  const { s, locale } = useStrings();
-  const { tv } = useI18n();
+  const { t, tv, locale } = useI18n();
   const load = useLoad(
     (signal) => request<StuckCases>('/api/dashboard/stuck-cases', { signal }),
     'stuck-cases',
@@ -53,16 +51,16 @@ export function StuckCases() {
   )
     return null;
 
-  const title = s('dash.stuck.title');
+  const title = t('dash.stuck.title');
   const label = (prefix: string, value: string) => {
     const key = `${prefix}.${value}`;
-    return hasString(key) ? s(key) : value;
+    return hasMessage(key) ? t(key) : value;
   };
   const figures = [
-    { key: 'stuck', label: s('dash.stuck.stuckCases'), value: counts.stuckCases },
-    { key: 'failed', label: s('dash.stuck.failedWorkflows'), value: counts.failedWorkflows },
-    { key: 'outside', label: s('dash.stuck.outsideTasks'), value: counts.outsideFailureTasksOpen },
-  ];
+    { key: 'stuck', label: 'dash.stuck.stuckCases', value: counts.stuckCases },
+    { key: 'failed', label: 'dash.stuck.failedWorkflows', value: counts.failedWorkflows },
+    { key: 'outside', label: 'dash.stuck.outsideTasks', value: counts.outsideFailureTasksOpen },
+  ] as const;
 
   return (
     <section
@@ -72,28 +70,28 @@ export function StuckCases() {
       role="region"
     >
       <h2 id="dash-stuck">{title}</h2>
-      <p>{s('dash.stuck.intro')}</p>
+      <p>{t('dash.stuck.intro')}</p>
       <ul data-testid="stuck-counts">
         {figures.map((f) => (
           <li key={f.key} data-testid={`stuck-count-${f.key}`}>
-            <strong>{formatNumber(f.value, locale)}</strong> {f.label}
+            <strong>{formatNumber(f.value, locale)}</strong> {t(f.label, { count: f.value })}
           </li>
         ))}
       </ul>
       {data.items.length === 0 ? (
-        <p className="muted">{s('dash.stuck.listEmpty')}</p>
+        <p className="muted">{t('dash.stuck.listEmpty')}</p>
       ) : (
         <div className="table-wrap" tabIndex={0} role="region" aria-label={title}>
           <table className="table">
             <caption className="visually-hidden">{title}</caption>
             <thead>
               <tr>
-                <th scope="col">{s('dash.stuck.account')}</th>
-                <th scope="col">{s('dash.stuck.stage')}</th>
-                <th scope="col">{s('dash.stuck.execution')}</th>
-                <th scope="col">{s('dash.stuck.status')}</th>
-                <th scope="col">{s('dash.stuck.since')}</th>
-                <th scope="col">{s('dash.stuck.failure')}</th>
+                <th scope="col">{t('dash.stuck.account')}</th>
+                <th scope="col">{t('dash.stuck.stage')}</th>
+                <th scope="col">{t('dash.stuck.execution')}</th>
+                <th scope="col">{t('dash.stuck.status')}</th>
+                <th scope="col">{t('dash.stuck.since')}</th>
+                <th scope="col">{t('dash.stuck.failure')}</th>
               </tr>
             </thead>
             <tbody>
@@ -102,7 +100,7 @@ export function StuckCases() {
                   <th scope="row">
                     <a
                       href={`#/cases/${encodeURIComponent(i.caseId)}`}
-                      aria-label={s('dash.stuck.open', { account: i.accountNumber })}
+                      aria-label={t('dash.stuck.open', { account: i.accountNumber })}
                     >
                       {i.accountNumber}
                     </a>
@@ -114,7 +112,7 @@ export function StuckCases() {
                   </td>
                   <td>{label('dash.stuck.state', i.status)}</td>
                   <td>{formatDateTime(i.since, locale)}</td>
-                  <td>{i.failure ?? s('dash.stuck.noMessage')}</td>
+                  <td>{i.failure ?? t('dash.stuck.noMessage')}</td>
                 </tr>
               ))}
             </tbody>
@@ -123,8 +121,8 @@ export function StuckCases() {
       )}
       <p className="muted">
         {data.total > data.items.length &&
-          `${s('dash.stuck.more', { shown: data.items.length, total: data.total })} `}
-        {s('dash.stuck.checkedAt', { at: formatDateTime(data.checkedAt, locale) })}
+          `${t('dash.stuck.more', { shown: data.items.length, total: data.total })} `}
+        {t('dash.stuck.checkedAt', { at: formatDateTime(data.checkedAt, locale) })}
       </p>
     </section>
   );

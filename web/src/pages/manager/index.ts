@@ -4,8 +4,8 @@ import { Suspense, createElement, lazy } from 'react';
 import type { JSX, ReactNode } from 'react';
 import type { Role, User } from '../../api.js';
 import { Loading } from '../../components/Loading.js';
-import { translateManager } from './strings.js';
-import type { StringKey } from './strings.js';
+import { translate } from '../../i18n/index.js';
+import type { MessageKey } from '../../i18n/index.js';
 
 export interface ManagerRoute {
   /** Hash path segment, e.g. 'dashboard' → #/dashboard. */
@@ -38,8 +38,8 @@ function loading(page: ReactNode): JSX.Element {
   return createElement(Suspense, { fallback: createElement(Loading) }, page);
 }
 
-function nav(key: StringKey): ManagerRoute['nav'] {
-  return { 'es-EC': translateManager('es-EC', key), en: translateManager('en', key) };
+function nav(key: MessageKey): ManagerRoute['nav'] {
+  return { 'es-EC': translate('es-EC', key), en: translate('en', key) };
 }
 
 export const managerRoutes: ManagerRoute[] = [

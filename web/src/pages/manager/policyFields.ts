@@ -11,8 +11,8 @@ import type {
   WaitingPeriodUnit,
 } from './api.js';
 import { isLocalDate } from './period.js';
-import { hasString } from './strings.js';
-import type { StringKey } from './strings.js';
+import { hasMessage } from '../../i18n/index.js';
+import type { MessageKey } from '../../i18n/index.js';
 
 /**
  * - `legalRoute`: COA or Código Tributario.
@@ -46,12 +46,12 @@ export interface FieldDef {
   /** Longest text (`text`). */
   maxLength?: number;
   /** Hint shared by several fields (otherwise "f.<path>.hint" when it exists). */
-  hintKey?: StringKey;
+  hintKey?: MessageKey;
 }
 
 export interface SectionDef {
   id: string;
-  title: StringKey;
+  title: MessageKey;
   fields: FieldDef[];
 }
 
@@ -195,16 +195,16 @@ export const POLICY_SECTIONS: SectionDef[] = [
 
 export const ALL_FIELDS: FieldDef[] = POLICY_SECTIONS.flatMap((s) => s.fields);
 
-export function labelKey(field: FieldDef): StringKey {
+export function labelKey(field: FieldDef): MessageKey {
   const key = `f.${field.path}`;
-  if (!hasString(key)) throw new Error(`missing label for policy value ${field.path}`);
+  if (!hasMessage(key)) throw new Error(`missing label for policy value ${field.path}`);
   return key;
 }
 
-export function hintKey(field: FieldDef): StringKey | null {
+export function hintKey(field: FieldDef): MessageKey | null {
   if (field.hintKey) return field.hintKey;
   const key = `f.${field.path}.hint`;
-  return hasString(key) ? key : null;
+  return hasMessage(key) ? key : null;
 }
 
 export function fieldId(field: FieldDef): string {

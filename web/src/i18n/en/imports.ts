@@ -1,0 +1,40 @@
+// Importing a billing export.
+import type { Translation } from '../messages.js';
+import type { imports as es } from '../es-EC/imports.js';
+
+export const imports = {
+  'import.title': 'Import portfolio',
+  'import.intro':
+    'Upload the portfolio file exported from billing (CSV or Excel .xlsx). Accounts and bills are updated and cases are opened where the rules apply.',
+  'import.file': 'Portfolio file (CSV or XLSX)',
+  'import.submit': 'Import',
+  'import.submitting': 'Uploading…',
+  'import.noFile': 'Choose a CSV or XLSX file.',
+  'import.badType': 'The file must be CSV or XLSX.',
+  'import.progress': 'Import progress',
+  'import.rowsRead': { one: '{count} row read', other: '{count} rows read' },
+  'import.status.running': 'Running',
+  'import.status.succeeded': 'Succeeded',
+  'import.status.failed': 'Failed',
+  'import.result': 'Result for {file}',
+  'import.failure': 'The import failed: {message}',
+  'import.count.rowsRead': 'Rows read',
+  'import.count.goodRows': 'Valid rows',
+  'import.count.badRows': 'Rows with errors',
+  'import.count.accountsUpserted': 'Accounts updated',
+  'import.count.invoicesChanged': 'Bills changed',
+  'import.count.casesOpened': 'Cases opened',
+  'import.startedAt': 'Started',
+  'import.finishedAt': 'Finished',
+  'import.errors': 'Errors by line',
+  'import.errors.line': 'Line',
+  'import.errors.field': 'Field',
+  'import.errors.message': 'Error',
+  'import.errors.truncated': 'Only the first errors are shown; the file has more.',
+  'import.recent': 'Recent imports',
+  'import.recent.empty': 'No imports yet.',
+  'import.recent.file': 'File',
+  'import.recent.status': 'Status',
+  'import.recent.view': 'View details of {file}',
+  'import.new': 'New import',
+} satisfies Translation<typeof es>;

@@ -1,0 +1,46 @@
+// Scheduled reports.
+import type { Translation } from '../messages.js';
+import type { schedules as es } from '../es-EC/schedules.js';
+
+export const schedules = {
+  'sched.title': 'Scheduled reports',
+  'sched.intro':
+    'Reports e-mailed to the managers on their own. Only administrators can change them.',
+  'sched.readOnly': 'You can see the scheduled reports; only administrators change them.',
+  'sched.unavailable': 'Scheduled reports are not available on this server yet.',
+  'sched.empty': 'There are no scheduled reports.',
+  'sched.cron': 'Schedule (cron)',
+  'sched.cronHint':
+    'Five fields: minute hour day month weekday. Example: "0 7 1 * *" = day 1 of every month at 07:00.',
+  'sched.cronFor': 'Schedule (cron) of {title}',
+  'sched.cronNone': 'No cron expression',
+  'sched.timezone': 'Time zone',
+  'sched.state': 'State',
+  'sched.active': 'Active',
+  'sched.paused': 'Paused',
+  'sched.nextRun': 'Next run',
+  'sched.lastRun': 'Last run',
+  'sched.lastResult': 'Result',
+  'sched.recipients': 'Recipients',
+  'sched.noRecipients': 'No active manager with an e-mail address',
+  'sched.never': 'Never',
+  'sched.saveCron': 'Save schedule',
+  'sched.pause': 'Pause',
+  'sched.resume': 'Resume',
+  'sched.trigger': 'Run now',
+  'sched.working': 'Working…',
+  'sched.savedCron': 'The schedule of "{title}" was saved.',
+  'sched.savedPaused': '"{title}" is paused.',
+  'sched.savedResumed': '"{title}" resumed.',
+  'sched.triggered': '"{title}" is running; the e-mail arrives in a few minutes.',
+  'sched.cronRequired': 'Enter the cron expression.',
+  'sched.result.sent': 'Sent',
+  'sched.result.already_sent': 'Already sent',
+  'sched.result.no_recipients': 'No recipients',
+  'sched.result.completed': 'Completed',
+  'sched.result.running': 'Running',
+  'sched.result.failed': 'Failed',
+  'sched.result.timed_out': 'Timed out',
+  'sched.result.terminated': 'Terminated',
+  'sched.result.canceled': 'Cancelled',
+} satisfies Translation<typeof es>;
