@@ -6,10 +6,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { Request } from 'express';
+import type { Role } from '../domain/roles.js';
 import type { PrismaClient } from '../prisma/client.js';
-
-export const ROLES = ['collector', 'legal', 'manager', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 /** Who is calling, attached to the request once authenticated. */
 export interface Principal {

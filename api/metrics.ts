@@ -42,7 +42,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CASE_STAGES } from '../domain/case.js';
-import { ROLES, bearerToken } from './auth.js';
+import { ROLES } from '../domain/roles.js';
+import { bearerToken } from './auth.js';
 import { ApiError } from './errors.js';
 
 export interface MetricsOptions {

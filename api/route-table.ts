@@ -8,13 +8,8 @@ import { mkdirSync } from 'node:fs';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import {
-  bearerToken,
-  type Authenticator,
-  type Principal,
-  type Role,
-  type SystemPrincipal,
-} from './auth.js';
+import type { Role } from '../domain/roles.js';
+import { bearerToken, type Authenticator, type Principal, type SystemPrincipal } from './auth.js';
 import { ApiError, fieldErrors, forbidden, unauthorised } from './errors.js';
 import { CONTROL_CHARACTERS } from './schemas.js';
 

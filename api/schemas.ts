@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { EXCEPTIONS_STATUSES, type Exceptions } from '../domain/lifecycle.js';
-import { ROLES } from './auth.js';
+import { ROLES } from '../domain/roles.js';
 
 /** Money as sent in JSON: dollars with a dot and exactly two decimals (`"125.40"`). */
 export const moneySchema = z

@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import { localDateSchema } from './calendar.js';
 import { moneyStringSchema } from './money.js';
+import type { Role } from './roles.js';
 
-export const TASK_ROLES = ['collector', 'legal', 'manager'] as const;
+/** The roles a task is for (none is an administrator's). */
+export const TASK_ROLES = ['collector', 'legal', 'manager'] as const satisfies readonly Role[];
 export type TaskRole = (typeof TASK_ROLES)[number];
 
 const note = z.string().trim().max(2000).optional();

@@ -1,5 +1,6 @@
 /** Demo users and portfolio assignments for the embedded demo (never for production data). */
-import { hashPassword, type Role } from '../api/auth.js';
+import { hashPassword } from '../api/auth.js';
+import type { Role } from '../domain/roles.js';
 import type { PrismaClient } from './client.js';
 
 /** The demo password of every demo user (printed by `npm start`, documented in the README). */

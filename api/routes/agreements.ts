@@ -25,7 +25,8 @@ import {
   proposeAgreementUpdate,
 } from '../../workflows/messages.js';
 import { audit } from '../audit.js';
-import { ROLES, type Principal } from '../auth.js';
+import { ROLES } from '../../domain/roles.js';
+import type { Principal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { businessRule, conflict, notFound } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';

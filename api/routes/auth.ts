@@ -2,7 +2,8 @@
 import { audit } from '../audit.js';
 import type { PrismaClient } from '../../prisma/client.js';
 import { z } from 'zod';
-import { MIN_PASSWORD_LENGTH, ROLES, bearerToken, type Authenticator } from '../auth.js';
+import { ROLES } from '../../domain/roles.js';
+import { MIN_PASSWORD_LENGTH, bearerToken, type Authenticator } from '../auth.js';
 import { ApiError, unauthorised } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';
 import { errorBodySchema, userSchema } from '../schemas.js';

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { toLocalDate } from '../../domain/calendar.js';
 import { CASE_STAGES, CLOSE_REASONS } from '../../domain/case.js';
 import { EXCEPTIONS_OUTCOMES } from '../../domain/lifecycle.js';
-import { TASK_TYPES } from '../../domain/tasks.js';
+import { TASK_ROLES, TASK_TYPES } from '../../domain/tasks.js';
 import { moneyStringSchema, toDecimalString } from '../../domain/money.js';
 import type { Case } from '../../prisma/generated/client.js';
 import { timelinePage } from '../timeline.js';
@@ -31,7 +31,8 @@ import {
   type CaseView,
 } from '../../workflows/messages.js';
 import { audit } from '../audit.js';
-import { ROLES, type Principal } from '../auth.js';
+import { ROLES } from '../../domain/roles.js';
+import type { Principal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, businessRule, conflict, notFound } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';
@@ -70,7 +71,7 @@ export const caseViewSchema = z
       z.object({
         taskId: z.uuid(),
         type: z.enum(TASK_TYPES as [string, ...string[]]),
-        role: z.enum(['collector', 'legal', 'manager']),
+        role: z.enum(TASK_ROLES),
         dueAt: instantSchema,
       }),
     ),

@@ -6,7 +6,8 @@ import { addCalendarDays, calendarDaysBetween, toLocalDate } from '../../domain/
 import { nonNegativeMoneyStringSchema, toDecimalString } from '../../domain/money.js';
 import type { Prisma } from '../../prisma/client.js';
 import { caseViewQuery, type CaseView } from '../../workflows/messages.js';
-import { ROLES, type Principal, type Role } from '../auth.js';
+import { ROLES, type Role } from '../../domain/roles.js';
+import type { Principal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DOCUMENT_KINDS } from '../../documents/index.js';
-import { ROLES } from '../auth.js';
+import { ROLES } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { defineRoute, fileResponse, type Route } from '../route-table.js';

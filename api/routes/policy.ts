@@ -17,11 +17,11 @@ import {
   listPolicyVersions,
   savePolicy,
   type PolicyRecord,
-} from '../../activities/policy-store.js';
+} from '../../store/policy.js';
 import { policySchema, resolvePolicy, type Policy } from '../../domain/policy.js';
 import { calendarChangedSignal, type CalendarChanged } from '../../workflows/messages.js';
 import { audit } from '../audit.js';
-import { ROLES } from '../auth.js';
+import { ROLES } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { defineRoute, type Route } from '../route-table.js';

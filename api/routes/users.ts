@@ -1,6 +1,6 @@
 /** The people of the unit, for assignment pickers and portfolio screens (supervision, admin). */
 import { z } from 'zod';
-import { ROLES } from '../auth.js';
+import { ROLES } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute, type Route } from '../route-table.js';
 import { roleSchema } from '../schemas.js';

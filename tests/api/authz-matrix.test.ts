@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { ROLES, type Role } from '../../api/auth.js';
+import { ROLES, type Role } from '../../domain/roles.js';
 import type { Route } from '../../api/route-table.js';
 import { toLocalDate } from '../../domain/calendar.js';
 import { seedCase } from '../support/workflow-env.js';

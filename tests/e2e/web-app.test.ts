@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../api/auth.js';
+import type { Role } from '../../domain/roles.js';
 import { makeCedula } from '../../domain/ecuador-id.js';
 import type { TaskType } from '../../domain/tasks.js';
 import { EXPORT_HEADER, csvFile } from '../api/support.js';
@@ -518,13 +518,13 @@ describe('the web app in Chromium', () => {
     await page.getByTestId('letters-pending-row').first().waitFor();
     await stack.screenshot(page, 'manager-letters');
     await page.getByTestId('letters-print').first().click();
-    await page.getByText(/^Lote LC-\d{4}-\d{6} creado con \d+ cartas/).waitFor();
+    await page.getByText(/^Lote LC-\d{4}-\d{6} creado con \d+ cartas?/).waitFor();
     await page.getByRole('link', { name: 'Ver el lote' }).click();
     await heading(page, /^Lote de cartas LC-/);
     await page.getByLabel('Notificador/a').fill('Pedro Notificador');
     await page.getByTestId('letters-all-delivered').click();
     await page.getByTestId('letters-confirm-submit').click();
-    await page.getByText(/^Se registró el resultado de \d+ cartas/).waitFor();
+    await page.getByText(/^Se registró el resultado de \d+ cartas?/).waitFor();
     expect(
       await prisma().notice.count({ where: { channel: 'letter', status: 'sent' } }),
     ).toBeGreaterThan(0);
