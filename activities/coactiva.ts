@@ -8,9 +8,9 @@ import { toLocalDate } from '../domain/calendar.js';
 import type { RetentionOrder } from '../domain/coactiva.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { BanksRejectedError, type BanksPort, type RetentionAnswer } from './banks.js';
-import { issueDocumentNumber, type IssuedDocumentNumber } from './document-numbers.js';
+import { issueDocumentNumber, type IssuedDocumentNumber } from '../store/document-numbers.js';
 
-export { issueDocumentNumber, type IssuedDocumentNumber } from './document-numbers.js';
+export { issueDocumentNumber, type IssuedDocumentNumber } from '../store/document-numbers.js';
 
 /** Series of the órdenes de pago inmediato. */
 export const PAYMENT_ORDER_SERIES = 'OPI';

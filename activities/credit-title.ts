@@ -8,7 +8,7 @@
 import type { CaseStage } from '../domain/case.js';
 import type { CreditTitle } from '../domain/credit-title.js';
 import type { Prisma, PrismaClient } from '../prisma/client.js';
-import { issueDocumentNumber } from './document-numbers.js';
+import { issueDocumentNumber } from '../store/document-numbers.js';
 import { produceCreditTitle } from './documents.js';
 
 export interface IssueNumber {

@@ -28,7 +28,7 @@ import {
   type Signatory,
 } from '../documents/index.js';
 import type { Prisma, PrismaClient } from '../prisma/client.js';
-import { issueDocumentNumber } from './document-numbers.js';
+import { issueDocumentNumber } from '../store/document-numbers.js';
 
 /** Where debtors may pay, printed on notices. */
 export const PAYMENT_CHANNELS = [

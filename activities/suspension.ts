@@ -10,7 +10,7 @@ import type { AccountProtection, ServiceChargeKind } from '../domain/suspension.
 import type { Prisma, PrismaClient } from '../prisma/client.js';
 import { BillingRejectedError, type BillingAdapter } from './billing/port.js';
 import { produceFieldOrder } from './documents.js';
-import { currentPolicy } from './policy-store.js';
+import { currentPolicy } from '../store/policy.js';
 import { FieldOpsRejectedError, type FieldOpsAdapter } from './field-ops.js';
 
 export interface SuspensionDeps {

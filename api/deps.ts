@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { BillingMirror } from '../activities/billing/simulator.js';
-import type { PolicyRecord } from '../activities/policy-store.js';
+import type { PolicyRecord } from '../store/policy.js';
 import type { PrismaClient } from '../prisma/client.js';
 import type { Metrics } from './metrics.js';
 import type { LoginRateLimit } from './security.js';

@@ -28,7 +28,7 @@ import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { ensurePolicy } from '../activities/policy-store.js';
+import { ensurePolicy } from '../store/policy.js';
 import type { AppDeps } from '../api/deps.js';
 import { loadConfig } from '../config/index.js';
 import { createPrisma, type Prisma, type PrismaClient } from '../prisma/client.js';

@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { z } from 'zod';
-import { ensurePolicy } from '../activities/policy-store.js';
+import { ensurePolicy } from '../store/policy.js';
 import { loadConfig } from '../config/index.js';
 import { writePortfolioCsv } from '../demo/generate-portfolio.js';
 import { toLocalDate } from '../domain/calendar.js';

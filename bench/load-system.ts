@@ -16,7 +16,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { Runtime } from '@temporalio/worker';
 import { createSimulators } from '../activities/simulators.js';
-import { currentPolicy } from '../activities/policy-store.js';
+import { currentPolicy } from '../store/policy.js';
 import { createApp } from '../api/app.js';
 import { activityFailureInterceptor, createMetrics } from '../api/metrics.js';
 import { loadConfig } from '../config/index.js';

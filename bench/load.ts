@@ -42,7 +42,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { z } from 'zod';
-import { ensurePolicy } from '../activities/policy-store.js';
+import { ensurePolicy } from '../store/policy.js';
 import { hashPassword } from '../api/auth.js';
 import { ROOT_DIR, loadConfig } from '../config/index.js';
 import { toLocalDate } from '../domain/calendar.js';

@@ -20,7 +20,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { z } from 'zod';
-import { ensurePolicy } from '../activities/policy-store.js';
+import { ensurePolicy } from '../store/policy.js';
 import { loadConfig } from '../config/index.js';
 import { addCalendarDays, toLocalDate } from '../domain/calendar.js';
 import { createPrisma } from '../prisma/client.js';

@@ -38,7 +38,7 @@ import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { ensurePolicy } from '../activities/policy-store.js';
+import { ensurePolicy } from '../store/policy.js';
 import type { AppDeps } from '../api/deps.js';
 import { ROOT_DIR, loadConfig } from '../config/index.js';
 import { writePortfolioCsv } from '../demo/generate-portfolio.js';

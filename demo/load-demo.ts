@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { BillingAdapter } from '../activities/billing/port.js';
 import type { BillingMirror } from '../activities/billing/simulator.js';
-import type { PolicyRecord } from '../activities/policy-store.js';
+import type { PolicyRecord } from '../store/policy.js';
 import { toLocalDate } from '../domain/calendar.js';
 import { validatePortfolioRow, type PortfolioRow } from '../domain/portfolio-row.js';
 import { importPortfolio } from '../intake/import.js';

@@ -24,7 +24,7 @@ import type { Client } from '@temporalio/client';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { z } from 'zod';
-import { currentPolicy, ensurePolicy } from '../activities/policy-store.js';
+import { currentPolicy, ensurePolicy } from '../store/policy.js';
 import { billingMirrorFor } from '../activities/simulators.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { localDateSchema, toLocalDate } from '../domain/calendar.js';

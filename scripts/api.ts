@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { currentPolicy } from '../activities/policy-store.js';
+import { currentPolicy } from '../store/policy.js';
 import { createMetrics } from '../api/metrics.js';
 import { connectClient } from '../temporal/connection.js';
 import { ensureReportSchedules } from '../temporal/schedules.js';

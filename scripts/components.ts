@@ -18,7 +18,7 @@ import { HttpBillingAdapter } from '../activities/billing/http.js';
 import type { BillingMirror } from '../activities/billing/simulator.js';
 import { HttpFieldOpsAdapter } from '../activities/field-ops.js';
 import { HttpNotaryAdapter } from '../activities/notaries.js';
-import { currentPolicy, type PolicyRecord } from '../activities/policy-store.js';
+import { currentPolicy, type PolicyRecord } from '../store/policy.js';
 import { createApp } from '../api/app.js';
 import express from 'express';
 import { errorMapper } from '../api/errors.js';

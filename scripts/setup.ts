@@ -7,7 +7,7 @@
  * admin exists). Needs DATABASE_URL and TEMPORAL_ADDRESS. Exits 0 when done, 1 on error.
  */
 import { Connection } from '@temporalio/client';
-import { ensurePolicy } from '../activities/policy-store.js';
+import { ensurePolicy } from '../store/policy.js';
 import { hashPassword } from '../api/auth.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { createPrisma } from '../prisma/client.js';

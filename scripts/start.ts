@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { billingMirrorFor, createSimulators, serveSimulators } from '../activities/simulators.js';
-import { ensurePolicy } from '../activities/policy-store.js';
+import { ensurePolicy } from '../store/policy.js';
 import { createLogger, temporalRuntimeLogging } from '../api/logging.js';
 import { createMetrics } from '../api/metrics.js';
 import { loadConfig } from '../config/index.js';

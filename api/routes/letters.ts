@@ -9,7 +9,7 @@
  * supervision and administration see all. See docs/letters.md.
  */
 import { z } from 'zod';
-import { issueDocumentNumber } from '../../activities/document-numbers.js';
+import { issueDocumentNumber } from '../../store/document-numbers.js';
 import { toLocalDate } from '../../domain/calendar.js';
 import { NOTICE_STATUSES } from '../../domain/notices.js';
 import { renderLetterBatch, type PrintedLetter } from '../../documents/letter-batch.js';

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensurePolicy } from '../../activities/policy-store.js';
+import { ensurePolicy } from '../../store/policy.js';
 import {
   addBusinessDays,
   addCalendarDays,

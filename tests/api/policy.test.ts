@@ -7,7 +7,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentPolicy } from '../../activities/policy-store.js';
+import { currentPolicy } from '../../store/policy.js';
 import { tellRunningCases } from '../../api/routes/policy.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { caseWorkflow } from '../../workflows/case.js';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import pg from 'pg';
 import { pino } from 'pino';
-import { ensurePolicy } from '../../activities/policy-store.js';
+import { ensurePolicy } from '../../store/policy.js';
 import { createApp } from '../../api/app.js';
 import { loadConfig, ROOT_DIR } from '../../config/index.js';
 import { writePortfolioCsv } from '../../demo/generate-portfolio.js';

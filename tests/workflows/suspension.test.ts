@@ -18,7 +18,7 @@ import { createTaskActivities } from '../../activities/tasks.js';
 import { FieldOpsSimulator } from '../../activities/field-ops.js';
 import type { BillingAdapter, PostFee } from '../../activities/billing/port.js';
 import { BillingSimulator } from '../../activities/billing/simulator.js';
-import { savePolicy } from '../../activities/policy-store.js';
+import { savePolicy } from '../../store/policy.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { reconnectionWorkflow, suspensionWorkflow } from '../../workflows/suspension.js';
 import {
